@@ -1,0 +1,83 @@
+"""The integration API at /api/v1: devices, labs and other systems authenticate with a
+bearer token; a logged-in browser session works too. Errors are JSON naming the field."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from epicommand.core.services import authenticate_api_token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        return authenticate_api_token(token)
+
+
+class ActiveSessionAuth(SessionAuth):
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+api = NinjaAPI(
+    title="EpiCommand API",
+    version="1",
+    description="Device, lab and integration API. See docs/api-guide.md.",
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def _error(request, status, detail, errors=()):
+    return api.create_response(
+        request, {"detail": detail, "errors": list(errors)}, status=status
+    )
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_invalid(request, exc):
+    errors = []
+    for err in exc.errors:
+        # ("body", "payload", "field") or ("query", "field"): keep what names the field.
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "")})
+    return _error(request, 422, "invalid input", errors)
+
+
+@api.exception_handler(ValidationError)
+def service_invalid(request, exc):
+    if hasattr(exc, "error_dict"):
+        errors = [{"field": f, "message": m} for f, msgs in exc.message_dict.items() for m in msgs]
+    else:
+        errors = [{"field": "", "message": m} for m in exc.messages]
+    return _error(request, 422, "invalid input", errors)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not found")
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return _error(request, 403, str(exc) or "forbidden")
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return _error(request, 401, "authentication required: send a bearer token")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    return _error(request, exc.status_code, str(exc))
+
+
+api.add_router("/regions", "epicommand.core.api.router")
+api.add_router("/persons", "epicommand.people.api.persons")
+api.add_router("/households", "epicommand.people.api.households")
+api.add_router("/places", "epicommand.places.api.router")

@@ -1,0 +1,38 @@
+"""The `epicommand` command: Django's manage.py with a few operator verbs.
+
+    epicommand migrate            apply database migrations
+    epicommand serve [ADDR:PORT]  run the web server (gunicorn)
+    epicommand worker             run the background task worker
+    epicommand seed-city ...      build the demo city (see --help)
+    epicommand <any manage.py command>
+"""
+
+import os
+import sys
+
+ALIASES = {"worker": "db_worker", "seed-city": "seed_city"}
+
+
+def main(argv=None):
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "epicommand.settings")
+    if len(argv) > 1 and argv[1] == "serve":
+        return serve(argv[2:])
+    if len(argv) > 1:
+        argv[1] = ALIASES.get(argv[1], argv[1])
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+def serve(args):
+    bind = args[0] if args else os.environ.get("BIND", "127.0.0.1:8000")
+    workers = os.environ.get("WEB_CONCURRENCY", "3")
+    os.execvp(sys.executable, [
+        sys.executable, "-m", "gunicorn", "epicommand.wsgi", "--bind", bind,
+        "--workers", workers, "--access-logfile", "-", *args[1:],
+    ])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""Schemas shared by every router: errors and keyset pages."""
+
+from ninja import Schema
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldError] = []
+
+
+# Declared on every route so the OpenAPI document lists what can go wrong.
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def require(who, capability) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not who.can(capability):
+        raise PermissionDenied(f"your role may not do this ({capability})")

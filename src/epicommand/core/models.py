@@ -1,0 +1,231 @@
+"""Regions, units, users, API tokens and the audit log."""
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .access import Capability, ScopedQuerySet, capabilities_of
+
+
+class Region(models.Model):
+    """A node of the jurisdiction tree. The code nests: a county's 6 digits, then 3 for the
+    township/street, then 3 for the village/community, so every region's code starts with
+    its ancestors' scope prefix and scoping is a range scan on the code."""
+
+    class Level(models.IntegerChoices):
+        CITY = 1, _("City")
+        COUNTY = 2, _("County-level division")
+        TOWNSHIP = 3, _("Township / street")
+        VILLAGE = 4, _("Village / community")
+
+    code = models.CharField(_("code"), max_length=12, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent region"),
+    )
+    is_urban = models.BooleanField(_("urban"), default=False)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def scope_prefix(self) -> str:
+        # A city's code is 6 digits ending in "00"; its counties share the first four.
+        return self.code[:4] if self.level == self.Level.CITY else self.code
+
+    def contains(self, code: str) -> bool:
+        return code.startswith(self.scope_prefix)
+
+    def ancestors(self):
+        """From the city down to this region, in one query per level at most 4."""
+        chain, node = [], self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class Unit(models.Model):
+    """A department or command body: the leading group, its office, the health commission..."""
+
+    class Kind(models.TextChoices):
+        LEADING_GROUP = "leading_group", _("Leading group")
+        COMMAND_OFFICE = "command_office", _("Leading group office (command office)")
+        HEALTH_COMMISSION = "health_commission", _("Health commission")
+        CDC = "cdc", _("Center for disease control")
+        PUBLIC_SECURITY = "public_security", _("Public security bureau")
+        TRANSPORT = "transport", _("Transport bureau")
+        MARKET_REGULATION = "market_regulation", _("Market regulation bureau")
+        COMMERCE = "commerce", _("Commerce bureau")
+        FOREIGN_AFFAIRS = "foreign_affairs", _("Foreign affairs office")
+        EDUCATION = "education", _("Education bureau")
+        CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs bureau")
+        DISCIPLINE_INSPECTION = "discipline_inspection", _("Discipline inspection commission")
+        TOWNSHIP_GOVERNMENT = "township_government", _("Township / street office")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    region = models.ForeignKey(Region, models.PROTECT, verbose_name=_("region"))
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent unit"),
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["region_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind"], name="one_unit_of_a_kind_per_region")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    CITY_OFFICE = "city_office", _("City command office")
+    COUNTY_OFFICE = "county_office", _("County command office")
+    EPIDEMIOLOGIST = "epidemiologist", _("Epidemiologist")
+    SAMPLING_STAFF = "sampling_staff", _("Sampling-site staff")
+    LAB_STAFF = "lab_staff", _("Lab staff")
+    QUARANTINE_STAFF = "quarantine_staff", _("Quarantine-site staff")
+    CHECKPOINT_OFFICER = "checkpoint_officer", _("Checkpoint officer")
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    DEPARTMENT_OFFICER = "department_officer", _("Department officer")
+    SUPERVISOR = "supervisor", _("Supervisor (discipline inspection)")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, verbose_name=_("unit")
+    )
+    scope_region = models.ForeignKey(
+        Region, models.PROTECT, null=True, blank=True, verbose_name=_("scope region"),
+        help_text=_("The user sees person-level records inside this region only."),
+    )
+    failed_logins = models.PositiveSmallIntegerField(_("failed logins in a row"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def scope_prefix(self) -> str | None:
+        return self.scope_region.scope_prefix if self.scope_region_id else None
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return capabilities_of(self.role)
+
+    def can(self, capability: Capability) -> bool:
+        return self.is_active and capability in self.capabilities
+
+    def is_locked(self, now=None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A credential for a device or an integration. Only its SHA-256 is stored; the
+    plaintext is shown once when issued."""
+
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(Unit, models.PROTECT, verbose_name=_("unit"))
+    region = models.ForeignKey(Region, models.PROTECT, verbose_name=_("scope region"))
+    key_prefix = models.CharField(_("key prefix"), max_length=12, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64)
+    created_by = models.ForeignKey(
+        User, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.key_prefix})"
+
+    # Tokens act like users for scoping, permissions and audit.
+    is_active = property(lambda self: self.revoked_at is None)
+    scope_prefix = property(lambda self: self.region.scope_prefix)
+    capabilities = property(lambda self: capabilities_of(self.role))
+
+    def can(self, capability: Capability) -> bool:
+        return self.is_active and capability in self.capabilities
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditEvent(models.Model):
+    """One append-only line of who did what to which record. The database refuses
+    updates too (a trigger in migration 0002), so the app cannot rewrite history."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    actor_token = models.ForeignKey(
+        ApiToken, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("actor token"),
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    region = models.ForeignKey(
+        Region, models.PROTECT, null=True, blank=True, db_constraint=False,
+        related_name="+", verbose_name=_("region"),
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+    scope_field = "region"
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["actor", "at"], name="audit_actor_time"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+
+__all__ = ["ApiToken", "AuditEvent", "Region", "Role", "ScopedQuerySet", "Unit", "User"]

@@ -1,0 +1,195 @@
+from datetime import date
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+
+from epicommand.core.access import Capability
+from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.models import Region
+
+from . import services
+from .exports import export_persons_csv
+from .models import Household, Person
+from .queries import PAGE_SIZE, search_persons
+
+persons = Router(tags=["persons"])
+households = Router(tags=["households"])
+
+
+class PersonListItem(Schema):
+    """A list row: ID number and phone masked (first 6 and last 4 digits shown)."""
+
+    id: int
+    name: str
+    sex: str
+    birth_date: date
+    masked_id: str
+    masked_phone: str
+    region_code: str = Field(alias="region_id")
+    region_name: str = Field(alias="region.name")
+
+
+class PersonPage(Schema):
+    items: list[PersonListItem]
+    next_after: int | None = Field(description="Pass as `after` to get the next page.")
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    sex: str
+    birth_date: date
+    id_number: str | None
+    passport_number: str
+    nationality: str
+    phone: str
+    address: str
+    region_code: str = Field(alias="region_id")
+    household_id: int | None
+    workplace_id: int | None
+
+
+class PersonIn(Schema):
+    name: str
+    id_number: str | None = None
+    passport_number: str = ""
+    nationality: str = "CHN"
+    sex: str | None = Field(None, description="M or F; derived from the ID number if omitted")
+    birth_date: date | None = Field(None, description="derived from the ID number if omitted")
+    phone: str = ""
+    address: str = ""
+    region_code: str
+    household_id: int | None = None
+    workplace_id: int | None = None
+
+
+class PersonPatch(Schema):
+    name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    region_code: str | None = None
+    household_id: int | None = None
+    workplace_id: int | None = None
+    reason: str = ""
+
+
+def _visible_person(who, person_id: int) -> Person:
+    require(who, Capability.VIEW_PERSONS)
+    return get_object_or_404(Person.objects.visible_to(who), pk=person_id)
+
+
+def _fields(payload: Schema) -> dict:
+    data = payload.dict(exclude_unset=True)
+    if "region_code" in data:
+        data["region_id"] = data.pop("region_code")
+    data.pop("reason", None)
+    return data
+
+
+@persons.get("", response={200: PersonPage, **ERRORS}, summary="Search persons")
+def list_persons(request, q: str = "", after: int | None = None,
+                 limit: int = Query(PAGE_SIZE, ge=1, le=500), region: str | None = None):
+    """Persons in your scope matching an ID number, a phone number or the start of a name;
+    one page ordered by id. Values are masked; fetch one person for the full record."""
+    require(request.auth, Capability.VIEW_PERSONS)
+    rows, next_after = search_persons(request.auth, q, after=after, limit=limit,
+                                      region_code=region)
+    return {"items": rows, "next_after": next_after}
+
+
+@persons.get("/export.csv", response={200: None, **ERRORS}, summary="Export persons as CSV",
+             openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}})
+def export_persons(request, q: str = "", region: str | None = None):
+    """Every person in your scope matching the search, unmasked, as CSV. Audited."""
+    require(request.auth, Capability.EXPORT_PERSONS)
+    response = StreamingHttpResponse(export_persons_csv(request.auth, q, region),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="persons.csv"'
+    return response
+
+
+@persons.get("/{person_id}", response={200: PersonOut, **ERRORS}, summary="One person")
+def get_person(request, person_id: int):
+    """The full record of a person in your scope. Every call is audited."""
+    person = _visible_person(request.auth, person_id)
+    services.note_person_viewed(request.auth, person, channel="api")
+    return person
+
+
+@persons.post("", response={201: PersonOut, **ERRORS}, summary="Register a person")
+def create_person(request, payload: PersonIn):
+    require(request.auth, Capability.EDIT_PERSONS)
+    _require_in_scope(request.auth, payload.region_code)
+    return 201, services.register_person(request.auth, **_fields(payload))
+
+
+@persons.patch("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Change a person")
+def patch_person(request, person_id: int, payload: PersonPatch):
+    require(request.auth, Capability.EDIT_PERSONS)
+    person = _visible_person(request.auth, person_id)
+    if payload.region_code:
+        _require_in_scope(request.auth, payload.region_code)
+    return services.update_person(request.auth, person, reason=payload.reason,
+                                  **_fields(payload))
+
+
+def _require_in_scope(who, region_code: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    if not region_code.startswith(who.scope_prefix or "\0"):
+        raise ValidationError({"region_code": "is outside your jurisdiction"})
+
+
+class HouseholdOut(Schema):
+    id: int
+    code: str
+    region_code: str = Field(alias="region_id")
+    address: str
+
+
+class HouseholdDetail(HouseholdOut):
+    members: list[PersonListItem]
+
+
+class HouseholdPage(Schema):
+    items: list[HouseholdOut]
+    next_after: int | None
+
+
+class HouseholdIn(Schema):
+    code: str
+    region_code: str
+    address: str
+
+
+@households.get("", response={200: HouseholdPage, **ERRORS}, summary="Households")
+def list_households(request, region: str | None = None, after: int | None = None,
+                    limit: int = Query(PAGE_SIZE, ge=1, le=500)):
+    require(request.auth, Capability.VIEW_PERSONS)
+    qs = Household.objects.visible_to(request.auth)
+    if region:
+        qs = qs.in_region(region)
+    if after is not None:
+        qs = qs.filter(id__gt=after)
+    rows = list(qs.order_by("id")[: limit + 1])
+    return {"items": rows[:limit], "next_after": rows[limit - 1].id if len(rows) > limit else None}
+
+
+@households.get("/{household_id}", response={200: HouseholdDetail, **ERRORS},
+                summary="One household with its members (masked)")
+def get_household(request, household_id: int):
+    require(request.auth, Capability.VIEW_PERSONS)
+    household = get_object_or_404(Household.objects.visible_to(request.auth), pk=household_id)
+    household.members_list = list(household.members.select_related("region").order_by("id"))
+    return {"id": household.id, "code": household.code, "region_id": household.region_id,
+            "address": household.address, "members": household.members_list}
+
+
+@households.post("", response={201: HouseholdOut, **ERRORS}, summary="Register a household")
+def create_household(request, payload: HouseholdIn):
+    require(request.auth, Capability.EDIT_PERSONS)
+    _require_in_scope(request.auth, payload.region_code)
+    region = get_object_or_404(Region, code=payload.region_code)
+    return 201, services.register_household(request.auth, code=payload.code, region=region,
+                                            address=payload.address)

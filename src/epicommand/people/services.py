@@ -1,0 +1,142 @@
+"""Every change to persons and households, and every view or export of one, goes here."""
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from epicommand.core import audit
+from epicommand.core.idnumbers import parse_id_number
+from epicommand.core.models import Region
+
+from .models import Household, Person, Sex
+
+PERSON_FIELDS = ("name", "sex", "birth_date", "id_number", "passport_number", "nationality",
+                 "phone", "address", "region_id", "household_id", "workplace_id")
+_PHONE = re.compile(r"^\+?[0-9][0-9-]{6,19}$")
+_NATIONALITY = re.compile(r"^[A-Z]{3}$")
+
+
+def person_errors(data: dict, *, region_exists) -> dict[str, str]:
+    """Check one person's fields and fill what the ID number implies (birth date, sex).
+    Mutates `data` into its normalized form; returns {field: reason} for what is wrong.
+    Shared by forms, the API and imports so all three refuse the same things."""
+    errors = {}
+    data["name"] = (data.get("name") or "").strip()
+    if not data["name"]:
+        errors["name"] = _("is required")
+    elif len(data["name"]) > 100:
+        errors["name"] = _("is longer than 100 characters")
+    data["id_number"] = (data.get("id_number") or "").strip().upper() or None
+    data["passport_number"] = (data.get("passport_number") or "").strip().upper()
+    data["nationality"] = (data.get("nationality") or "CHN").strip().upper()
+    if not _NATIONALITY.match(data["nationality"]):
+        errors["nationality"] = _("must be a three-letter ISO 3166 code")
+    _check_birth_date(data, errors)
+    if data.get("sex") not in (None, "", *Sex.values):
+        errors["sex"] = _("must be M or F")
+    if data["id_number"]:
+        try:
+            facts = parse_id_number(data["id_number"])
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages[0]
+        else:
+            _agree_with_id_number(data, facts, errors)
+    elif not data["passport_number"]:
+        errors["id_number"] = _("an ID number, or a passport number for a foreigner, is required")
+    elif data["nationality"] == "CHN":
+        errors["nationality"] = _("a passport holder without ID number must be a foreigner")
+    if not data.get("sex") and "sex" not in errors:
+        errors["sex"] = _("is required")
+    if not data.get("birth_date") and "birth_date" not in errors:
+        errors["birth_date"] = _("is required")
+    data["phone"] = (data.get("phone") or "").strip()
+    if data["phone"] and not _PHONE.match(data["phone"]):
+        errors["phone"] = _("is not a phone number")
+    data["address"] = (data.get("address") or "").strip()
+    if not data.get("region_id"):
+        errors["region_id"] = _("is required")
+    elif not region_exists(data["region_id"]):
+        errors["region_id"] = _("unknown region code %(c)s") % {"c": data["region_id"]}
+    return errors
+
+
+def _check_birth_date(data, errors):
+    value = data.get("birth_date")
+    if isinstance(value, str) and value.strip():
+        try:
+            data["birth_date"] = date.fromisoformat(value.strip())
+        except ValueError:
+            errors["birth_date"] = _("must be a date written YYYY-MM-DD")
+
+
+def _agree_with_id_number(data, facts, errors):
+    if data.get("birth_date") and "birth_date" not in errors:
+        if data["birth_date"] != facts.birth_date:
+            errors["birth_date"] = _("does not match the ID number (%(d)s)") % {
+                "d": facts.birth_date.isoformat()}
+    else:
+        data["birth_date"] = facts.birth_date
+    if data.get("sex") and data["sex"] != facts.sex:
+        errors["sex"] = _("does not match the ID number")
+    data["sex"] = data.get("sex") or facts.sex
+
+
+def _validate(data: dict, *, exclude_pk=None) -> dict:
+    data = {k: data.get(k) for k in PERSON_FIELDS if k in data}
+    errors = person_errors(data, region_exists=lambda c: Region.objects.filter(code=c).exists())
+    if data.get("id_number") and "id_number" not in errors:
+        taken = Person.objects.filter(id_number=data["id_number"]).exclude(pk=exclude_pk)
+        if taken.exists():
+            errors["id_number"] = _("a person with this ID number is already registered")
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+@transaction.atomic
+def register_person(actor, **fields) -> Person:
+    data = _validate(fields)
+    person = Person.objects.create(**data)
+    audit.record(actor, "person.create", person)
+    return person
+
+
+@transaction.atomic
+def update_person(actor, person: Person, *, reason: str = "", **changes) -> Person:
+    current = {k: getattr(person, k) for k in PERSON_FIELDS}
+    current.update(changes)
+    data = _validate(current, exclude_pk=person.pk)
+    changed = sorted(k for k, v in data.items() if getattr(person, k) != v)
+    if not changed:
+        return person
+    for key in changed:
+        setattr(person, key, data[key])
+    person.updated_at = timezone.now()
+    person.save(update_fields=[*changed, "updated_at"])
+    audit.record(actor, "person.update", person,
+                 reason=reason or _("changed: %(f)s") % {"f": ", ".join(changed)})
+    return person
+
+
+def note_person_viewed(actor, person: Person, *, channel: str = "web") -> None:
+    """A user saw the full, unmasked record of an identified person."""
+    audit.record(actor, "person.view", person, reason=channel)
+
+
+def note_persons_exported(actor, *, count: int, region_code: str, fmt: str, query: str = ""):
+    audit.record(actor, "person.export", object_type="people.person", object_id="",
+                 region_code=region_code,
+                 reason=f"{count} rows as {fmt}" + (f"; search {query!r}" if query else ""))
+
+
+@transaction.atomic
+def register_household(actor, *, code: str, region: Region, address: str) -> Household:
+    if Household.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("a household with this number already exists")})
+    household = Household.objects.create(code=code, region=region, address=address)
+    audit.record(actor, "household.create", household)
+    return household

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("epicommand.web.urls")),
+]
+
+handler404 = "epicommand.web.views.not_found"
+handler500 = "epicommand.web.views.server_error"
