@@ -1,5 +1,7 @@
 """Shared test harness: a small city with two counties and users named by their job."""
 
+from datetime import date
+
 import pytest
 from django.test import Client
 
@@ -70,14 +72,14 @@ def gaocheng_person(city):
     household = Household.objects.create(code="1301091042010001", region=city.xgz,
                                          address="小果庄村 12 号")
     return Person.objects.create(
-        name="张伟", sex="M", birth_date="1980-05-17", id_number="130109198005171238",
+        name="张伟", sex="M", birth_date=date(1980, 5, 17), id_number="130109198005171238",
         phone="13812345678", household=household, address="小果庄村 12 号", region=city.xgz)
 
 
 @pytest.fixture
 def changan_person(city):
     return Person.objects.create(
-        name="李娜", sex="F", birth_date="1992-11-03", id_number="130102199211030022",
+        name="李娜", sex="F", birth_date=date(1992, 11, 3), id_number="130102199211030022",
         phone="13987654321", address="建北社区 3 栋", region=city.community)
 
 

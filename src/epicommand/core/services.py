@@ -67,6 +67,6 @@ def note_failed_login(username: str) -> None:
 
 
 def note_successful_login(user: User) -> None:
-    if user.failed_logins or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    User.objects.filter(pk=user.pk).exclude(failed_logins=0, locked_until=None).update(
+        failed_logins=0, locked_until=None)
     audit.record(user, "user.login", user, region_code=user.scope_region_id)

@@ -49,10 +49,11 @@ def person_errors(data: dict, *, region_exists) -> dict[str, str]:
         errors["id_number"] = _("an ID number, or a passport number for a foreigner, is required")
     elif data["nationality"] == "CHN":
         errors["nationality"] = _("a passport holder without ID number must be a foreigner")
-    if not data.get("sex") and "sex" not in errors:
-        errors["sex"] = _("is required")
-    if not data.get("birth_date") and "birth_date" not in errors:
-        errors["birth_date"] = _("is required")
+    if "id_number" not in errors:  # a bad ID number already explains missing facts
+        if not data.get("sex") and "sex" not in errors:
+            errors["sex"] = _("is required")
+        if not data.get("birth_date") and "birth_date" not in errors:
+            errors["birth_date"] = _("is required")
     data["phone"] = (data.get("phone") or "").strip()
     if data["phone"] and not _PHONE.match(data["phone"]):
         errors["phone"] = _("is not a phone number")

@@ -1,6 +1,6 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, require
@@ -69,7 +69,7 @@ def create_venue(request, payload: VenueIn):
     require(request.auth, Capability.EDIT_PLACES)
     data = payload.dict()
     data["region_id"] = data.pop("region_code")
-    return 201, services.register_venue(request.auth, **data)
+    return Status(201, services.register_venue(request.auth, **data))
 
 
 @router.post("/resolve-code", response={200: VenueOut, **ERRORS},
@@ -79,8 +79,8 @@ def resolve_code(request, payload: PlaceCodeIn):
     try:
         return resolve_place_code(payload.token)
     except InvalidPlaceCode:
-        return 404, {"detail": "not a valid place code", "errors": [
-            {"field": "token", "message": "signature or venue does not match"}]}
+        return Status(404, {"detail": "not a valid place code", "errors": [
+            {"field": "token", "message": "signature or venue does not match"}]})
 
 
 @router.get("/{venue_id}", response={200: VenueDetail, **ERRORS}, summary="One venue")
@@ -100,4 +100,5 @@ def venue_poster(request, venue_id: int, fmt: str):
         return HttpResponse(poster_svg(venue, base), content_type="image/svg+xml")
     if fmt == "png":
         return HttpResponse(poster_png(venue, base), content_type="image/png")
-    return 404, {"detail": "not found", "errors": [{"field": "fmt", "message": "png or svg"}]}
+    return Status(404, {"detail": "not found",
+                        "errors": [{"field": "fmt", "message": "png or svg"}]})
