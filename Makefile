@@ -21,8 +21,14 @@ demo: venv
 	$(BIN)/epicommand demo-accounts
 	$(BIN)/epicommand serve 127.0.0.1:8000
 
-test: venv
+test: venv browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium; install it (and CJK fonts) when missing.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; \
+	  else echo "Chromium is missing: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; }
 
 lint: venv
 	$(BIN)/ruff check .
