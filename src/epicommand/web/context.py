@@ -1,2 +1,67 @@
+"""What every page's layout needs: the navigation the user's role allows and who they are."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from epicommand.core.access import Capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    capability: Capability | None = None
+    section: str = ""  # the first path segment that marks the item as current
+
+
+NAV_ITEMS = (
+    NavItem(_("Home"), "web:home", None, ""),
+    NavItem(_("Persons"), "web:person_list", Capability.VIEW_PERSONS, "persons"),
+    NavItem(_("Import"), "web:person_import", Capability.IMPORT_PERSONS, "persons/import"),
+    NavItem(_("Places"), "web:venue_list", Capability.VIEW_PLACES, "places"),
+    NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
+    NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),
+)
+API_DOCS_URL = "/api/v1/docs"
+
+
+def nav_items_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    return [
+        {"label": item.label, "url": reverse(item.url_name), "section": item.section}
+        for item in NAV_ITEMS
+        if item.capability is None or user.can(item.capability)
+    ]
+
+
+def _current_section(items: list[dict], path: str) -> str:
+    """The longest matching section wins, so /persons/import/ marks Import, not Persons."""
+    here = path.strip("/")
+    best = ""
+    for item in items:
+        section = item["section"]
+        matches = section and (here == section or here.startswith(section + "/"))
+        if matches and len(section) > len(best):
+            best = section
+    return best
+
+
 def navigation(request):
-    return {}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "api_docs_url": API_DOCS_URL}
+    items = nav_items_for(user)
+    current = _current_section(items, request.path)
+    for item in items:
+        item["current"] = item["section"] == current if current else request.path == item["url"]
+    return {
+        "nav_items": items,
+        "api_docs_url": API_DOCS_URL,
+        "user_role_label": user.get_role_display() if user.role else "",
+        "user_scope_region": user.scope_region,
+        # Capability names as plain strings, for `{% if "person.edit" in user_caps %}`.
+        "user_caps": frozenset(str(c) for c in user.capabilities) if user.is_active else (),
+    }

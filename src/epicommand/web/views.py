@@ -1,6 +1,12 @@
+"""Pages that belong to no domain app: the home page, health check and error pages."""
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponseNotFound, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+
+from .home import home_for
 
 
 def healthz(request):
@@ -16,12 +22,16 @@ def healthz(request):
 
 @login_required
 def home(request):
-    return HttpResponse("EpiCommand")
+    kind, links = home_for(request.user)
+    return render(request, "web/home.html", {"kind": kind, "links": links})
 
 
 def not_found(request, exception=None):
-    return HttpResponse("Not found", status=404)
+    # The exception text may name internals (a model, a token); never show it.
+    return HttpResponseNotFound(loader.render_to_string("web/404.html", request=request))
 
 
 def server_error(request):
-    return HttpResponse("Server error", status=500)
+    """Rendered without the request context: whatever broke (the database, a context
+    processor) must not break the error page too."""
+    return HttpResponseServerError(loader.render_to_string("web/500.html"))

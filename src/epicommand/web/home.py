@@ -1,0 +1,114 @@
+"""The landing page: a short, role-specific start with links to what the role can do.
+Only pages that exist are linked; each link is shown only if the role has its capability."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from epicommand.core.access import Capability as C
+from epicommand.core.models import Role
+
+from .context import API_DOCS_URL
+
+
+@dataclass(frozen=True)
+class HomeLink:
+    key: str
+    title: str
+    description: str
+    url_name: str
+    capability: C | None
+
+    @property
+    def url(self) -> str:
+        return API_DOCS_URL if self.url_name == "api_docs" else reverse(self.url_name)
+
+
+LINKS = {
+    link.key: link
+    for link in (
+        HomeLink(
+            "search",
+            _("Search persons"),
+            _("Find a person by ID number, phone or the start of the name."),
+            "web:person_list",
+            C.VIEW_PERSONS,
+        ),
+        HomeLink(
+            "register",
+            _("Register a person"),
+            _("Add a resident or anyone else the response must know."),
+            "web:person_new",
+            C.EDIT_PERSONS,
+        ),
+        HomeLink(
+            "import",
+            _("Import persons"),
+            _("Upload a CSV or Excel list; every row is checked before anything is saved."),
+            "web:person_import",
+            C.IMPORT_PERSONS,
+        ),
+        HomeLink(
+            "export",
+            _("Export persons (CSV)"),
+            _("Everyone in your jurisdiction, unmasked. The export is logged."),
+            "web:person_export",
+            C.EXPORT_PERSONS,
+        ),
+        HomeLink(
+            "places",
+            _("Places"),
+            _("Venues, their place codes and printable posters."),
+            "web:venue_list",
+            C.VIEW_PLACES,
+        ),
+        HomeLink(
+            "new_venue",
+            _("Register a venue"),
+            _("A new venue gets its place code at once."),
+            "web:venue_new",
+            C.EDIT_PLACES,
+        ),
+        HomeLink(
+            "audit",
+            _("Audit log"),
+            _("Who viewed, exported or changed which record, and when."),
+            "web:audit_log",
+            C.VIEW_AUDIT,
+        ),
+        HomeLink(
+            "tokens",
+            _("API tokens"),
+            _("Issue and revoke credentials for devices, labs and other systems."),
+            "web:token_list",
+            C.MANAGE_TOKENS,
+        ),
+        HomeLink(
+            "api_docs",
+            _("API documentation"),
+            _("The integration API for devices, labs and other systems."),
+            "api_docs",
+            None,
+        ),
+    )
+}
+
+# Per role: which landing text and which links, in the order that role needs them.
+ROLE_HOMES = {
+    Role.CITY_OFFICE: ("office", ["search", "import", "export", "register", "places", "new_venue"]),
+    Role.COUNTY_OFFICE: (
+        "office",
+        ["search", "import", "export", "register", "places", "new_venue"],
+    ),
+    Role.EPIDEMIOLOGIST: ("epidemiologist", ["search", "register", "export", "places"]),
+    Role.SUPERVISOR: ("supervisor", ["audit", "search", "places"]),
+    Role.ADMINISTRATOR: ("administrator", ["tokens", "audit", "places", "new_venue", "api_docs"]),
+}
+GENERAL_LINKS = ["search", "register", "places", "api_docs"]
+
+
+def home_for(user) -> tuple[str, list[HomeLink]]:
+    kind, keys = ROLE_HOMES.get(user.role, ("general", GENERAL_LINKS))
+    links = [LINKS[k] for k in keys]
+    return kind, [link for link in links if link.capability is None or user.can(link.capability)]

@@ -1,0 +1,63 @@
+"""The layout shows each role the menu items its capabilities allow, and who is logged in."""
+
+import pytest
+
+from epicommand.core.models import Role
+from tests.conftest import login
+
+HOME, PERSONS, IMPORT, PLACES, AUDIT, TOKENS = (
+    "/",
+    "/persons/",
+    "/persons/import/",
+    "/places/",
+    "/audit/",
+    "/tokens/",
+)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.CITY_OFFICE, [HOME, PERSONS, IMPORT, PLACES]),
+        (Role.COUNTY_OFFICE, [HOME, PERSONS, IMPORT, PLACES]),
+        (Role.EPIDEMIOLOGIST, [HOME, PERSONS, PLACES]),
+        (Role.SUPERVISOR, [HOME, PERSONS, PLACES, AUDIT]),
+        (Role.ADMINISTRATOR, [HOME, PLACES, AUDIT, TOKENS]),
+        (Role.LAB_STAFF, [HOME, PLACES]),
+        ("", [HOME]),
+    ],
+)
+def test_the_menu_holds_what_the_role_may_use(make_user, city, role, expected):
+    user = make_user("someone", role, city.gaocheng)
+    response = login(user).get("/")
+    assert [item["url"] for item in response.context["nav_items"]] == expected
+    html = response.content.decode()
+    for url in {HOME, PERSONS, IMPORT, PLACES, AUDIT, TOKENS} - set(expected):
+        assert f'href="{url}"' not in html
+
+
+def test_every_logged_in_user_gets_the_api_docs_link(make_user, city):
+    user = make_user("lab", Role.LAB_STAFF, city.gaocheng)
+    assert 'href="/api/v1/docs"' in login(user).get("/").content.decode()
+
+
+def test_the_layout_names_the_user_their_role_and_jurisdiction(gaocheng_epi):
+    gaocheng_epi.first_name = "晓明"
+    gaocheng_epi.last_name = "王"
+    gaocheng_epi.save()
+    html = login(gaocheng_epi).get("/").content.decode()
+    assert "王" in html and "晓明" in html
+    assert "流调人员" in html  # the epidemiologist role, in Chinese
+    assert "藁城区" in html
+
+
+def test_the_current_section_is_marked(city_office):
+    response = login(city_office).get("/persons/import/")
+    current = [item["url"] for item in response.context["nav_items"] if item["current"]]
+    assert current == [IMPORT]
+
+
+def test_logout_and_language_switch_are_forms_that_post(gaocheng_epi):
+    html = login(gaocheng_epi).get("/").content.decode()
+    assert 'method="post" action="/logout/"' in html
+    assert 'method="post" action="/i18n/setlang/"' in html
