@@ -1,0 +1,77 @@
+"""The API tokens page issues a token (plaintext shown once) and revokes it."""
+
+from epicommand.core.models import ApiToken, AuditEvent, Role
+from epicommand.core.services import authenticate_api_token
+from tests.conftest import login
+
+
+def _issue(client, city, name="核酸采样点 3 号终端"):
+    return client.post(
+        "/tokens/issue/",
+        {
+            "name": name,
+            "role": Role.SAMPLING_STAFF,
+            "unit": city.gaocheng_cdc.pk,
+            "region": city.gaocheng.code,
+        },
+    )
+
+
+def test_roles_without_token_manage_get_403(city_office, supervisor, city):
+    for user in (city_office, supervisor):
+        client = login(user)
+        assert client.get("/tokens/").status_code == 403
+        assert _issue(client, city).status_code == 403
+    assert not ApiToken.objects.exists()
+
+
+def test_issuing_shows_the_plaintext_once_and_it_works(administrator, city):
+    client = login(administrator)
+    response = _issue(client, city)
+    assert response.status_code == 200
+    secret = response.context["secret"]
+    assert secret in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    token = ApiToken.objects.get()
+    assert (token.name, token.role, token.region, token.created_by) == (
+        "核酸采样点 3 号终端",
+        Role.SAMPLING_STAFF,
+        city.gaocheng,
+        administrator,
+    )
+    assert authenticate_api_token(secret) == token
+    listing = client.get("/tokens/").content.decode()
+    assert token.key_prefix in listing
+    assert secret not in listing
+
+
+def test_a_bad_region_is_reported_on_its_field(administrator, city):
+    response = login(administrator).post(
+        "/tokens/issue/",
+        {"name": "x", "role": Role.LAB_STAFF, "unit": city.office.pk, "region": "999999"},
+    )
+    assert response.status_code == 400
+    assert "region" in response.context["form"].errors
+    assert not ApiToken.objects.exists()
+
+
+def test_revoking_stops_the_token_and_is_audited(administrator, city):
+    client = login(administrator)
+    secret = _issue(client, city).context["secret"]
+    token = ApiToken.objects.get()
+    response = client.post(f"/tokens/{token.pk}/revoke/", {"reason": "终端丢失"})
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert authenticate_api_token(secret) is None
+    event = AuditEvent.objects.get(action="token.revoke")
+    assert (event.actor, event.reason) == (administrator, "终端丢失")
+
+
+def test_revoking_takes_a_post(administrator, city):
+    client = login(administrator)
+    _issue(client, city)
+    token = ApiToken.objects.get()
+    assert client.get(f"/tokens/{token.pk}/revoke/").status_code == 405
+    token.refresh_from_db()
+    assert token.revoked_at is None
