@@ -46,7 +46,7 @@ def test_the_layout_names_the_user_their_role_and_jurisdiction(gaocheng_epi):
     gaocheng_epi.last_name = "王"
     gaocheng_epi.save()
     html = login(gaocheng_epi).get("/").content.decode()
-    assert "王" in html and "晓明" in html
+    assert "王晓明" in html  # family name first, as Chinese names are written
     assert "流调人员" in html  # the epidemiologist role, in Chinese
     assert "藁城区" in html
 

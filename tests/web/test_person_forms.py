@@ -65,3 +65,11 @@ def test_roles_without_person_edit_cannot_open_the_forms(supervisor, gaocheng_pe
     assert client.get(f"/persons/{gaocheng_person.pk}/edit/").status_code == 403
     assert client.post("/persons/new/", NEW).status_code == 403
     assert not Person.objects.filter(id_number=NEW["id_number"]).exists()
+
+
+def test_every_mistake_is_shown_at_once(gaocheng_epi):
+    response = login(gaocheng_epi).post(
+        "/persons/new/",
+        {**NEW, "id_number": "130109199001011230", "phone": "abc", "region_id": "130102001001"},
+    )
+    assert sorted(response.context["form"].errors) == ["id_number", "phone", "region_id"]

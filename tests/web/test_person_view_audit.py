@@ -39,3 +39,15 @@ def test_an_export_is_audited_once_with_its_row_count(gaocheng_epi, gaocheng_per
     event = AuditEvent.objects.get(action="person.export")
     assert event.actor == gaocheng_epi
     assert event.reason.startswith("1 rows as csv")
+
+
+def test_opening_the_edit_form_is_audited_as_a_view_too(gaocheng_epi, gaocheng_person):
+    response = login(gaocheng_epi).get(f"/persons/{gaocheng_person.pk}/edit/")
+    assert gaocheng_person.id_number in response.content.decode()
+    event = AuditEvent.objects.get(action="person.view")
+    assert (event.actor, event.reason) == (gaocheng_epi, "web edit form")
+
+
+def test_the_masked_list_writes_no_view_event(gaocheng_epi, gaocheng_person):
+    login(gaocheng_epi).get("/persons/")
+    assert not AuditEvent.objects.filter(action="person.view").exists()

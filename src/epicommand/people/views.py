@@ -74,6 +74,10 @@ def person_new(request):
 @capability_required(Capability.EDIT_PERSONS)
 def person_edit(request, person_id: int):
     person = _visible_person(request, person_id)
+    if request.method == "GET":
+        # The form is filled with the full ID and phone numbers: as much a view as the
+        # detail page, so it is audited the same way.
+        services.note_person_viewed(request.user, person, channel="web edit form")
     form = PersonEditForm(
         request.POST or None, user=request.user, initial=PersonForm.initial_for(person)
     )

@@ -49,6 +49,15 @@ def _current_section(items: list[dict], path: str) -> str:
     return best
 
 
+def display_name(user) -> str:
+    """Chinese names read family name first, without a space (王晓明); others as Django
+    joins them; the user name when no name is set."""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if first and last and any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+        return last + first
+    return user.get_full_name() or user.get_username()
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -60,6 +69,7 @@ def navigation(request):
     return {
         "nav_items": items,
         "api_docs_url": API_DOCS_URL,
+        "user_display_name": display_name(user),
         "user_role_label": user.get_role_display() if user.role else "",
         "user_scope_region": user.scope_region,
         # Capability names as plain strings, for `{% if "person.edit" in user_caps %}`.

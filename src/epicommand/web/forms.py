@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from epicommand.core.models import Region, Role, Unit, User
 from epicommand.core.services import note_failed_login
 from epicommand.people.models import Sex
+from epicommand.people.services import person_errors
 from epicommand.places.models import Venue
 
 
@@ -82,7 +83,7 @@ class JurisdictionMixin:
 class PersonForm(JurisdictionMixin, forms.Form):
     """Field names are those of people.services.register_person / update_person."""
 
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=_("full name"), max_length=100)
     id_number = forms.CharField(
         label=_("national ID number"),
         max_length=18,
@@ -119,9 +120,23 @@ class PersonForm(JurisdictionMixin, forms.Form):
         widget=forms.TextInput(attrs={"list": "region-codes", "inputmode": "numeric"}),
     )
 
+    def clean(self):
+        """Run the services' own field rules now, so every mistake shows at once instead
+        of one round trip per field; the service checks again when it saves."""
+        cleaned = super().clean()
+        found = person_errors(dict(cleaned), region_exists=_region_exists)
+        for field, message in found.items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
     @classmethod
     def initial_for(cls, person) -> dict:
         return {name: getattr(person, name) for name in PersonForm.base_fields}
+
+
+def _region_exists(code: str) -> bool:
+    return Region.objects.filter(code=code).exists()
 
 
 class PersonEditForm(PersonForm):
