@@ -38,8 +38,10 @@ def page():
         browser.close()
 
 
+# The database fixtures come before live_server so that the (session-wide) test database is
+# set up first and torn down last, after the server thread has let go of its connection.
 def test_a_county_user_finds_a_person_and_opens_the_full_record(
-    page, live_server, gaocheng_epi, gaocheng_person, changan_person
+    gaocheng_epi, gaocheng_person, changan_person, live_server, page
 ):
     page.goto(f"{live_server.url}/login/")
     expect(page.locator("h1")).to_have_text("登录疫情防控指挥平台")
