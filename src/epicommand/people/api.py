@@ -2,14 +2,15 @@ from datetime import date
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.api_schemas import ERRORS, FieldError, require
 from epicommand.core.models import Region
 
 from . import services
 from .exports import export_persons_csv
+from .imports import MAX_LISTED_ERRORS, import_persons
 from .models import Household, Person
 from .queries import PAGE_SIZE, search_persons
 
@@ -107,6 +108,60 @@ def export_persons(request, q: str = "", region: str | None = None):
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="persons.csv"'
     return response
+
+
+class ImportOut(Schema):
+    created: int = Field(description="Persons registered.")
+    households_created: int = Field(description="New household numbers registered.")
+
+
+class ImportRowError(FieldError):
+    """`field` reads "line 17: id_number" for clients that show every error the same way."""
+
+    line: int | None = Field(
+        None,
+        description="1-based line of the file; the header is line 1, 0 means the file as a whole.",
+    )
+    column: str | None = Field(None, description="The column, as named in the header.")
+
+
+class ImportErrorOut(Schema):
+    detail: str
+    error_count: int | None = Field(
+        None, description=f"Every error found; `errors` lists the first {MAX_LISTED_ERRORS}."
+    )
+    errors: list[ImportRowError] = []
+
+
+@persons.post(
+    "/import",
+    response={201: ImportOut, **ERRORS, 422: ImportErrorOut},
+    summary="Import persons from a CSV or XLSX file",
+)
+def import_persons_file(request, file: File[UploadedFile]):
+    """Registers every row of the file, or none: if any row is wrong, nothing is written
+    and each error names its line and column. A .csv file is read as UTF-8 (a byte order
+    mark is fine), a .xlsx file from its first sheet. Header columns: name, id_number,
+    passport_number, nationality, sex, birth_date (YYYY-MM-DD), phone, region_code, address,
+    household (a household number: an existing one is joined, a new one is registered at
+    the person's region and address)."""
+    require(request.auth, Capability.IMPORT_PERSONS)
+    result = import_persons(request.auth, file, file.name)
+    if result.error_count:
+        return Status(
+            422,
+            {
+                "detail": result.summary,
+                "error_count": result.error_count,
+                "errors": [_import_error(e) for e in result.errors],
+            },
+        )
+    return Status(201, result)
+
+
+def _import_error(error) -> dict:
+    where = f"line {error.line}: {error.column}" if error.column else f"line {error.line}"
+    return {"field": where, "message": error.message, "line": error.line, "column": error.column}
 
 
 @persons.get("/{person_id}", response={200: PersonOut, **ERRORS}, summary="One person")
