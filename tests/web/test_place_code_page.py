@@ -23,6 +23,7 @@ def test_a_tampered_code_is_a_friendly_404(market):
     html = response.content.decode()
     assert market.name not in html
     assert "Traceback" not in html
+    assert "notice bad" in html  # says the code is not valid, not just "page missing"
 
 
 def test_a_code_for_another_venue_id_is_refused(market, school):

@@ -111,5 +111,7 @@ def place_code_page(request, token: str):
     try:
         venue = resolve_place_code(token)
     except InvalidPlaceCode:
-        raise Http404 from None
+        # Its own 404 page: the person scanning needs to hear the code is bad, not that
+        # some page is missing.
+        return render(request, "places/place_code_invalid.html", status=404)
     return render(request, "places/place_code.html", {"venue": venue})

@@ -1,5 +1,5 @@
-"""Forms of the web UI. They check shape only (types, lengths, jurisdiction); the services
-own the rules, and their ValidationError dicts are put back on the fields by `apply_errors`."""
+"""Forms of the web UI. They check shape (types, lengths) and jurisdiction; the rules belong
+to the services, whose ValidationError dicts `apply_errors` puts back on the fields."""
 
 from datetime import datetime, time, timedelta
 
