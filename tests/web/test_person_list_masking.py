@@ -62,3 +62,7 @@ def test_the_list_pages_by_key(city_office, city):
     assert len(second.context["persons"]) == 3
     assert second.context["next_after"] is None
     assert client.get("/persons/", {"after": "not-a-number"}).status_code == 200
+
+
+def test_the_page_and_its_htmx_fragment_are_cached_apart(gaocheng_epi):
+    assert "HX-Request" in login(gaocheng_epi).get("/persons/")["Vary"]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from epicommand.core.access import Capability
 from epicommand.web.access import capability_required
 from epicommand.web.forms import ImportForm, PersonEditForm, PersonForm, apply_errors
-from epicommand.web.paging import parse_cursor, wants_partial
+from epicommand.web.paging import parse_cursor, render_list
 from epicommand.web.regions import regions_in_scope
 
 from . import services
@@ -39,9 +39,7 @@ def person_list(request):
     )
     context = {"persons": rows, "next_after": next_after, "q": query}
     # htmx swaps only the results, so typing in the search box keeps focus and position.
-    if wants_partial(request):
-        return render(request, "people/_person_results.html", context)
-    return render(request, "people/person_list.html", context)
+    return render_list(request, "people/person_list.html", "people/_person_results.html", context)
 
 
 @require_safe

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from epicommand.core.access import Capability
 from epicommand.web.access import capability_required
 from epicommand.web.forms import VenueFilterForm, VenueForm, apply_errors
-from epicommand.web.paging import parse_cursor, query_without_cursor, wants_partial
+from epicommand.web.paging import parse_cursor, query_without_cursor, render_list
 from epicommand.web.regions import regions_in_scope
 
 from . import services
@@ -48,8 +48,7 @@ def venue_list(request):
         "query": query_without_cursor(request),
         "next_after": rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None,
     }
-    template = "places/_venue_results.html" if wants_partial(request) else "places/venue_list.html"
-    return render(request, template, context)
+    return render_list(request, "places/venue_list.html", "places/_venue_results.html", context)
 
 
 @require_safe

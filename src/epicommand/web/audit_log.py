@@ -3,7 +3,6 @@
 AuditEvent uses the append-only AuditQuerySet rather than ScopedQuerySet, so its scope is
 applied here with the same code range that `visible_to` uses."""
 
-from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from epicommand.core.access import Capability, code_range
@@ -11,7 +10,7 @@ from epicommand.core.models import AuditEvent, Region
 
 from .access import capability_required
 from .forms import AuditFilterForm
-from .paging import parse_cursor, query_without_cursor, wants_partial
+from .paging import parse_cursor, query_without_cursor, render_list
 
 PAGE_SIZE = 50
 
@@ -71,5 +70,4 @@ def audit_log(request):
         "next_after": next_after,
         "query": query_without_cursor(request),
     }
-    template = "web/_audit_rows.html" if wants_partial(request) else "web/audit_log.html"
-    return render(request, template, context)
+    return render_list(request, "web/audit_log.html", "web/_audit_rows.html", context)
