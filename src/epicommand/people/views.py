@@ -94,16 +94,10 @@ def person_edit(request, person_id: int):
 
 def _form_page(request, form, *, person):
     status = 400 if form.is_bound and form.errors else 200
-    return render(
-        request,
-        "people/person_form.html",
-        {
-            "form": form,
-            "person": person,
-            "regions": regions_in_scope(request.user),
-        },
-        status=status,
-    )
+    context = {"form": form, "person": person, "regions": regions_in_scope(request.user)}
+    response = render(request, "people/person_form.html", context, status=status)
+    response["Cache-Control"] = "no-store, private"  # the form holds full ID and phone
+    return response
 
 
 @require_safe
