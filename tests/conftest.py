@@ -11,6 +11,16 @@ from epicommand.people.models import Household, Person
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Services called directly answer in English; requests still pick their language
+    (Chinese by default) through the locale middleware."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def city(db):
     """Shijiazhuang with Gaocheng (Zengcun town, Xiaoguozhuang village) and Chang'an."""

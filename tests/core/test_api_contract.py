@@ -24,14 +24,16 @@ def test_a_malformed_body_is_refused_naming_the_field(city_office):
     assert {"field": "region_code", "message": "Field required"} in response.json()["errors"]
 
 
-def test_a_wrong_id_number_is_refused_with_its_reason(city_office, city):
-    response = login(city_office).post(
-        "/api/v1/persons", {"name": "王芳", "id_number": "130109199001011224",
-                            "region_code": city.xgz.code},
-        content_type="application/json")
-    assert response.status_code == 422
-    assert response.json()["errors"] == [
+def test_a_wrong_id_number_is_refused_with_its_reason_in_the_callers_language(city_office, city):
+    body = {"name": "王芳", "id_number": "130109199001011224", "region_code": city.xgz.code}
+    client = login(city_office)
+    english = client.post("/api/v1/persons", body, content_type="application/json",
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 422
+    assert english.json()["errors"] == [
         {"field": "id_number", "message": "check digit does not match"}]
+    chinese = client.post("/api/v1/persons", body, content_type="application/json")
+    assert chinese.json()["errors"] == [{"field": "id_number", "message": "校验码不符"}]
 
 
 def test_a_foreigner_is_registered_by_passport_and_nationality(city_office, city):
