@@ -4,13 +4,14 @@
     epicommand serve [ADDR:PORT]  run the web server (gunicorn)
     epicommand worker             run the background task worker
     epicommand seed-city ...      build the demo city (see --help)
+    epicommand demo-accounts      create the demo accounts and print them
     epicommand <any manage.py command>
 """
 
 import os
 import sys
 
-ALIASES = {"worker": "db_worker", "seed-city": "seed_city"}
+ALIASES = {"worker": "db_worker", "seed-city": "seed_city", "demo-accounts": "demo_accounts"}
 
 
 def main(argv=None):
