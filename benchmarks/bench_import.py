@@ -1,20 +1,18 @@
 """The person import against a bare COPY of the same file, on PostgreSQL.
 
-Writes a CSV of `args.people` valid persons (three to a household), builds a fresh database,
-and times `import_persons` on it in a child process set up for that database. In the same
-run it times a plain COPY of the same file into an all-text table with the same columns:
-the ratio is what validation, staging, constraints and indexes cost over raw loading.
+Writes a CSV of `args.people` valid persons (three to a household) and times
+`import_persons` on it in a fresh database of its own, `epicommand_bench_import`, in a child
+process set up for that database. In the same run it times a plain COPY of the same file
+into an all-text table with the same columns: the ratio is what validation, staging,
+constraints and indexes cost over loading raw text.
 
-    python -m benchmarks.bench_import --people 1000000
+    python -m benchmarks --only import --databases postgresql --people 1000000
 """
 
 import argparse
 import csv
 import json
 import os
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,8 +23,8 @@ from psycopg import sql
 # Needs no Django settings, so the runner can import this module as it is.
 from epicommand.core.idnumbers import make_id_number
 
-REPO = Path(__file__).resolve().parents[1]
-SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
+from . import databases
+
 DATABASE = "epicommand_bench_import"
 COLUMNS = (
     "name",
@@ -46,26 +44,26 @@ DAYS = 29_000  # birth dates from 1940 to 2019; the ID sequence tells equal date
 
 
 def run(args) -> list[str]:
-    people = getattr(args, "people", 1_000_000)
-    with tempfile.TemporaryDirectory(prefix="bench_import_") as tmp:
-        path = Path(tmp) / "persons.csv"
-        write_persons_csv(path, people)
-        url = fresh_database()
-        migrate(url)
-        imported = time_import(url, path)
-        copy_seconds = time_copy(url, path)
-    if imported["created"] != people:
-        raise RuntimeError(
-            f"import_persons created {imported['created']} of {people}: {imported['errors']}"
-        )
-    seconds = imported["seconds"]
+    if "postgresql" not in databases.vendors(args):
+        return ["PostgreSQL  skipped: not in --databases (the import is measured there only)"]
+    database = databases.fresh_database("postgresql", DATABASE)
+    if database is None:
+        return databases.skipped_lines(args)
+    path = databases.run_dir() / "import_persons.csv"
+    write_persons_csv(path, args.people)
+    imported = time_import(database, path)
+    copy_seconds = time_copy(database.location, path)
+    path.unlink()
+    if imported["created"] != args.people:
+        raise RuntimeError(f"imported {imported['created']} of {args.people}: {imported['errors']}")
+    seconds, people = imported["seconds"], args.people
     return [
-        f"import_persons: {people:,} persons in {seconds:.1f} s "
-        f"({people / seconds:,.0f} rows/s; {imported['households']:,} households; "
-        f"child peak RSS {imported['peak_rss_mb']:,.0f} MB)",
-        f"bare COPY of the same file into an all-text table: {copy_seconds:.1f} s "
-        f"({people / copy_seconds:,.0f} rows/s)",
-        f"import / COPY: {seconds / copy_seconds:.1f}x",
+        f"PostgreSQL  import     {people:>10,} persons {seconds:7.1f} s  "
+        f"{people / seconds:>9,.0f} rows/s   ({imported['households']:,} households; "
+        f"peak memory {imported['peak_rss_mb']:,.0f} MB)",
+        f"{'':<11} baseline   {people:>10,} rows    {copy_seconds:7.1f} s  "
+        f"{people / copy_seconds:>9,.0f} rows/s   (COPY of the same file, all-text table)",
+        f"{'':<11} ratio      import takes {seconds / copy_seconds:.1f}x the bare COPY",
     ]
 
 
@@ -93,34 +91,11 @@ def write_persons_csv(path: Path, people: int) -> None:
             )
 
 
-def fresh_database() -> str:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
-    return f"{SERVER}/{DATABASE}"
-
-
-def migrate(url: str) -> None:
-    command = Path(sys.executable).with_name("epicommand")
-    subprocess.run(
-        [str(command), "migrate", "--no-input", "-v", "0"], env=_env(url), check=True, cwd=REPO
-    )
-
-
-def time_import(url: str, path: Path) -> dict:
-    """Runs the child below in a process of its own, so Django is set up for this database
-    and its peak memory is the import's alone."""
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_import", "--child", str(path)],
-        env=_env(url),
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def time_import(database, path: Path) -> dict:
+    """In a process of its own, so Django is set up for this database and the peak memory
+    is the import's alone."""
+    output = databases.run_module(database, "benchmarks.bench_import", "--child", str(path))
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def time_copy(url: str, path: Path) -> float:
@@ -137,16 +112,13 @@ def time_copy(url: str, path: Path) -> float:
         return time.perf_counter() - started
 
 
-def _env(url: str) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "epicommand.settings"}
-
-
 def _child(path: str) -> None:
     """In the child: seed the regions and an office user, then time the import alone."""
     import resource
 
     import django
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "epicommand.settings")
     django.setup()
     from epicommand.people.imports import import_persons
 
@@ -186,11 +158,7 @@ def _seed():
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=1_000_000)
-    parser.add_argument("--child", metavar="CSV", help=argparse.SUPPRESS)
-    options = parser.parse_args()
-    if options.child:
-        _child(options.child)
-    else:
-        print("\n".join(run(options)))
+    # Only as the runner's child: `python -m benchmarks.bench_import --child FILE`.
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", metavar="CSV", required=True)
+    _child(parser.parse_args().child)
