@@ -1,14 +1,6 @@
 import pytest
-from django.utils import translation
 
 from epicommand.core.models import Role
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    """The default language is Chinese; these tests read the messages in English."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
