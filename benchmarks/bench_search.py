@@ -1,6 +1,7 @@
 """Person search on the seeded databases: by ID number with a city-scoped and a county-scoped
-user, and one keyset page (no query, after a random id), each as median and 95th percentile
-of --runs calls, beside the median round trip of a bare `SELECT 1` on the same connection.
+user, and one keyset page (no query, after the random id of a person the user sees), each as
+median and 95th percentile of --runs calls, beside the median round trip of a bare
+`SELECT 1` on the same connection.
 
 The ratio to `SELECT 1` is what the query itself costs over the fixed price of asking the
 database anything; a scoped search that scanned instead of seeking would show here first."""

@@ -13,7 +13,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "epicommand.settings")
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.db.models import Max  # noqa: E402
 
 from epicommand.core.models import Region, Role, User  # noqa: E402
 from epicommand.people.models import Person  # noqa: E402
@@ -43,10 +42,14 @@ def main() -> None:
         is_active=True,
         scope_region=Region.objects.get(code=COUNTY),
     )
-    city_numbers = _id_numbers(rng, Person.objects.all(), runs)
-    county_numbers = _id_numbers(rng, Person.objects.in_region(COUNTY), runs)
-    top = Person.objects.aggregate(top=Max("id"))["top"]
-    after = [rng.randint(1, top) for _ in range(runs)]
+    city_ids = list(Person.objects.values_list("id", flat=True))
+    county_ids = list(Person.objects.in_region(COUNTY).values_list("id", flat=True))
+    city_numbers = _id_numbers(rng, city_ids, runs)
+    county_numbers = _id_numbers(rng, county_ids, runs)
+    # A keyset cursor is the last id of the previous page, so each user's cursors are ids
+    # of persons that user sees: a county's persons, not any id of the city.
+    city_after = [rng.choice(city_ids) for _ in range(runs)]
+    county_after = [rng.choice(county_ids) for _ in range(runs)]
 
     def found(who):
         def search(number):
@@ -58,10 +61,10 @@ def main() -> None:
         "select_1": _measure(_select_1, range(runs)),
         "id_city": _measure(found(city_office), city_numbers),
         "id_county": _measure(found(county_office), county_numbers),
-        "page_city": _measure(lambda a: search_persons(city_office, "", after=a), after),
-        "page_county": _measure(lambda a: search_persons(county_office, "", after=a), after),
+        "page_city": _measure(lambda a: search_persons(city_office, "", after=a), city_after),
+        "page_county": _measure(lambda a: search_persons(county_office, "", after=a), county_after),
     }
-    print(json.dumps({"persons": top, "samples": samples}))
+    print(json.dumps({"persons": len(city_ids), "samples": samples}))
 
 
 def _measure(call, arguments) -> list[float]:
@@ -76,12 +79,13 @@ def _select_1(_):
         cursor.fetchone()
 
 
-def _id_numbers(rng, persons, count: int) -> list[str]:
-    """ID numbers of persons at random positions of the (possibly scoped) table."""
-    ids = list(persons.filter(id_number__isnull=False).values_list("id", flat=True))
-    chosen = [ids[rng.randrange(len(ids))] for _ in range(count)]
-    by_id = dict(Person.objects.filter(id__in=chosen).values_list("id", "id_number"))
-    return [by_id[i] for i in chosen]
+def _id_numbers(rng, ids: list[int], count: int) -> list[str]:
+    """ID numbers of persons drawn at random from `ids` (foreigners have none)."""
+    chosen = [rng.choice(ids) for _ in range(count * 2)]
+    by_id = dict(
+        Person.objects.filter(id__in=chosen, id_number__isnull=False).values_list("id", "id_number")
+    )
+    return [by_id[i] for i in chosen if i in by_id][:count]
 
 
 if __name__ == "__main__":

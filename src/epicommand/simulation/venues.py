@@ -193,9 +193,9 @@ class VenuePlan:
             schools = self.workplaces.middle_schools[county.code]
             schools.append(self._add(kind, f"{county.name}第{len(schools) + 1}中学", village))
         else:
-            self._add(kind, self._generated_name(county, kind, village), village)
+            self._add(kind, self._generated_name(kind, village), village)
 
-    def _generated_name(self, county: Place, kind: str, village: Place) -> str:
+    def _generated_name(self, kind: str, village: Place) -> str:
         rng = self.rng
         stem, local = rng.choice(names.COMMUNITY_STEMS), _stem(village.name)
         if kind == K.RESIDENTIAL_COMPOUND:
