@@ -16,7 +16,7 @@ from django.db import connection  # noqa: E402
 
 from epicommand.core.models import Region, Role, User  # noqa: E402
 from epicommand.people.models import Person  # noqa: E402
-from epicommand.people.queries import search_persons  # noqa: E402
+from epicommand.people.queries import person_cursor, search_persons  # noqa: E402
 
 from .measure import timed_ms  # noqa: E402
 
@@ -42,14 +42,16 @@ def main() -> None:
         is_active=True,
         scope_region=Region.objects.get(code=COUNTY),
     )
-    city_ids = list(Person.objects.values_list("id", flat=True))
-    county_ids = list(Person.objects.in_region(COUNTY).values_list("id", flat=True))
+    city_keys = list(Person.objects.values_list("region_id", "id"))
+    county_keys = list(Person.objects.in_region(COUNTY).values_list("region_id", "id"))
+    city_ids = [pk for _, pk in city_keys]
+    county_ids = [pk for _, pk in county_keys]
     city_numbers = _id_numbers(rng, city_ids, runs)
     county_numbers = _id_numbers(rng, county_ids, runs)
-    # A keyset cursor is the last id of the previous page, so each user's cursors are ids
-    # of persons that user sees: a county's persons, not any id of the city.
-    city_after = [rng.choice(city_ids) for _ in range(runs)]
-    county_after = [rng.choice(county_ids) for _ in range(runs)]
+    # A keyset cursor names the last person of the previous page, so each user's cursors
+    # are persons that user sees: a county's persons, not anyone in the city.
+    city_after = [_cursor(rng.choice(city_keys)) for _ in range(runs)]
+    county_after = [_cursor(rng.choice(county_keys)) for _ in range(runs)]
 
     def found(who):
         def search(number):
@@ -65,6 +67,11 @@ def main() -> None:
         "page_county": _measure(lambda a: search_persons(county_office, "", after=a), county_after),
     }
     print(json.dumps({"persons": len(city_ids), "samples": samples}))
+
+
+def _cursor(key) -> str:
+    region_id, pk = key
+    return person_cursor(Person(region_id=region_id, pk=pk))
 
 
 def _measure(call, arguments) -> list[float]:

@@ -27,33 +27,53 @@ def city(db):
     L = Region.Level
     sjz = Region.objects.create(code="130100", name="石家庄市", level=L.CITY)
     gaocheng = Region.objects.create(code="130109", name="藁城区", level=L.COUNTY, parent=sjz)
-    zengcun = Region.objects.create(code="130109104", name="增村镇", level=L.TOWNSHIP,
-                                    parent=gaocheng)
-    xgz = Region.objects.create(code="130109104201", name="小果庄村", level=L.VILLAGE,
-                                parent=zengcun)
-    changan = Region.objects.create(code="130102", name="长安区", level=L.COUNTY, parent=sjz,
-                                    is_urban=True)
-    street = Region.objects.create(code="130102001", name="建北街道", level=L.TOWNSHIP,
-                                   parent=changan, is_urban=True)
-    community = Region.objects.create(code="130102001001", name="建北社区", level=L.VILLAGE,
-                                      parent=street, is_urban=True)
-    office = Unit.objects.create(name="市疫情防控领导小组办公室", kind=Unit.Kind.COMMAND_OFFICE,
-                                 region=sjz)
-    return type("City", (), dict(
-        sjz=sjz, gaocheng=gaocheng, zengcun=zengcun, xgz=xgz, changan=changan, street=street,
-        community=community, office=office,
-        gaocheng_cdc=Unit.objects.create(name="藁城区疾控中心", kind=Unit.Kind.CDC,
-                                         region=gaocheng),
-        changan_cdc=Unit.objects.create(name="长安区疾控中心", kind=Unit.Kind.CDC,
-                                        region=changan),
-    ))
+    zengcun = Region.objects.create(
+        code="130109104", name="增村镇", level=L.TOWNSHIP, parent=gaocheng
+    )
+    xgz = Region.objects.create(
+        code="130109104201", name="小果庄村", level=L.VILLAGE, parent=zengcun
+    )
+    changan = Region.objects.create(
+        code="130102", name="长安区", level=L.COUNTY, parent=sjz, is_urban=True
+    )
+    street = Region.objects.create(
+        code="130102001", name="建北街道", level=L.TOWNSHIP, parent=changan, is_urban=True
+    )
+    community = Region.objects.create(
+        code="130102001001", name="建北社区", level=L.VILLAGE, parent=street, is_urban=True
+    )
+    office = Unit.objects.create(
+        name="市疫情防控领导小组办公室", kind=Unit.Kind.COMMAND_OFFICE, region=sjz
+    )
+    return type(
+        "City",
+        (),
+        dict(
+            sjz=sjz,
+            gaocheng=gaocheng,
+            zengcun=zengcun,
+            xgz=xgz,
+            changan=changan,
+            street=street,
+            community=community,
+            office=office,
+            gaocheng_cdc=Unit.objects.create(
+                name="藁城区疾控中心", kind=Unit.Kind.CDC, region=gaocheng
+            ),
+            changan_cdc=Unit.objects.create(
+                name="长安区疾控中心", kind=Unit.Kind.CDC, region=changan
+            ),
+        ),
+    )
 
 
 @pytest.fixture
 def make_user(city):
     def make(username, role, scope, unit=None):
-        return User.objects.create_user(username, password=PASSWORD, role=role,
-                                        scope_region=scope, unit=unit or city.office)
+        return User.objects.create_user(
+            username, password=PASSWORD, role=role, scope_region=scope, unit=unit or city.office
+        )
+
     return make
 
 
@@ -79,18 +99,32 @@ def supervisor(make_user, city):
 
 @pytest.fixture
 def gaocheng_person(city):
-    household = Household.objects.create(code="1301091042010001", region=city.xgz,
-                                         address="小果庄村 12 号")
+    household = Household.objects.create(
+        code="1301091042010001", region=city.xgz, address="小果庄村 12 号"
+    )
     return Person.objects.create(
-        name="张伟", sex="M", birth_date=date(1980, 5, 17), id_number="130109198005171238",
-        phone="13812345678", household=household, address="小果庄村 12 号", region=city.xgz)
+        name="张伟",
+        sex="M",
+        birth_date=date(1980, 5, 17),
+        id_number="130109198005171238",
+        phone="13812345678",
+        household=household,
+        address="小果庄村 12 号",
+        region=city.xgz,
+    )
 
 
 @pytest.fixture
 def changan_person(city):
     return Person.objects.create(
-        name="李娜", sex="F", birth_date=date(1992, 11, 3), id_number="130102199211030022",
-        phone="13987654321", address="建北社区 3 栋", region=city.community)
+        name="李娜",
+        sex="F",
+        birth_date=date(1992, 11, 3),
+        id_number="130102199211030022",
+        phone="13987654321",
+        address="建北社区 3 栋",
+        region=city.community,
+    )
 
 
 def login(user) -> Client:

@@ -32,18 +32,30 @@ api = NinjaAPI(
 )
 
 
+# Where ninja found a parameter: noise in front of the field name a client should see.
+_PARAMETER_SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
+
+
+def _field_path(loc) -> list[str]:
+    """("body", "payload", "name") -> ["name"]; ("query", "limit") -> ["limit"];
+    ("file", "file") -> ["file"]. Every route names its JSON body `payload`."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _PARAMETER_SOURCES:
+        parts = parts[1:]
+    if parts[:1] == ["payload"]:
+        parts = parts[1:]
+    return parts
+
+
 def _error(request, status, detail, errors=()):
-    return api.create_response(
-        request, {"detail": detail, "errors": list(errors)}, status=status
-    )
+    return api.create_response(request, {"detail": detail, "errors": list(errors)}, status=status)
 
 
 @api.exception_handler(SchemaValidationError)
 def schema_invalid(request, exc):
     errors = []
     for err in exc.errors:
-        # ("body", "payload", "field") or ("query", "field"): keep what names the field.
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        loc = _field_path(err.get("loc", ()))
         errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "")})
     return _error(request, 422, "invalid input", errors)
 

@@ -1,11 +1,11 @@
 """The `epicommand` command: Django's manage.py with a few operator verbs.
 
-    epicommand migrate            apply database migrations
-    epicommand serve [ADDR:PORT]  run the web server (gunicorn)
-    epicommand worker             run the background task worker
-    epicommand seed-city ...      build the demo city (see --help)
-    epicommand demo-accounts      create the demo accounts and print them
-    epicommand <any manage.py command>
+epicommand migrate            apply database migrations
+epicommand serve [ADDR:PORT]  run the web server (gunicorn)
+epicommand worker             run the background task worker
+epicommand seed-city ...      build the demo city (see --help)
+epicommand demo-accounts      create the demo accounts and print them
+epicommand <any manage.py command>
 """
 
 import os
@@ -29,10 +29,22 @@ def main(argv=None):
 def serve(args):
     bind = args[0] if args else os.environ.get("BIND", "127.0.0.1:8000")
     workers = os.environ.get("WEB_CONCURRENCY", "3")
-    os.execvp(sys.executable, [
-        sys.executable, "-m", "gunicorn", "epicommand.wsgi", "--bind", bind,
-        "--workers", workers, "--access-logfile", "-", *args[1:],
-    ])
+    os.execvp(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "epicommand.wsgi",
+            "--bind",
+            bind,
+            "--workers",
+            workers,
+            "--access-logfile",
+            "-",
+            *args[1:],
+        ],
+    )
 
 
 if __name__ == "__main__":

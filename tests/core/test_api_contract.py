@@ -18,8 +18,9 @@ def test_the_interactive_docs_are_served_without_a_cdn(db):
 
 
 def test_a_malformed_body_is_refused_naming_the_field(city_office):
-    response = login(city_office).post("/api/v1/persons", {"name": "王芳"},
-                                       content_type="application/json")
+    response = login(city_office).post(
+        "/api/v1/persons", {"name": "王芳"}, content_type="application/json"
+    )
     assert response.status_code == 422
     assert {"field": "region_code", "message": "Field required"} in response.json()["errors"]
 
@@ -27,31 +28,49 @@ def test_a_malformed_body_is_refused_naming_the_field(city_office):
 def test_a_wrong_id_number_is_refused_with_its_reason_in_the_callers_language(city_office, city):
     body = {"name": "王芳", "id_number": "130109199001011224", "region_code": city.xgz.code}
     client = login(city_office)
-    english = client.post("/api/v1/persons", body, content_type="application/json",
-                          HTTP_ACCEPT_LANGUAGE="en")
+    english = client.post(
+        "/api/v1/persons", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert english.status_code == 422
     assert english.json()["errors"] == [
-        {"field": "id_number", "message": "check digit does not match"}]
+        {"field": "id_number", "message": "check digit does not match"}
+    ]
     chinese = client.post("/api/v1/persons", body, content_type="application/json")
     assert chinese.json()["errors"] == [{"field": "id_number", "message": "校验码不符"}]
 
 
 def test_a_foreigner_is_registered_by_passport_and_nationality(city_office, city):
     response = login(city_office).post(
-        "/api/v1/persons", {"name": "John Smith", "passport_number": "k1234567",
-                            "nationality": "gbr", "sex": "M", "birth_date": "1975-02-01",
-                            "region_code": city.community.code},
-        content_type="application/json")
+        "/api/v1/persons",
+        {
+            "name": "John Smith",
+            "passport_number": "k1234567",
+            "nationality": "gbr",
+            "sex": "M",
+            "birth_date": "1975-02-01",
+            "region_code": city.community.code,
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201
     assert (response.json()["passport_number"], response.json()["nationality"]) == (
-        "K1234567", "GBR")
+        "K1234567",
+        "GBR",
+    )
 
 
 def test_birth_date_and_sex_must_agree_with_the_id_number(city_office, city):
     response = login(city_office).post(
-        "/api/v1/persons", {"name": "王芳", "id_number": "130109199001011223", "sex": "M",
-                            "birth_date": "1990-01-02", "region_code": city.xgz.code},
-        content_type="application/json")
+        "/api/v1/persons",
+        {
+            "name": "王芳",
+            "id_number": "130109199001011223",
+            "sex": "M",
+            "birth_date": "1990-01-02",
+            "region_code": city.xgz.code,
+        },
+        content_type="application/json",
+    )
     fields = {e["field"] for e in response.json()["errors"]}
     assert fields == {"sex", "birth_date"}
 

@@ -5,8 +5,13 @@ from epicommand.core.services import issue_api_token, revoke_api_token
 
 
 def issue(city, city_office):
-    return issue_api_token(city_office, name="Zengcun checkpoint", role=Role.CHECKPOINT_OFFICER,
-                           unit=city.gaocheng_cdc, region=city.gaocheng)
+    return issue_api_token(
+        city_office,
+        name="Zengcun checkpoint",
+        role=Role.CHECKPOINT_OFFICER,
+        unit=city.gaocheng_cdc,
+        region=city.gaocheng,
+    )
 
 
 def test_a_token_is_stored_only_as_its_hash(city, city_office):
@@ -16,8 +21,7 @@ def test_a_token_is_stored_only_as_its_hash(city, city_office):
     assert stored.key_hash == hash_token(secret)
 
 
-def test_a_valid_token_authenticates_and_a_revoked_one_does_not(city, city_office,
-                                                                gaocheng_person):
+def test_a_valid_token_authenticates_and_a_revoked_one_does_not(city, city_office, gaocheng_person):
     token, secret = issue(city, city_office)
     client, auth = Client(), {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     assert client.get("/api/v1/persons", **auth).status_code == 200
@@ -36,12 +40,19 @@ def test_a_guessed_token_with_a_real_prefix_is_refused(city, city_office):
 
 
 def test_a_write_by_a_token_is_audited_under_the_token(city, city_office):
-    token, secret = issue_api_token(city_office, name="Gaocheng registry", role=Role.COUNTY_OFFICE,
-                                    unit=city.gaocheng_cdc, region=city.gaocheng)
+    token, secret = issue_api_token(
+        city_office,
+        name="Gaocheng registry",
+        role=Role.COUNTY_OFFICE,
+        unit=city.gaocheng_cdc,
+        region=city.gaocheng,
+    )
     response = Client().post(
-        "/api/v1/persons", {"name": "赵敏", "id_number": "130109199001011223",
-                            "region_code": city.xgz.code},
-        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        "/api/v1/persons",
+        {"name": "赵敏", "id_number": "130109199001011223", "region_code": city.xgz.code},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
     assert response.status_code == 201
     event = AuditEvent.objects.get(action="person.create")
     assert (event.actor_token, event.actor_name) == (token, f"token:{token.key_prefix}")

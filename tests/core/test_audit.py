@@ -11,15 +11,20 @@ def events(action):
 
 
 def test_creating_a_person_leaves_one_event_with_the_actor(gaocheng_epi, city):
-    person = services.register_person(gaocheng_epi, name="王芳", id_number="130109199001011223",
-                                      region_id=city.xgz.code)
+    person = services.register_person(
+        gaocheng_epi, name="王芳", id_number="130109199001011223", region_id=city.xgz.code
+    )
     [event] = events("person.create")
     assert (event.actor, event.object_id, event.region_id) == (
-        gaocheng_epi, str(person.pk), city.xgz.code)
+        gaocheng_epi,
+        str(person.pk),
+        city.xgz.code,
+    )
 
 
-def test_changing_a_person_leaves_one_event_naming_the_changed_fields(gaocheng_epi,
-                                                                      gaocheng_person):
+def test_changing_a_person_leaves_one_event_naming_the_changed_fields(
+    gaocheng_epi, gaocheng_person
+):
     services.update_person(gaocheng_epi, gaocheng_person, phone="13700000000")
     [event] = events("person.update")
     assert event.actor == gaocheng_epi
@@ -31,7 +36,10 @@ def test_viewing_a_person_through_the_api_leaves_one_event(gaocheng_epi, gaochen
     assert response.json()["id_number"] == gaocheng_person.id_number
     [event] = events("person.view")
     assert (event.actor, event.object_id, event.reason) == (
-        gaocheng_epi, str(gaocheng_person.pk), "api")
+        gaocheng_epi,
+        str(gaocheng_person.pk),
+        "api",
+    )
     assert event.request_id == response["X-Request-ID"]
 
 
@@ -64,6 +72,7 @@ def test_the_audit_log_cannot_be_changed_or_deleted(gaocheng_epi, gaocheng_perso
 def test_the_database_refuses_to_rewrite_the_audit_log(gaocheng_epi, gaocheng_person):
     services.update_person(gaocheng_epi, gaocheng_person, phone="13700000000")
     from django.db import connection
+
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("UPDATE core_auditevent SET reason = 'rewritten'")

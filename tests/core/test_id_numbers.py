@@ -6,7 +6,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from epicommand.core.idnumbers import (
-    check_char, make_id_number, mask_id_number, mask_phone, parse_id_number,
+    check_char,
+    make_id_number,
+    mask_id_number,
+    mask_phone,
+    parse_id_number,
 )
 
 REGIONS = st.sampled_from(["130102", "130109", "110101", "440305", "652901", "130181"])
@@ -25,23 +29,27 @@ def test_valid_numbers_pass_and_reveal_birth_date_and_sex(region, born, seq, sex
 def test_every_single_character_change_fails(number, position, replacement):
     if number[position] == replacement:
         return  # not a change
-    changed = number[:position] + replacement + number[position + 1:]
+    changed = number[:position] + replacement + number[position + 1 :]
     with pytest.raises(ValidationError):
         parse_id_number(changed)
 
 
 def test_the_lower_case_x_check_character_is_accepted():
-    first17 = next(f"13010919800517{n:03d}" for n in range(1000)
-                   if check_char(f"13010919800517{n:03d}") == "X")
-    assert parse_id_number((first17 + "x")).birth_date == date(1980, 5, 17)
+    first17 = next(
+        f"13010919800517{n:03d}" for n in range(1000) if check_char(f"13010919800517{n:03d}") == "X"
+    )
+    assert parse_id_number(first17 + "x").birth_date == date(1980, 5, 17)
 
 
-@pytest.mark.parametrize(("number", "reason"), [
-    ("13010919800517123", "must be 18 characters"),
-    ("1301091980051712345", "must be 18 characters"),
-    ("13010919800230123", "must be 18 characters"),
-    ("130109A98005171238", "17 digits"),
-])
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("13010919800517123", "must be 18 characters"),
+        ("1301091980051712345", "must be 18 characters"),
+        ("13010919800230123", "must be 18 characters"),
+        ("130109A98005171238", "17 digits"),
+    ],
+)
 def test_wrong_lengths_and_characters_are_refused_with_a_reason(number, reason):
     with pytest.raises(ValidationError, match=reason):
         parse_id_number(number)

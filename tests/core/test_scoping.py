@@ -9,14 +9,16 @@ from tests.conftest import login
 
 
 def test_a_gaocheng_epidemiologist_gets_404_for_a_changan_person_through_api_detail(
-        gaocheng_epi, changan_person):
+    gaocheng_epi, changan_person
+):
     response = login(gaocheng_epi).get(f"/api/v1/persons/{changan_person.pk}")
     assert response.status_code == 404
     assert response.json()["detail"] == "not found"
 
 
-def test_the_api_list_and_search_leave_out_other_counties(gaocheng_epi, gaocheng_person,
-                                                         changan_person):
+def test_the_api_list_and_search_leave_out_other_counties(
+    gaocheng_epi, gaocheng_person, changan_person
+):
     client = login(gaocheng_epi)
     listed = client.get("/api/v1/persons").json()["items"]
     assert [p["id"] for p in listed] == [gaocheng_person.pk]
@@ -39,33 +41,40 @@ def test_the_city_office_sees_both_counties(city_office, gaocheng_person, changa
         assert client.get(f"/api/v1/persons/{person.pk}").status_code == 200
 
 
-def test_a_device_token_is_scoped_to_its_region(city, city_office, gaocheng_person,
-                                               changan_person):
-    _, secret = issue_api_token(city_office, name="Gaocheng checkpoint 1",
-                                role=Role.CHECKPOINT_OFFICER, unit=city.gaocheng_cdc,
-                                region=city.gaocheng)
+def test_a_device_token_is_scoped_to_its_region(city, city_office, gaocheng_person, changan_person):
+    _, secret = issue_api_token(
+        city_office,
+        name="Gaocheng checkpoint 1",
+        role=Role.CHECKPOINT_OFFICER,
+        unit=city.gaocheng_cdc,
+        region=city.gaocheng,
+    )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     from django.test import Client
+
     client = Client()
     assert client.get(f"/api/v1/persons/{gaocheng_person.pk}", **auth).status_code == 200
     assert client.get(f"/api/v1/persons/{changan_person.pk}", **auth).status_code == 404
 
 
 def test_a_county_user_cannot_move_a_person_out_of_their_jurisdiction(
-        gaocheng_epi, gaocheng_person, city):
+    gaocheng_epi, gaocheng_person, city
+):
     response = login(gaocheng_epi).patch(
-        f"/api/v1/persons/{gaocheng_person.pk}", {"region_code": city.community.code},
-        content_type="application/json")
+        f"/api/v1/persons/{gaocheng_person.pk}",
+        {"region_code": city.community.code},
+        content_type="application/json",
+    )
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "region_code", "message": "is outside your jurisdiction"}]
+        {"field": "region_code", "message": "is outside your jurisdiction"}
+    ]
     gaocheng_person.refresh_from_db()
     assert gaocheng_person.region_id == city.xgz.code
 
 
 @pytest.mark.parametrize("scope", ["gaocheng", "zengcun", "xgz"])
-def test_any_scope_level_sees_the_persons_living_below_it(make_user, city, gaocheng_person,
-                                                          scope):
+def test_any_scope_level_sees_the_persons_living_below_it(make_user, city, gaocheng_person, scope):
     user = make_user(f"user_{scope}", Role.COMMUNITY_WORKER, getattr(city, scope))
     assert list(Person.objects.visible_to(user)) == [gaocheng_person]
 

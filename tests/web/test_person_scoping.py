@@ -54,7 +54,8 @@ def test_the_city_office_sees_persons_of_both_counties(
     city_office, gaocheng_person, changan_person
 ):
     client = login(city_office)
-    assert client.get("/persons/").context["persons"] == [gaocheng_person, changan_person]
+    # Lists run in region order: Chang'an (130102) before Gaocheng (130109).
+    assert client.get("/persons/").context["persons"] == [changan_person, gaocheng_person]
     for person in (gaocheng_person, changan_person):
         assert client.get(f"/persons/{person.pk}/").status_code == 200
         assert client.get("/persons/", {"q": person.id_number}).context["persons"] == [person]

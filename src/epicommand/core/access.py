@@ -19,25 +19,33 @@ class Capability(StrEnum):
 
 
 C = Capability
-_OFFICE = {C.VIEW_PERSONS, C.EDIT_PERSONS, C.IMPORT_PERSONS, C.EXPORT_PERSONS,
-           C.VIEW_PLACES, C.EDIT_PLACES, C.VIEW_REGIONS}
+_OFFICE = {
+    C.VIEW_PERSONS,
+    C.EDIT_PERSONS,
+    C.IMPORT_PERSONS,
+    C.EXPORT_PERSONS,
+    C.VIEW_PLACES,
+    C.EDIT_PLACES,
+    C.VIEW_REGIONS,
+}
 # Role values are spelled out (not imported from models) to keep this module import-free.
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     "city_office": frozenset(_OFFICE),
     "county_office": frozenset(_OFFICE),
-    "epidemiologist": frozenset({C.VIEW_PERSONS, C.EDIT_PERSONS, C.EXPORT_PERSONS,
-                                 C.VIEW_PLACES, C.VIEW_REGIONS}),
+    "epidemiologist": frozenset(
+        {C.VIEW_PERSONS, C.EDIT_PERSONS, C.EXPORT_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS}
+    ),
     "sampling_staff": frozenset({C.VIEW_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS}),
     "lab_staff": frozenset({C.VIEW_PLACES, C.VIEW_REGIONS}),
     "quarantine_staff": frozenset({C.VIEW_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS}),
     "checkpoint_officer": frozenset({C.VIEW_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS}),
-    "community_worker": frozenset({C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_PLACES,
-                                   C.VIEW_REGIONS}),
+    "community_worker": frozenset({C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS}),
     "department_officer": frozenset({C.VIEW_PLACES, C.VIEW_REGIONS}),
     # Discipline inspection follows everything and changes nothing.
     "supervisor": frozenset({C.VIEW_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS, C.VIEW_AUDIT}),
-    "administrator": frozenset({C.VIEW_PLACES, C.EDIT_PLACES, C.VIEW_REGIONS, C.VIEW_AUDIT,
-                                C.MANAGE_TOKENS}),
+    "administrator": frozenset(
+        {C.VIEW_PLACES, C.EDIT_PLACES, C.VIEW_REGIONS, C.VIEW_AUDIT, C.MANAGE_TOKENS}
+    ),
 }
 
 

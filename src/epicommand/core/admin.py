@@ -13,24 +13,46 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         action = f"{obj._meta.model_name}.{'change' if change else 'create'}"
-        audit.record(request.user, action, obj, region_code=_region_of(obj),
-                     reason=", ".join(form.changed_data))
+        audit.record(
+            request.user,
+            action,
+            obj,
+            region_code=_region_of(obj),
+            reason=", ".join(form.changed_data),
+        )
 
 
 def _region_of(obj):
-    return getattr(obj, "scope_region_id", None) or getattr(obj, "region_id", None) or (
-        obj.code if isinstance(obj, Region) else None)
+    return (
+        getattr(obj, "scope_region_id", None)
+        or getattr(obj, "region_id", None)
+        or (obj.code if isinstance(obj, Region) else None)
+    )
 
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin, DjangoUserAdmin):
-    list_display = ("username", "first_name", "role", "unit", "scope_region", "is_active",
-                    "locked_until")
+    list_display = (
+        "username",
+        "first_name",
+        "role",
+        "unit",
+        "scope_region",
+        "is_active",
+        "locked_until",
+    )
     list_filter = ("role", "is_active")
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Jurisdiction"), {
-        "fields": ("role", "unit", "scope_region", "failed_logins", "locked_until")}))
-    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, (_("Jurisdiction"), {
-        "fields": ("role", "unit", "scope_region")}))
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (
+            _("Jurisdiction"),
+            {"fields": ("role", "unit", "scope_region", "failed_logins", "locked_until")},
+        ),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Jurisdiction"), {"fields": ("role", "unit", "scope_region")}),
+    )
     autocomplete_fields = ("unit", "scope_region")
 
 

@@ -5,8 +5,16 @@ from .middleware import current_request_id
 from .models import ApiToken, AuditEvent
 
 
-def record(actor, action: str, obj=None, *, region_code: str | None = None,
-           reason: str = "", object_type: str | None = None, object_id=None) -> AuditEvent:
+def record(
+    actor,
+    action: str,
+    obj=None,
+    *,
+    region_code: str | None = None,
+    reason: str = "",
+    object_type: str | None = None,
+    object_id=None,
+) -> AuditEvent:
     if region_code is None and obj is not None:
         region_code = getattr(obj, "region_id", None)
     is_token = isinstance(actor, ApiToken)

@@ -23,7 +23,7 @@ class IdNumberFacts:
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(int.__mul__, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 

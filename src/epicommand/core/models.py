@@ -25,7 +25,11 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent region"),
     )
     is_urban = models.BooleanField(_("urban"), default=False)
@@ -78,7 +82,11 @@ class Unit(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     region = models.ForeignKey(Region, models.PROTECT, verbose_name=_("region"))
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
 
@@ -110,11 +118,13 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
-    unit = models.ForeignKey(
-        Unit, models.PROTECT, null=True, blank=True, verbose_name=_("unit")
-    )
+    unit = models.ForeignKey(Unit, models.PROTECT, null=True, blank=True, verbose_name=_("unit"))
     scope_region = models.ForeignKey(
-        Region, models.PROTECT, null=True, blank=True, verbose_name=_("scope region"),
+        Region,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("scope region"),
         help_text=_("The user sees person-level records inside this region only."),
     )
     failed_logins = models.PositiveSmallIntegerField(_("failed logins in a row"), default=0)
@@ -193,7 +203,11 @@ class AuditEvent(models.Model):
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
     )
     actor_token = models.ForeignKey(
-        ApiToken, models.PROTECT, null=True, blank=True, related_name="+",
+        ApiToken,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("actor token"),
     )
     actor_name = models.CharField(_("actor name"), max_length=150)
@@ -201,8 +215,13 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     region = models.ForeignKey(
-        Region, models.PROTECT, null=True, blank=True, db_constraint=False,
-        related_name="+", verbose_name=_("region"),
+        Region,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("region"),
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
@@ -218,6 +237,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             models.Index(fields=["actor", "at"], name="audit_actor_time"),
         ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -20,8 +20,13 @@ def issue_api_token(actor: User, *, name: str, role: str, unit, region) -> tuple
     key_prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{key_prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        name=name, role=role, unit=unit, region=region, key_prefix=key_prefix,
-        key_hash=hash_token(secret), created_by=actor,
+        name=name,
+        role=role,
+        unit=unit,
+        region=region,
+        key_prefix=key_prefix,
+        key_hash=hash_token(secret),
+        created_by=actor,
     )
     audit.record(actor, "token.issue", token, region_code=region.code)
     return token, secret
@@ -39,9 +44,12 @@ def authenticate_api_token(secret: str) -> ApiToken | None:
     """Find the live token for a presented secret, comparing hashes in constant time."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    key_prefix = secret[len(TOKEN_PREFIX):].split("_", 1)[0]
-    token = (ApiToken.objects.select_related("region", "unit")
-             .filter(key_prefix=key_prefix, revoked_at__isnull=True).first())
+    key_prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
+    token = (
+        ApiToken.objects.select_related("region", "unit")
+        .filter(key_prefix=key_prefix, revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not secrets.compare_digest(token.key_hash, hash_token(secret)):
         return None
     now = timezone.now()
@@ -62,11 +70,17 @@ def note_failed_login(username: str) -> None:
             user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
             user.failed_logins = 0
             user.save(update_fields=["locked_until", "failed_logins"])
-            audit.record(None, "user.locked", user, region_code=user.scope_region_id,
-                         reason=f"{settings.LOGIN_MAX_FAILURES} failed logins")
+            audit.record(
+                None,
+                "user.locked",
+                user,
+                region_code=user.scope_region_id,
+                reason=f"{settings.LOGIN_MAX_FAILURES} failed logins",
+            )
 
 
 def note_successful_login(user: User) -> None:
     User.objects.filter(pk=user.pk).exclude(failed_logins=0, locked_until=None).update(
-        failed_logins=0, locked_until=None)
+        failed_logins=0, locked_until=None
+    )
     audit.record(user, "user.login", user, region_code=user.scope_region_id)

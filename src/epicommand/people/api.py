@@ -33,7 +33,9 @@ class PersonListItem(Schema):
 
 class PersonPage(Schema):
     items: list[PersonListItem]
-    next_after: int | None = Field(description="Pass as `after` to get the next page.")
+    next_after: str | None = Field(
+        description="Opaque cursor: pass it as `after` to get the next page; null on the last."
+    )
 
 
 class PersonOut(Schema):
@@ -89,23 +91,32 @@ def _fields(payload: Schema) -> dict:
 
 
 @persons.get("", response={200: PersonPage, **ERRORS}, summary="Search persons")
-def list_persons(request, q: str = "", after: int | None = None,
-                 limit: int = Query(PAGE_SIZE, ge=1, le=500), region: str | None = None):
+def list_persons(
+    request,
+    q: str = "",
+    after: str | None = None,
+    limit: int = Query(PAGE_SIZE, ge=1, le=500),
+    region: str | None = None,
+):
     """Persons in your scope matching an ID number, a phone number or the start of a name;
     one page ordered by id. Values are masked; fetch one person for the full record."""
     require(request.auth, Capability.VIEW_PERSONS)
-    rows, next_after = search_persons(request.auth, q, after=after, limit=limit,
-                                      region_code=region)
+    rows, next_after = search_persons(request.auth, q, after=after, limit=limit, region_code=region)
     return {"items": rows, "next_after": next_after}
 
 
-@persons.get("/export.csv", response={200: None, **ERRORS}, summary="Export persons as CSV",
-             openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}})
+@persons.get(
+    "/export.csv",
+    response={200: None, **ERRORS},
+    summary="Export persons as CSV",
+    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+)
 def export_persons(request, q: str = "", region: str | None = None):
     """Every person in your scope matching the search, unmasked, as CSV. Audited."""
     require(request.auth, Capability.EXPORT_PERSONS)
-    response = StreamingHttpResponse(export_persons_csv(request.auth, q, region),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        export_persons_csv(request.auth, q, region), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="persons.csv"'
     return response
 
@@ -185,8 +196,7 @@ def patch_person(request, person_id: int, payload: PersonPatch):
     person = _visible_person(request.auth, person_id)
     if payload.region_code:
         _require_in_scope(request.auth, payload.region_code)
-    return services.update_person(request.auth, person, reason=payload.reason,
-                                  **_fields(payload))
+    return services.update_person(request.auth, person, reason=payload.reason, **_fields(payload))
 
 
 def _require_in_scope(who, region_code: str) -> None:
@@ -219,8 +229,12 @@ class HouseholdIn(Schema):
 
 
 @households.get("", response={200: HouseholdPage, **ERRORS}, summary="Households")
-def list_households(request, region: str | None = None, after: int | None = None,
-                    limit: int = Query(PAGE_SIZE, ge=1, le=500)):
+def list_households(
+    request,
+    region: str | None = None,
+    after: int | None = None,
+    limit: int = Query(PAGE_SIZE, ge=1, le=500),
+):
     require(request.auth, Capability.VIEW_PERSONS)
     qs = Household.objects.visible_to(request.auth)
     if region:
@@ -231,14 +245,22 @@ def list_households(request, region: str | None = None, after: int | None = None
     return {"items": rows[:limit], "next_after": rows[limit - 1].id if len(rows) > limit else None}
 
 
-@households.get("/{household_id}", response={200: HouseholdDetail, **ERRORS},
-                summary="One household with its members (masked)")
+@households.get(
+    "/{household_id}",
+    response={200: HouseholdDetail, **ERRORS},
+    summary="One household with its members (masked)",
+)
 def get_household(request, household_id: int):
     require(request.auth, Capability.VIEW_PERSONS)
     household = get_object_or_404(Household.objects.visible_to(request.auth), pk=household_id)
     household.members_list = list(household.members.select_related("region").order_by("id"))
-    return {"id": household.id, "code": household.code, "region_id": household.region_id,
-            "address": household.address, "members": household.members_list}
+    return {
+        "id": household.id,
+        "code": household.code,
+        "region_id": household.region_id,
+        "address": household.address,
+        "members": household.members_list,
+    }
 
 
 @households.post("", response={201: HouseholdOut, **ERRORS}, summary="Register a household")
@@ -246,5 +268,6 @@ def create_household(request, payload: HouseholdIn):
     require(request.auth, Capability.EDIT_PERSONS)
     _require_in_scope(request.auth, payload.region_code)
     region = get_object_or_404(Region, code=payload.region_code)
-    return 201, services.register_household(request.auth, code=payload.code, region=region,
-                                            address=payload.address)
+    return 201, services.register_household(
+        request.auth, code=payload.code, region=region, address=payload.address
+    )

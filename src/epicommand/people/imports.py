@@ -263,6 +263,7 @@ class _RowChecker:
         self.scope_prefix = scope_prefix
         # Loaded once: a set lookup per row instead of a query per row.
         self.regions = frozenset(Region.objects.values_list("code", flat=True))
+        self.today = date.today()
         self.max_lengths = {
             f: Person._meta.get_field(f).max_length for f in ("passport_number", "phone", "address")
         }
@@ -279,7 +280,7 @@ class _RowChecker:
         data = {name: cells[i] if i < len(cells) else "" for name, i in self.positions.items()}
         data["region_id"] = data.pop("region_code", "")
         household = data.pop("household", "")
-        errors = person_errors(data, region_exists=self.regions.__contains__)
+        errors = person_errors(data, region_exists=self.regions.__contains__, today=self.today)
         self._check_more(data, household, cells, errors)
         for name, message in errors.items():
             self._add(line, COLUMN_OF_FIELD.get(name, name), message)

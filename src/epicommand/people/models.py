@@ -14,7 +14,7 @@ class Sex(models.TextChoices):
 
 class Household(models.Model):
     code = models.CharField(_("household number"), max_length=20, unique=True)
-    region = models.ForeignKey(Region, models.PROTECT, verbose_name=_("region"))
+    region = models.ForeignKey(Region, models.PROTECT, verbose_name=_("region"))  # indexed
     address = models.CharField(_("address"), max_length=200)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -24,7 +24,6 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        indexes = [models.Index(fields=["region"], name="household_region")]
 
     def __str__(self):
         return self.code
@@ -37,26 +36,43 @@ class Person(models.Model):
     name = models.CharField(_("name"), max_length=100)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
-    id_number = models.CharField(
-        _("national ID number"), max_length=18, unique=True, null=True, blank=True
+    # NULL for foreigners, so that uniqueness holds among the numbers that exist. Unique
+    # through Meta.constraints: unlike unique=True, that adds no second pattern-ops index
+    # on PostgreSQL, which searches ID numbers by equality only.
+    id_number = models.CharField(  # noqa: DJ001
+        _("national ID number"), max_length=18, null=True, blank=True
     )
     passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
     nationality = models.CharField(
-        _("nationality"), max_length=3, default="CHN",
+        _("nationality"),
+        max_length=3,
+        default="CHN",
         help_text=_("ISO 3166 three-letter code"),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     household = models.ForeignKey(
-        Household, models.SET_NULL, null=True, blank=True, related_name="members",
+        Household,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("household"),
     )
     address = models.CharField(_("home address"), max_length=200, blank=True)
+    # Indexed by person_region_id (region, id), which also orders keyset pages.
     region = models.ForeignKey(
-        Region, models.PROTECT, verbose_name=_("region of residence"),
+        Region,
+        models.PROTECT,
+        db_index=False,
+        verbose_name=_("region of residence"),
         help_text=_("The village or community the person lives in."),
     )
     workplace = models.ForeignKey(
-        "places.Venue", models.SET_NULL, null=True, blank=True, related_name="+",
+        "places.Venue",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("workplace or school"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -75,10 +91,11 @@ class Person(models.Model):
             models.Index(fields=["passport_number"], name="person_passport"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["id_number"], name="person_unique_id_number"),
             models.CheckConstraint(
                 condition=models.Q(id_number__isnull=False) | ~models.Q(passport_number=""),
                 name="person_has_id_number_or_passport",
-            )
+            ),
         ]
 
     def __str__(self):

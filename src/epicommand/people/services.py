@@ -14,13 +14,27 @@ from epicommand.core.models import Region
 
 from .models import Household, Person, Sex
 
-PERSON_FIELDS = ("name", "sex", "birth_date", "id_number", "passport_number", "nationality",
-                 "phone", "address", "region_id", "household_id", "workplace_id")
+PERSON_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "passport_number",
+    "nationality",
+    "phone",
+    "address",
+    "region_id",
+    "household_id",
+    "workplace_id",
+)
 _PHONE = re.compile(r"^\+?[0-9][0-9-]{6,19}$")
+_SEXES = frozenset(Sex.values)
+# Longest values the columns hold: refuse longer ones here rather than fail in the database.
+_MAX_LENGTHS = {"passport_number": 20, "address": 200}
 _NATIONALITY = re.compile(r"^[A-Z]{3}$")
 
 
-def person_errors(data: dict, *, region_exists) -> dict[str, str]:
+def person_errors(data: dict, *, region_exists, today: date | None = None) -> dict[str, str]:
     """Check one person's fields and fill what the ID number implies (birth date, sex).
     Mutates `data` into its normalized form; returns {field: reason} for what is wrong.
     Shared by forms, the API and imports so all three refuse the same things."""
@@ -36,11 +50,11 @@ def person_errors(data: dict, *, region_exists) -> dict[str, str]:
     if not _NATIONALITY.match(data["nationality"]):
         errors["nationality"] = _("must be a three-letter ISO 3166 code")
     _check_birth_date(data, errors)
-    if data.get("sex") not in (None, "", *Sex.values):
+    if data.get("sex") and data["sex"] not in _SEXES:
         errors["sex"] = _("must be M or F")
     if data["id_number"]:
         try:
-            facts = parse_id_number(data["id_number"])
+            facts = parse_id_number(data["id_number"], today=today)
         except ValidationError as exc:
             errors["id_number"] = exc.messages[0]
         else:
@@ -58,6 +72,9 @@ def person_errors(data: dict, *, region_exists) -> dict[str, str]:
     if data["phone"] and not _PHONE.match(data["phone"]):
         errors["phone"] = _("is not a phone number")
     data["address"] = (data.get("address") or "").strip()
+    for field, limit in _MAX_LENGTHS.items():
+        if len(data[field]) > limit:
+            errors[field] = _("is longer than %(n)d characters") % {"n": limit}
     if not data.get("region_id"):
         errors["region_id"] = _("is required")
     elif not region_exists(data["region_id"]):
@@ -78,7 +95,8 @@ def _agree_with_id_number(data, facts, errors):
     if data.get("birth_date") and "birth_date" not in errors:
         if data["birth_date"] != facts.birth_date:
             errors["birth_date"] = _("does not match the ID number (%(d)s)") % {
-                "d": facts.birth_date.isoformat()}
+                "d": facts.birth_date.isoformat()
+            }
     else:
         data["birth_date"] = facts.birth_date
     if data.get("sex") and data["sex"] != facts.sex:
@@ -118,8 +136,12 @@ def update_person(actor, person: Person, *, reason: str = "", **changes) -> Pers
         setattr(person, key, data[key])
     person.updated_at = timezone.now()
     person.save(update_fields=[*changed, "updated_at"])
-    audit.record(actor, "person.update", person,
-                 reason=reason or _("changed: %(f)s") % {"f": ", ".join(changed)})
+    audit.record(
+        actor,
+        "person.update",
+        person,
+        reason=reason or _("changed: %(f)s") % {"f": ", ".join(changed)},
+    )
     return person
 
 
@@ -129,9 +151,14 @@ def note_person_viewed(actor, person: Person, *, channel: str = "web") -> None:
 
 
 def note_persons_exported(actor, *, count: int, region_code: str, fmt: str, query: str = ""):
-    audit.record(actor, "person.export", object_type="people.person", object_id="",
-                 region_code=region_code,
-                 reason=f"{count} rows as {fmt}" + (f"; search {query!r}" if query else ""))
+    audit.record(
+        actor,
+        "person.export",
+        object_type="people.person",
+        object_id="",
+        region_code=region_code,
+        reason=f"{count} rows as {fmt}" + (f"; search {query!r}" if query else ""),
+    )
 
 
 @transaction.atomic

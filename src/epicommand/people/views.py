@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from epicommand.core.access import Capability
 from epicommand.web.access import capability_required
 from epicommand.web.forms import ImportForm, PersonEditForm, PersonForm, apply_errors
-from epicommand.web.paging import parse_cursor, render_list
+from epicommand.web.paging import render_list
 from epicommand.web.regions import regions_in_scope
 
 from . import services
@@ -34,9 +34,7 @@ def _visible_person(request, person_id: int) -> Person:
 @capability_required(Capability.VIEW_PERSONS)
 def person_list(request):
     query = request.GET.get("q", "").strip()
-    rows, next_after = search_persons(
-        request.user, query, after=parse_cursor(request.GET.get("after"))
-    )
+    rows, next_after = search_persons(request.user, query, after=request.GET.get("after"))
     context = {"persons": rows, "next_after": next_after, "q": query}
     # htmx swaps only the results, so typing in the search box keeps focus and position.
     return render_list(request, "people/person_list.html", "people/_person_results.html", context)

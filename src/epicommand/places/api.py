@@ -50,8 +50,13 @@ class PlaceCodeIn(Schema):
 
 
 @router.get("", response={200: VenuePage, **ERRORS}, summary="Venues")
-def list_venues(request, region: str | None = None, kind: Venue.Kind | None = None,
-                after: int | None = None, limit: int = Query(50, ge=1, le=500)):
+def list_venues(
+    request,
+    region: str | None = None,
+    kind: Venue.Kind | None = None,
+    after: int | None = None,
+    limit: int = Query(50, ge=1, le=500),
+):
     require(request.auth, Capability.VIEW_PLACES)
     qs = Venue.objects.all()
     if region:
@@ -72,15 +77,23 @@ def create_venue(request, payload: VenueIn):
     return Status(201, services.register_venue(request.auth, **data))
 
 
-@router.post("/resolve-code", response={200: VenueOut, **ERRORS},
-             summary="Which venue a scanned place code belongs to")
+@router.post(
+    "/resolve-code",
+    response={200: VenueOut, **ERRORS},
+    summary="Which venue a scanned place code belongs to",
+)
 def resolve_code(request, payload: PlaceCodeIn):
     """Refuses (404) a token that was tampered with, guessed or rotated away."""
     try:
         return resolve_place_code(payload.token)
     except InvalidPlaceCode:
-        return Status(404, {"detail": "not a valid place code", "errors": [
-            {"field": "token", "message": "signature or venue does not match"}]})
+        return Status(
+            404,
+            {
+                "detail": "not a valid place code",
+                "errors": [{"field": "token", "message": "signature or venue does not match"}],
+            },
+        )
 
 
 @router.get("/{venue_id}", response={200: VenueDetail, **ERRORS}, summary="One venue")
@@ -89,9 +102,12 @@ def get_venue(request, venue_id: int):
     return get_object_or_404(Venue, pk=venue_id)
 
 
-@router.get("/{venue_id}/poster.{fmt}", response={200: None, **ERRORS},
-            summary="Printable place-code poster (png or svg)",
-            openapi_extra={"responses": {200: {"content": {"image/png": {}, "image/svg+xml": {}}}}})
+@router.get(
+    "/{venue_id}/poster.{fmt}",
+    response={200: None, **ERRORS},
+    summary="Printable place-code poster (png or svg)",
+    openapi_extra={"responses": {200: {"content": {"image/png": {}, "image/svg+xml": {}}}}},
+)
 def venue_poster(request, venue_id: int, fmt: str):
     require(request.auth, Capability.VIEW_PLACES)
     venue = get_object_or_404(Venue, pk=venue_id)
@@ -100,5 +116,6 @@ def venue_poster(request, venue_id: int, fmt: str):
         return HttpResponse(poster_svg(venue, base), content_type="image/svg+xml")
     if fmt == "png":
         return HttpResponse(poster_png(venue, base), content_type="image/png")
-    return Status(404, {"detail": "not found",
-                        "errors": [{"field": "fmt", "message": "png or svg"}]})
+    return Status(
+        404, {"detail": "not found", "errors": [{"field": "fmt", "message": "png or svg"}]}
+    )

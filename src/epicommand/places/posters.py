@@ -50,7 +50,10 @@ def poster_png(venue: Venue, base_url: str) -> bytes:
     poster = Image.new("RGB", (code.width, code.height + 110), "white")
     poster.paste(code, (0, 0))
     draw = ImageDraw.Draw(poster)
-    for text, size, y in ((venue.name, 32, code.height + 30), (venue.address, 20, code.height + 80)):
+    for text, size, y in (
+        (venue.name, 32, code.height + 30),
+        (venue.address, 20, code.height + 80),
+    ):
         font = _font(size)
         width = draw.textlength(text, font=font)
         draw.text(((code.width - width) / 2, y), text, fill="black", font=font, anchor="lm")
@@ -70,5 +73,6 @@ def _font(size: int):
 
 
 def _xml_escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )

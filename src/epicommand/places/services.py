@@ -29,8 +29,14 @@ def _validate(data: dict) -> None:
 
 @transaction.atomic
 def register_venue(actor, *, name, kind, address, region_id, latitude, longitude) -> Venue:
-    data = dict(name=name, kind=kind, address=address or "", region_id=region_id,
-                latitude=latitude, longitude=longitude)
+    data = dict(
+        name=name,
+        kind=kind,
+        address=address or "",
+        region_id=region_id,
+        latitude=latitude,
+        longitude=longitude,
+    )
     _validate(data)
     venue = Venue.objects.create(**data)
     audit.record(actor, "venue.create", venue)
