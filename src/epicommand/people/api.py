@@ -6,7 +6,6 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, FieldError, require
-from epicommand.core.models import Region
 
 from . import services
 from .exports import export_persons_csv
@@ -187,7 +186,7 @@ def get_person(request, person_id: int):
 def create_person(request, payload: PersonIn):
     require(request.auth, Capability.EDIT_PERSONS)
     _require_in_scope(request.auth, payload.region_code)
-    return 201, services.register_person(request.auth, **_fields(payload))
+    return Status(201, services.register_person(request.auth, **_fields(payload)))
 
 
 @persons.patch("/{person_id}", response={200: PersonOut, **ERRORS}, summary="Change a person")
@@ -267,7 +266,7 @@ def get_household(request, household_id: int):
 def create_household(request, payload: HouseholdIn):
     require(request.auth, Capability.EDIT_PERSONS)
     _require_in_scope(request.auth, payload.region_code)
-    region = get_object_or_404(Region, code=payload.region_code)
-    return 201, services.register_household(
-        request.auth, code=payload.code, region=region, address=payload.address
+    household = services.register_household(
+        request.auth, code=payload.code, region_id=payload.region_code, address=payload.address
     )
+    return Status(201, household)

@@ -162,9 +162,20 @@ def note_persons_exported(actor, *, count: int, region_code: str, fmt: str, quer
 
 
 @transaction.atomic
-def register_household(actor, *, code: str, region: Region, address: str) -> Household:
-    if Household.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("a household with this number already exists")})
-    household = Household.objects.create(code=code, region=region, address=address)
+def register_household(actor, *, code: str, region_id: str, address: str) -> Household:
+    errors = {}
+    if not code.strip() or len(code) > 20:
+        errors["code"] = _("must be 1 to 20 characters")
+    elif Household.objects.filter(code=code).exists():
+        errors["code"] = _("a household with this number already exists")
+    if not Region.objects.filter(code=region_id).exists():
+        errors["region_code"] = _("unknown region code %(c)s") % {"c": region_id}
+    if not address.strip() or len(address) > 200:
+        errors["address"] = _("must be 1 to 200 characters")
+    if errors:
+        raise ValidationError(errors)
+    household = Household.objects.create(
+        code=code.strip(), region_id=region_id, address=address.strip()
+    )
     audit.record(actor, "household.create", household)
     return household
