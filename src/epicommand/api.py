@@ -86,7 +86,9 @@ def unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
-    return _error(request, exc.status_code, str(exc))
+    # Ninja's only 400 is a body it could not parse (not JSON, or not UTF-8).
+    errors = [{"field": "body", "message": str(exc)}] if exc.status_code == 400 else []
+    return _error(request, exc.status_code, str(exc), errors)
 
 
 api.add_router("/regions", "epicommand.core.api.router")

@@ -85,3 +85,26 @@ def test_regions_are_listed_by_parent(city_office, city):
     assert [r["code"] for r in client.get("/api/v1/regions").json()] == ["130100"]
     children = client.get("/api/v1/regions", {"parent": "130100"}).json()
     assert [r["code"] for r in children] == ["130102", "130109"]
+
+
+def test_a_nul_character_is_refused_at_the_door_naming_the_parameter(city_office):
+    client = login(city_office)
+    response = client.get("/api/v1/persons", {"q": "王\x00"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "q", "message": "contains a NUL character"}]
+    body = client.post("/api/v1/persons", '{"name": "a\\u0000b"}', content_type="application/json")
+    assert (body.status_code, body.json()["errors"][0]["field"]) == (400, "body")
+
+
+def test_a_region_filter_that_is_not_a_code_is_refused(city_office):
+    response = login(city_office).get("/api/v1/persons", {"region": "6462273744312214.0"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "region"
+
+
+def test_an_unparseable_body_is_refused_naming_the_body(city_office):
+    response = login(city_office).post(
+        "/api/v1/persons", b"\xff\xfe{", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "body"

@@ -73,6 +73,8 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{field}__gte": low, f"{field}__lt": high})
 
     def in_region(self, region_code: str):
+        if not (region_code.isdigit() and len(region_code) <= 12):
+            return self.none()  # not a region code, so no region's records
         low, high = code_range(region_code)
         field = self.model.scope_field
         return self.filter(**{f"{field}__gte": low, f"{field}__lt": high})

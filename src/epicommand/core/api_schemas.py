@@ -1,6 +1,11 @@
 """Schemas shared by every router: errors and keyset pages."""
 
-from ninja import Schema
+from ninja import Query, Schema
+
+
+def region_filter():
+    """A `region` query parameter: a region code or the start of one, digits only."""
+    return Query(None, pattern=r"^[0-9]{2,12}$", description="region code (or its start)")
 
 
 class FieldError(Schema):
@@ -14,7 +19,7 @@ class ErrorOut(Schema):
 
 
 # Declared on every route so the OpenAPI document lists what can go wrong.
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def require(who, capability) -> None:

@@ -2,6 +2,8 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from django.http import JsonResponse
+
 current_request_id: ContextVar[str] = ContextVar("current_request_id", default="")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -23,3 +25,35 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class RefuseNulCharactersMiddleware:
+    """PostgreSQL text cannot hold NUL characters: a NUL in a query parameter or a JSON
+    body would fail deep in the database. Refuse it at the door, naming where it was.
+    Web forms refuse NUL themselves (Django's form fields do); uploads may hold binary."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = self._field_with_nul(request)
+        if field is not None:
+            return JsonResponse(
+                {
+                    "detail": "invalid input",
+                    "errors": [{"field": field, "message": "contains a NUL character"}],
+                },
+                status=400,
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _field_with_nul(request) -> str | None:
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                return name.replace("\x00", "")
+        if request.content_type == "application/json":
+            body = request.body
+            if b"\x00" in body or b"\\u0000" in body:
+                return "body"
+        return None

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, FieldError, require
+from epicommand.core.api_schemas import ERRORS, FieldError, region_filter, require
 
 from . import services
 from .exports import export_persons_csv
@@ -95,7 +95,7 @@ def list_persons(
     q: str = "",
     after: str | None = None,
     limit: int = Query(PAGE_SIZE, ge=1, le=500),
-    region: str | None = None,
+    region: str | None = region_filter(),
 ):
     """Persons in your scope matching an ID number, a phone number or the start of a name;
     one page ordered by id. Values are masked; fetch one person for the full record."""
@@ -110,7 +110,7 @@ def list_persons(
     summary="Export persons as CSV",
     openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
 )
-def export_persons(request, q: str = "", region: str | None = None):
+def export_persons(request, q: str = "", region: str | None = region_filter()):
     """Every person in your scope matching the search, unmasked, as CSV. Audited."""
     require(request.auth, Capability.EXPORT_PERSONS)
     response = StreamingHttpResponse(
@@ -230,7 +230,7 @@ class HouseholdIn(Schema):
 @households.get("", response={200: HouseholdPage, **ERRORS}, summary="Households")
 def list_households(
     request,
-    region: str | None = None,
+    region: str | None = region_filter(),
     after: int | None = None,
     limit: int = Query(PAGE_SIZE, ge=1, le=500),
 ):

@@ -23,16 +23,19 @@ def search_persons(
     Pages run in (region, id) order, the order of the person_region_id index: a county's
     persons are one contiguous range of it, so every page, the last included, is a short
     index scan, where id order would read past the county's end to the table's."""
-    qs = Person.objects.visible_to(who).select_related("region")
-    if region_code:
-        qs = qs.in_region(region_code)
-    qs = qs.filter(_match(query.strip()))
+    qs = Person.objects.all()
     if cursor := parse_person_cursor(after):
         # A row-value comparison, so the index serves it as one range (SQLite >= 3.15 too).
+        # It comes first: of two lower bounds on region_id SQLite starts its range scan at
+        # the first one written, and the scope's would scan from the county's first row.
         qs = qs.extra(
             where=['("people_person"."region_id", "people_person"."id") > (%s, %s)'],
             params=list(cursor),
         )
+    qs = qs.visible_to(who).select_related("region")
+    if region_code:
+        qs = qs.in_region(region_code)
+    qs = qs.filter(_match(query.strip()))
     rows = list(qs.order_by("region_id", "id")[: limit + 1])
     more = len(rows) > limit
     return rows[:limit], person_cursor(rows[limit - 1]) if more else None
@@ -45,7 +48,7 @@ def person_cursor(person: Person) -> str:
 def parse_person_cursor(value) -> tuple[str, int] | None:
     """The `after` cursor is opaque to callers; anything malformed starts from the top."""
     region, _, pk = str(value or "").partition("-")
-    if not (region.isdigit() and pk.isdigit()):
+    if not (region.isdigit() and len(region) <= 12 and pk.isdigit() and len(pk) <= 18):
         return None
     return region, int(pk)
 

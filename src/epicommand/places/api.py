@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.api_schemas import ERRORS, region_filter, require
 
 from . import services
 from .codes import InvalidPlaceCode, place_code, resolve_place_code
@@ -52,7 +52,7 @@ class PlaceCodeIn(Schema):
 @router.get("", response={200: VenuePage, **ERRORS}, summary="Venues")
 def list_venues(
     request,
-    region: str | None = None,
+    region: str | None = region_filter(),
     kind: Venue.Kind | None = None,
     after: int | None = None,
     limit: int = Query(50, ge=1, le=500),
