@@ -4,44 +4,31 @@ memory. Both the web page and the API serve these; each export is audited once."
 import csv
 import io
 
+from .imports import COLUMNS
 from .queries import search_persons
 from .services import note_persons_exported
-
-EXPORT_COLUMNS = (
-    "id",
-    "name",
-    "sex",
-    "birth_date",
-    "id_number",
-    "passport_number",
-    "nationality",
-    "phone",
-    "region_code",
-    "address",
-)
-
 
 def export_persons_csv(who, query: str = "", region_code: str | None = None):
     """Yields CSV text chunks of every person visible to `who` matching the search."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(COLUMNS)  # the import's columns: an export can be imported again
     after, count = None, 0
     while True:
         rows, after = search_persons(who, query, after=after, limit=2000, region_code=region_code)
         for p in rows:
             writer.writerow(
                 (
-                    p.id,
                     p.name,
-                    p.sex,
-                    p.birth_date.isoformat(),
                     p.id_number or "",
                     p.passport_number,
                     p.nationality,
+                    p.sex,
+                    p.birth_date.isoformat(),
                     p.phone,
                     p.region_id,
                     p.address,
+                    p.household.code if p.household_id else "",
                 )
             )
         count += len(rows)

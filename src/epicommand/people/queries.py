@@ -32,7 +32,7 @@ def search_persons(
             where=['("people_person"."region_id", "people_person"."id") > (%s, %s)'],
             params=list(cursor),
         )
-    qs = qs.visible_to(who).select_related("region")
+    qs = qs.visible_to(who).select_related("region", "household")
     if region_code:
         qs = qs.in_region(region_code)
     qs = qs.filter(_match(query.strip()))
