@@ -8,6 +8,7 @@ from .imports import COLUMNS
 from .queries import search_persons
 from .services import note_persons_exported
 
+
 def export_persons_csv(who, query: str = "", region_code: str | None = None):
     """Yields CSV text chunks of every person visible to `who` matching the search."""
     buffer = io.StringIO()
