@@ -59,6 +59,13 @@ def code_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix + ":"
 
 
+def covers(who, region_code: str) -> bool:
+    """Whether `who` (a user or an API token) may put a record in this region: the same
+    test as `visible_to`, for a code not yet in the database."""
+    prefix = getattr(who, "scope_prefix", None)
+    return prefix is not None and region_code.startswith(prefix)
+
+
 class ScopedQuerySet(models.QuerySet):
     """Models holding person-level records set `scope_field` to the path of their region
     foreign key and use this queryset; every list, detail, search, export and API route

@@ -34,6 +34,9 @@ class Region(models.Model):
     )
     is_urban = models.BooleanField(_("urban"), default=False)
 
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "code"
+
     class Meta:
         verbose_name = _("region")
         verbose_name_plural = _("regions")
@@ -186,7 +189,7 @@ class ApiToken(models.Model):
         return self.is_active and capability in self.capabilities
 
 
-class AuditQuerySet(models.QuerySet):
+class AuditQuerySet(ScopedQuerySet):
     def update(self, **kwargs):
         raise PermissionError("the audit log is append-only")
 

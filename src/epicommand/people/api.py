@@ -4,7 +4,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
-from epicommand.core.access import Capability
+from epicommand.core.access import Capability, covers
 from epicommand.core.api_schemas import ERRORS, FieldError, region_filter, require
 
 from . import services
@@ -201,7 +201,7 @@ def patch_person(request, person_id: int, payload: PersonPatch):
 def _require_in_scope(who, region_code: str) -> None:
     from django.core.exceptions import ValidationError
 
-    if not region_code.startswith(who.scope_prefix or "\0"):
+    if not covers(who, region_code):
         raise ValidationError({"region_code": "is outside your jurisdiction"})
 
 

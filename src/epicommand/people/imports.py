@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
 from epicommand.core import audit
-from epicommand.core.access import code_range
+from epicommand.core.access import code_range, covers
 from epicommand.core.bulk import bulk_insert
 from epicommand.core.models import Region
 
@@ -120,7 +120,7 @@ def _import(actor, table: Iterator[tuple[int, list[str]]], filename: str) -> Imp
     positions, header_error = _header_positions(header)
     if header_error:
         raise _Rejected(_rejection([header_error], 1))
-    checker = _RowChecker(positions, actor.scope_prefix)
+    checker = _RowChecker(positions, actor)
     with connection.cursor() as cursor:
         _create_staging(cursor)
         staged = bulk_insert(STAGING, STAGING_COLUMNS, checker.staged_rows(table))
@@ -257,10 +257,10 @@ def _header_positions(header: list[str]) -> tuple[dict[str, int], RowError | Non
 class _RowChecker:
     """Turns file rows into staging rows, collecting what is wrong with them."""
 
-    def __init__(self, positions: dict[str, int], scope_prefix: str | None):
+    def __init__(self, positions: dict[str, int], actor):
         self.positions = positions
         self.width = max(positions.values()) + 1
-        self.scope_prefix = scope_prefix
+        self.actor = actor
         # Loaded once: a set lookup per row instead of a query per row.
         self.regions = frozenset(Region.objects.values_list("code", flat=True))
         self.today = date.today()
@@ -302,7 +302,7 @@ class _RowChecker:
 
     def _check_more(self, data: dict, household: str, cells: list[str], errors: dict) -> None:
         """What the form does not need to ask: jurisdiction, lengths, stray cells."""
-        if "region_id" not in errors and not self._in_scope(data["region_id"]):
+        if "region_id" not in errors and not covers(self.actor, data["region_id"]):
             errors["region_id"] = _("%(c)s is outside your jurisdiction") % {"c": data["region_id"]}
         for name, limit in self.max_lengths.items():
             value = household if name == "household" else data[name]
@@ -310,9 +310,6 @@ class _RowChecker:
                 errors[name] = _("is longer than %(n)d characters") % {"n": limit}
         if len(cells) > self.width and any(cells[self.width :]):
             errors[""] = _("has values right of the last named column")
-
-    def _in_scope(self, region_code: str) -> bool:
-        return self.scope_prefix is not None and region_code.startswith(self.scope_prefix)
 
     def _add(self, line: int, column: str, message: str) -> None:
         self.error_count += 1

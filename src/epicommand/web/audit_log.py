@@ -1,11 +1,10 @@
 """The audit log, read-only, for discipline inspection and administrators (audit.view).
 
-AuditEvent uses the append-only AuditQuerySet rather than ScopedQuerySet, so its scope is
-applied here with the same code range that `visible_to` uses."""
+Events are scoped by their region with `visible_to`, like every person-level record."""
 
 from django.views.decorators.http import require_safe
 
-from epicommand.core.access import Capability, code_range
+from epicommand.core.access import Capability
 from epicommand.core.models import AuditEvent, Region
 
 from .access import capability_required
@@ -18,12 +17,8 @@ PAGE_SIZE = 50
 def events_visible_to(user):
     """Events inside the user's scope region. Events without a region (logins of users
     without scope, system work) concern the whole city, so only city-wide users see them."""
-    prefix = user.scope_prefix
-    if prefix is None:
-        return AuditEvent.objects.none()
-    low, high = code_range(prefix)
-    in_scope = AuditEvent.objects.filter(region_id__gte=low, region_id__lt=high)
-    if user.scope_region.level == Region.Level.CITY:
+    in_scope = AuditEvent.objects.visible_to(user)
+    if user.scope_region_id and user.scope_region.level == Region.Level.CITY:
         return in_scope | AuditEvent.objects.filter(region_id__isnull=True)
     return in_scope
 
@@ -39,8 +34,7 @@ def filter_events(events, form: AuditFilterForm):
     if data["object_id"]:
         events = events.filter(object_id=data["object_id"].strip())
     if data["region"]:
-        low, high = code_range(data["region"].strip())
-        events = events.filter(region_id__gte=low, region_id__lt=high)
+        events = events.in_region(data["region"].strip())
     start, end = form.time_range()
     if start:
         events = events.filter(at__gte=start)

@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from epicommand.core.access import covers
 from epicommand.core.models import Region, Role, Unit, User
 from epicommand.core.services import note_failed_login
 from epicommand.people.models import Sex
@@ -74,8 +75,7 @@ class JurisdictionMixin:
 
     def clean_region_id(self):
         code = self.cleaned_data["region_id"].strip()
-        prefix = self.user.scope_prefix
-        if prefix is None or not code.startswith(prefix):
+        if not covers(self.user, code):
             raise ValidationError(_("is outside your jurisdiction"))
         return code
 
