@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "epicommand.core",
     "epicommand.people",
     "epicommand.places",
+    "epicommand.command",
     "epicommand.simulation",
     "epicommand.web",
 ]

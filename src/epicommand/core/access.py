@@ -16,6 +16,14 @@ class Capability(StrEnum):
     VIEW_REGIONS = "region.view"
     VIEW_AUDIT = "audit.view"
     MANAGE_TOKENS = "token.manage"
+    VIEW_TASKS = "task.view"
+    ISSUE_TASKS = "task.issue"  # issue to other units, decompose one's own share
+    WORK_TASKS = "task.work"  # acknowledge, report progress, complete one's unit's tasks
+    SUPERVISE = "supervision"  # discipline inspection: trails, overdue items, accountability
+    FILE_REPORTS = "report.file"
+    HANDLE_REPORTS = "report.handle"
+    SIGN_REPORTS = "report.sign"
+    VIEW_DASHBOARD = "dashboard.view"
 
 
 C = Capability
@@ -27,22 +35,52 @@ _OFFICE = {
     C.VIEW_PLACES,
     C.EDIT_PLACES,
     C.VIEW_REGIONS,
+    C.VIEW_TASKS,
+    C.ISSUE_TASKS,
+    C.WORK_TASKS,
+    C.FILE_REPORTS,
+    C.HANDLE_REPORTS,
+    C.VIEW_DASHBOARD,
 }
+_FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     "city_office": frozenset(_OFFICE),
     "county_office": frozenset(_OFFICE),
-    "epidemiologist": frozenset(
-        {C.VIEW_PERSONS, C.EDIT_PERSONS, C.EXPORT_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS}
+    "epidemiologist": frozenset(_FIELD | {C.VIEW_PERSONS, C.EDIT_PERSONS, C.EXPORT_PERSONS}),
+    "sampling_staff": frozenset(_FIELD | {C.VIEW_PERSONS}),
+    "lab_staff": frozenset(_FIELD),
+    "quarantine_staff": frozenset(_FIELD | {C.VIEW_PERSONS}),
+    "checkpoint_officer": frozenset(_FIELD | {C.VIEW_PERSONS}),
+    "community_worker": frozenset(
+        _FIELD | {C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_TASKS, C.WORK_TASKS}
     ),
-    "sampling_staff": frozenset({C.VIEW_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS}),
-    "lab_staff": frozenset({C.VIEW_PLACES, C.VIEW_REGIONS}),
-    "quarantine_staff": frozenset({C.VIEW_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS}),
-    "checkpoint_officer": frozenset({C.VIEW_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS}),
-    "community_worker": frozenset({C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS}),
-    "department_officer": frozenset({C.VIEW_PLACES, C.VIEW_REGIONS}),
-    # Discipline inspection follows everything and changes nothing.
-    "supervisor": frozenset({C.VIEW_PERSONS, C.VIEW_PLACES, C.VIEW_REGIONS, C.VIEW_AUDIT}),
+    "department_officer": frozenset(_FIELD | {C.VIEW_TASKS, C.WORK_TASKS}),
+    # The party and government top leaders: direct, sign emergency reports, read it all.
+    "leader": frozenset(
+        {
+            C.VIEW_PERSONS,
+            C.VIEW_PLACES,
+            C.VIEW_REGIONS,
+            C.VIEW_TASKS,
+            C.ISSUE_TASKS,
+            C.FILE_REPORTS,
+            C.SIGN_REPORTS,
+            C.VIEW_DASHBOARD,
+        }
+    ),
+    # Discipline inspection follows everything and changes nothing but its own findings.
+    "supervisor": frozenset(
+        {
+            C.VIEW_PERSONS,
+            C.VIEW_PLACES,
+            C.VIEW_REGIONS,
+            C.VIEW_AUDIT,
+            C.VIEW_TASKS,
+            C.SUPERVISE,
+            C.VIEW_DASHBOARD,
+        }
+    ),
     "administrator": frozenset(
         {C.VIEW_PLACES, C.EDIT_PLACES, C.VIEW_REGIONS, C.VIEW_AUDIT, C.MANAGE_TOKENS}
     ),

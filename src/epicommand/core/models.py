@@ -115,6 +115,7 @@ class Role(models.TextChoices):
     CHECKPOINT_OFFICER = "checkpoint_officer", _("Checkpoint officer")
     COMMUNITY_WORKER = "community_worker", _("Community worker")
     DEPARTMENT_OFFICER = "department_officer", _("Department officer")
+    LEADER = "leader", _("Top leader (party or government)")
     SUPERVISOR = "supervisor", _("Supervisor (discipline inspection)")
     ADMINISTRATOR = "administrator", _("Administrator")
 

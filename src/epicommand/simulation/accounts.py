@@ -17,6 +17,9 @@ U = Unit.Kind
 # that kind, or for township scopes, the township's government.
 CITY_ACCOUNTS = [
     ("city_office", Role.CITY_OFFICE, "130100", U.COMMAND_OFFICE),
+    # The two top leaders who sign emergency reports: party secretary and mayor.
+    ("party_secretary", Role.LEADER, "130100", U.LEADING_GROUP),
+    ("mayor", Role.LEADER, "130100", U.LEADING_GROUP),
     ("city_epi", Role.EPIDEMIOLOGIST, "130100", U.CDC),
     ("supervisor", Role.SUPERVISOR, "130100", U.DISCIPLINE_INSPECTION),
     ("admin", Role.ADMINISTRATOR, "130100", U.COMMAND_OFFICE),
