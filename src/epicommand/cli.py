@@ -5,13 +5,20 @@ epicommand serve [ADDR:PORT]  run the web server (gunicorn)
 epicommand worker             run the background task worker
 epicommand seed-city ...      build the demo city (see --help)
 epicommand demo-accounts      create the demo accounts and print them
+epicommand recount            rebuild the dashboard counters from the tables
+epicommand daily-summary      generate the daily summaries (--day, --schedule)
 epicommand <any manage.py command>
 """
 
 import os
 import sys
 
-ALIASES = {"worker": "db_worker", "seed-city": "seed_city", "demo-accounts": "demo_accounts"}
+ALIASES = {
+    "worker": "db_worker",
+    "seed-city": "seed_city",
+    "demo-accounts": "demo_accounts",
+    "daily-summary": "daily_summary",
+}
 
 
 def main(argv=None):

@@ -152,3 +152,6 @@ LOGGING = {
 
 # Active protocol edition (core/policy.py); the 8th edition was in force in January 2021.
 PROTOCOL_EDITION = os.environ.get("PROTOCOL_EDITION", "8")
+
+# Hour of the day (Asia/Shanghai) the worker generates the daily summaries (command/schedule.py).
+DAILY_SUMMARY_HOUR = envint("DAILY_SUMMARY_HOUR", 22)

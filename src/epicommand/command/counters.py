@@ -2,18 +2,42 @@
 as the change they count, so a figure is never a COUNT(*) over a big table at page view.
 
 A metric is kept per county and for the city (the county's figure is added to both), per
-Asia/Shanghai day. Flow metrics ("tasks_issued") count what happened that day; stock
-metrics ("tasks_open") are running totals whose latest row is the current value."""
+Asia/Shanghai day. A record placed at the city itself (a city department's task) counts
+for the city only.
+
+Flow metrics count what happened that day; the row of a day is that day's count:
+
+    persons_registered  persons registered (form, API, import, seeding)
+    tasks_issued        tasks created, a county's decomposed shares included
+    tasks_done          tasks completed
+    reports_filed       emergency reports filed
+
+Stock metrics are running totals: a day's first bump starts from the latest earlier row,
+so the latest row at or before a day is the value on that day:
+
+    persons             persons registered and living in the region
+    tasks_open          tasks neither done nor cancelled (+1 issued, -1 done or cancelled)
+    tasks_overdue       open tasks the overdue check has found past their deadline
+                        (+1 when the check notes one, -1 when a noted task is done or
+                        cancelled)
+    reports_open        emergency reports not yet closed (+1 filed, -1 closed)
+
+`command.services.summaries.recount` rebuilds all of them from the tables."""
 
 from datetime import date
 
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from .models import Counter
 
 CITY_CODE_LENGTH = 6
+
+FLOW_METRICS = frozenset({"persons_registered", "tasks_issued", "tasks_done", "reports_filed"})
+# Running totals: a new day starts from the previous day's value.
+STOCK_METRICS = frozenset({"persons", "tasks_open", "tasks_overdue", "reports_open"})
 
 
 def bump(metric: str, region_code: str, delta: int = 1, *, day: date | None = None) -> None:
@@ -21,29 +45,57 @@ def bump(metric: str, region_code: str, delta: int = 1, *, day: date | None = No
     if not delta:
         return
     day = day or timezone.localdate()
-    for code in _levels(region_code):
+    for code in counter_regions(region_code):
         _add(metric, code, delta, day)
 
 
-def _levels(region_code: str) -> tuple[str, str]:
+def move(
+    metric: str, from_code: str, to_code: str, count: int = 1, *, day: date | None = None
+) -> None:
+    """`count` records of a stock metric moved from one region to another: taken from the
+    counters of the old county (and city) and added to the new, where they differ."""
+    day = day or timezone.localdate()
+    deltas: dict[str, int] = {}
+    for code in counter_regions(from_code):
+        deltas[code] = deltas.get(code, 0) - count
+    for code in counter_regions(to_code):
+        deltas[code] = deltas.get(code, 0) + count
+    for code, delta in deltas.items():
+        if delta:
+            _add(metric, code, delta, day)
+
+
+def counter_regions(region_code: str) -> tuple[str, ...]:
+    """The regions that keep counters for a record placed at `region_code`: its county and
+    the city, or the city alone for a record at the city's own level."""
     county = region_code[:CITY_CODE_LENGTH]
-    return county, county[:4] + "00"
+    city = city_of(county)
+    return (city,) if county == city else (county, city)
+
+
+def city_of(region_code: str) -> str:
+    return region_code[:4] + "00"
 
 
 def _add(metric: str, region_code: str, delta: int, day: date) -> None:
-    with transaction.atomic():
+    for _attempt in range(2):
         updated = Counter.objects.filter(region_id=region_code, metric=metric, day=day).update(
             value=F("value") + delta
         )
-        if not updated:
-            Counter.objects.create(
-                region_id=region_code,
-                metric=metric,
-                day=day,
-                value=_previous_total(metric, region_code, day) + delta
-                if metric in STOCK_METRICS
-                else delta,
-            )
+        if updated:
+            return
+        start = _previous_total(metric, region_code, day) if metric in STOCK_METRICS else 0
+        try:
+            # A savepoint: on PostgreSQL a concurrent transaction may create the same
+            # day's row first; the unique constraint refuses ours and the update retries.
+            with transaction.atomic():
+                Counter.objects.create(
+                    region_id=region_code, metric=metric, day=day, value=start + delta
+                )
+            return
+        except IntegrityError:
+            continue
+    raise IntegrityError(f"counter {metric} {region_code} {day} could not be written")
 
 
 def _previous_total(metric: str, region_code: str, day: date) -> int:
@@ -56,5 +108,37 @@ def _previous_total(metric: str, region_code: str, day: date) -> int:
     return latest or 0
 
 
-# Running totals: a new day starts from the previous day's value.
-STOCK_METRICS = {"persons", "tasks_open", "reports_open"}
+# Reading ---------------------------------------------------------------------------------
+
+
+def latest_values(
+    region_codes: list[str], metrics: list[str], day: date
+) -> dict[tuple[str, str], int]:
+    """{(region, metric): value} of stock metrics on `day`: each pair's latest row at or
+    before it, in one query over the (region, metric, day) unique index."""
+    if not region_codes or not metrics:
+        return {}
+    ranked = (
+        Counter.objects.filter(region_id__in=region_codes, metric__in=metrics, day__lte=day)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("region_id"), F("metric")], order_by=F("day").desc()
+            )
+        )
+        .filter(rank=1)
+        .values_list("region_id", "metric", "value")
+    )
+    return {(region, metric): value for region, metric, value in ranked}
+
+
+def daily_values(
+    region_codes: list[str], metrics: list[str], first: date, last: date
+) -> dict[tuple[str, str, date], int]:
+    """{(region, metric, day): value} of flow metrics from `first` to `last`; a day without
+    a row counted nothing."""
+    if not region_codes or not metrics:
+        return {}
+    rows = Counter.objects.filter(
+        region_id__in=region_codes, metric__in=metrics, day__gte=first, day__lte=last
+    ).values_list("region_id", "metric", "day", "value")
+    return {(region, metric, day): value for region, metric, day, value in rows}

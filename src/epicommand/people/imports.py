@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from epicommand.command import counters
 from epicommand.core import audit
 from epicommand.core.access import code_range, covers
 from epicommand.core.bulk import bulk_insert
@@ -133,6 +134,7 @@ def _import(actor, table: Iterator[tuple[int, list[str]]], filename: str) -> Imp
         if checker.error_count or count:
             raise _Rejected(_rejection(checker.errors + found, checker.error_count + count))
         households, created = _write(cursor, actor.scope_prefix)
+        _count_by_county(cursor)
         cursor.execute(f"DROP TABLE {STAGING}")
     reason = _("%(n)d persons from %(f)s") % {"n": created, "f": filename}
     if households:
@@ -400,6 +402,17 @@ def _database_error(kind: str, detail: str) -> tuple[str, str]:
     if kind == "registered":
         return "id_number", _("a person with this ID number is already registered")
     return "household", _("household %(c)s is outside your jurisdiction") % {"c": detail}
+
+
+# Persons written, per county: one dashboard counter bump per county, not per person.
+COUNT_BY_COUNTY = f"SELECT SUBSTR(region_id, 1, 6), COUNT(*) FROM {STAGING} GROUP BY 1"
+
+
+def _count_by_county(cursor) -> None:
+    cursor.execute(COUNT_BY_COUNTY)
+    for county, count in cursor.fetchall():
+        counters.bump("persons", county, count)
+        counters.bump("persons_registered", county, count)
 
 
 def _write(cursor, scope_prefix: str | None) -> tuple[int, int]:

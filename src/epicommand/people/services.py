@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from epicommand.command import counters
 from epicommand.core import audit
 from epicommand.core.idnumbers import parse_id_number
 from epicommand.core.models import Region
@@ -121,6 +122,8 @@ def register_person(actor, **fields) -> Person:
     data = _validate(fields)
     person = Person.objects.create(**data)
     audit.record(actor, "person.create", person)
+    counters.bump("persons", person.region_id)
+    counters.bump("persons_registered", person.region_id)
     return person
 
 
@@ -132,6 +135,7 @@ def update_person(actor, person: Person, *, reason: str = "", **changes) -> Pers
     changed = sorted(k for k, v in data.items() if getattr(person, k) != v)
     if not changed:
         return person
+    moved_from = person.region_id
     for key in changed:
         setattr(person, key, data[key])
     person.updated_at = timezone.now()
@@ -142,6 +146,11 @@ def update_person(actor, person: Person, *, reason: str = "", **changes) -> Pers
         person,
         reason=reason or _("changed: %(f)s") % {"f": ", ".join(changed)},
     )
+    if "region_id" in changed:
+        # Persons registered on a day count where they live now, as a recount finds them.
+        registered = timezone.localdate(person.created_at)
+        counters.move("persons", moved_from, person.region_id)
+        counters.move("persons_registered", moved_from, person.region_id, day=registered)
     return person
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import models, transaction
 
+from epicommand.command.services.summaries import recount
 from epicommand.core.bulk import bulk_insert
 from epicommand.core.models import Region, Unit
 from epicommand.people.models import Household, Person
@@ -66,6 +67,8 @@ def seed_city(
             progress("Building the indexes")
         loading.reset_id_sequences([Unit, Venue, Household, Person])
         loading.refresh_statistics("core_region", *POPULATION_TABLES)
+        # The dashboard reads counters, never the tables: give them the new city.
+        recount()
     counts.seconds = time.perf_counter() - started
     return counts
 

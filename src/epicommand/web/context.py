@@ -21,6 +21,7 @@ NAV_ITEMS = (
     NavItem(_("Persons"), "web:person_list", Capability.VIEW_PERSONS, "persons"),
     NavItem(_("Import"), "web:person_import", Capability.IMPORT_PERSONS, "persons/import"),
     NavItem(_("Places"), "web:venue_list", Capability.VIEW_PLACES, "places"),
+    NavItem(_("Dashboard"), "command:dashboard", Capability.VIEW_DASHBOARD, "dashboard"),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),
 )

@@ -1,0 +1,128 @@
+"""A small city with a few days of command work, generated through the services the way
+the platform generates it, for the tests that compare the dashboard and the daily summary
+with direct counts of the tables."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from io import BytesIO
+
+from django.utils import timezone
+
+from epicommand.command.models import EmergencyReport, Task
+from epicommand.command.services import reports as report_services
+from epicommand.command.services import tasks as task_services
+from epicommand.core.models import Role, Unit
+from epicommand.people import services as people_services
+from epicommand.people.imports import import_persons
+from tests.people.import_files import JIANBEI, XGZ, person_row, write_csv
+
+
+@dataclass
+class CommandCity:
+    office: object  # the city office user
+    gaocheng_office: object  # county office users, each in its county's command office
+    changan_office: object
+    health: Unit  # a city department: its tasks belong to no county
+    now: datetime
+
+
+def command_units(city, make_user):
+    K = Unit.Kind
+    gaocheng = Unit.objects.create(
+        name="藁城区疫情防控指挥部办公室", kind=K.COMMAND_OFFICE, region=city.gaocheng
+    )
+    changan = Unit.objects.create(
+        name="长安区疫情防控指挥部办公室", kind=K.COMMAND_OFFICE, region=city.changan
+    )
+    health = Unit.objects.create(name="市卫生健康委员会", kind=K.HEALTH_COMMISSION, region=city.sjz)
+    return CommandCity(
+        office=make_user("office", Role.CITY_OFFICE, city.sjz),
+        gaocheng_office=make_user("gaocheng_office", Role.COUNTY_OFFICE, city.gaocheng, gaocheng),
+        changan_office=make_user("changan_office", Role.COUNTY_OFFICE, city.changan, changan),
+        health=health,
+        now=timezone.now(),
+    )
+
+
+def register_persons(c: CommandCity, tmp_path) -> None:
+    """Seven persons one by one (one of them moves county) and six by import."""
+    for n in range(4):
+        people_services.register_person(c.office, **_person(n, XGZ))
+    for n in range(4, 7):
+        people_services.register_person(c.office, **_person(n, JIANBEI))
+    mover = people_services.register_person(c.office, **_person(7, XGZ))
+    people_services.update_person(c.office, mover, region_id=JIANBEI, reason="moved")
+    rows = [person_row(100 + n, XGZ if n % 3 else JIANBEI) for n in range(6)]
+    path = write_csv(tmp_path / "persons.csv", rows)
+    result = import_persons(c.office, BytesIO(path.read_bytes()), "persons.csv")
+    assert not result.error_count, result.errors
+
+
+def _person(n: int, region: str) -> dict:
+    row = person_row(n, region)
+    return {
+        "name": row["name"],
+        "id_number": row["id_number"],
+        "phone": row["phone"],
+        "region_id": region,
+        "address": row["address"],
+    }
+
+
+def issue_and_work_tasks(c: CommandCity) -> None:
+    """Three days ago: a task to both counties and the health commission, due two days
+    ago: all three go overdue, Gaocheng finishes late. Today: a task to both counties,
+    Gaocheng does it at once; a third one is cancelled."""
+    three_days_ago = c.now - timedelta(days=3)
+    counties = [c.gaocheng_office.unit, c.changan_office.unit]
+    late = task_services.issue_task(
+        c.office,
+        title="核查密接人员管控情况",
+        deadline=c.now - timedelta(days=2),
+        assignees=[*counties, c.health],
+        now=three_days_ago,
+    )
+    today = task_services.issue_task(
+        c.office,
+        title="上报今日核酸检测进度",
+        deadline=c.now + timedelta(days=1),
+        assignees=counties,
+        now=c.now - timedelta(minutes=5),
+    )
+    task_services.issue_task(
+        c.office,
+        title="统计隔离点床位",
+        deadline=c.now + timedelta(days=2),
+        assignees=[c.changan_office.unit],
+        now=c.now - timedelta(minutes=4),
+    )
+    task_services.detect_overdue_tasks(c.now - timedelta(minutes=3))
+    gaocheng = c.gaocheng_office
+    for task in (late[0], today[0]):
+        task = Task.objects.get(pk=task.pk)
+        task_services.acknowledge_task(gaocheng, task, now=c.now - timedelta(minutes=2))
+        task_services.complete_task(
+            gaocheng, Task.objects.get(pk=task.pk), text="已完成", now=c.now - timedelta(minutes=1)
+        )
+    cancelled = Task.objects.get(title="统计隔离点床位")
+    task_services.cancel_task(c.office, cancelled, reason="改由卫健委统计", now=c.now)
+
+
+def file_reports(c: CommandCity, city) -> None:
+    for user, region in ((c.gaocheng_office, city.xgz), (c.changan_office, city.community)):
+        report_services.file_report(
+            user,
+            title=f"{region.name}发现阳性检测结果",
+            body="详见附件",
+            severity=EmergencyReport.Severity.MAJOR,
+            occurred_at=c.now - timedelta(hours=1),
+            region_code=region.code,
+        )
+
+
+def generate(city, make_user, tmp_path) -> CommandCity:
+    c = command_units(city, make_user)
+    register_persons(c, tmp_path)
+    issue_and_work_tasks(c)
+    file_reports(c, city)
+    return c

@@ -1,0 +1,111 @@
+"""Every dashboard figure equals a direct count of the tables, on data generated through the
+services; a recount leaves them as they are and repairs counters that drifted."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Q
+from django.utils import timezone
+
+from epicommand.command.dashboard import FIGURES, build_dashboard
+from epicommand.command.models import Counter, EmergencyReport, Task
+from epicommand.command.services.summaries import recount
+from epicommand.people.models import Person
+
+from .figures_city import generate
+
+OPEN = ~Q(status__in=[Task.Status.DONE, Task.Status.CANCELLED])
+
+
+def local_day(moment):
+    return timezone.localtime(moment).date()
+
+
+def direct_counts(prefix: str, day) -> dict[str, int]:
+    """Each figure counted in the tables, as an operator would check it by hand."""
+    tasks = Task.objects.in_region(prefix)
+    return {
+        "persons": Person.objects.in_region(prefix).count(),
+        "tasks_issued": sum(local_day(t.created_at) == day for t in tasks),
+        "tasks_done": sum(
+            t.status == Task.Status.DONE and local_day(t.completed_at) == day for t in tasks
+        ),
+        "tasks_open": tasks.filter(OPEN).count(),
+        "tasks_overdue": tasks.filter(OPEN, overdue_noted_at__isnull=False).count(),
+        "reports_open": EmergencyReport.objects.in_region(prefix)
+        .exclude(status=EmergencyReport.Status.CLOSED)
+        .count(),
+    }
+
+
+@pytest.fixture
+def command_city(city, make_user, tmp_path):
+    return generate(city, make_user, tmp_path)
+
+
+def figures_by_region(board) -> dict[str, dict[str, int]]:
+    return {r.region.code: dict(r.values) for r in [board.focus, *board.counties]}
+
+
+def test_every_dashboard_figure_equals_a_direct_count_on_generated_data(city, command_city):
+    board = build_dashboard(command_city.office)
+    today = timezone.localdate()
+    shown = figures_by_region(board)
+    assert set(shown) == {"130100", "130109", "130102"}
+    for code, prefix in (("130100", "1301"), ("130109", "130109"), ("130102", "130102")):
+        assert shown[code] == direct_counts(prefix, today), code
+    assert set(shown["130100"]) == set(FIGURES)
+
+
+def test_the_data_is_not_trivial_so_the_comparison_means_something(command_city):
+    shown = figures_by_region(build_dashboard(command_city.office))
+    assert shown["130109"]["persons"] == 4 + 4  # four registered, one moved out, four imported
+    assert shown["130102"]["persons"] == 3 + 1 + 2
+    assert shown["130100"]["tasks_overdue"] == 2  # Chang'an's and the health commission's
+    assert shown["130109"]["tasks_overdue"] == 0  # Gaocheng finished late
+    assert shown["130100"]["tasks_done"] == 2
+    assert shown["130100"]["reports_open"] == 2
+
+
+def test_the_fourteen_day_series_equals_the_tasks_issued_and_done_each_day(command_city):
+    board = build_dashboard(command_city.office)
+    tasks = list(Task.objects.all())
+    assert len(board.days) == 14 and board.days[-1] == timezone.localdate()
+    issued = [sum(local_day(t.created_at) == d for t in tasks) for d in board.days]
+    done = [
+        sum(t.completed_at is not None and local_day(t.completed_at) == d for t in tasks)
+        for d in board.days
+    ]
+    assert board.series["tasks_issued"] == issued
+    assert board.series["tasks_done"] == done
+    assert issued[-4] == 3  # the late task's three shares, three days ago
+
+
+def test_a_city_department_task_counts_for_the_city_only(command_city):
+    shown = figures_by_region(build_dashboard(command_city.office))
+    assert shown["130100"]["tasks_overdue"] == (
+        shown["130109"]["tasks_overdue"] + shown["130102"]["tasks_overdue"] + 1
+    )
+
+
+def test_a_recount_leaves_the_figures_the_services_kept(command_city):
+    before = figures_by_region(build_dashboard(command_city.office))
+    series = build_dashboard(command_city.office).series
+    recount()
+    after = build_dashboard(command_city.office)
+    assert figures_by_region(after) == before
+    assert after.series == series
+
+
+def test_a_recount_repairs_counters_that_drifted(command_city, capsys):
+    expected = figures_by_region(build_dashboard(command_city.office))
+    Counter.objects.filter(metric="persons").update(value=999)
+    Counter.objects.filter(metric="tasks_issued").delete()
+    Counter.objects.create(
+        region_id="130109", metric="tasks_open", day=timezone.localdate() - timedelta(days=1)
+    )
+    assert figures_by_region(build_dashboard(command_city.office)) != expected
+    call_command("recount")
+    assert figures_by_region(build_dashboard(command_city.office)) == expected
+    assert "Counters rebuilt." in capsys.readouterr().out
