@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -33,12 +34,18 @@ class Kind(StrEnum):
 def list_url(url_name: str, fallback: str, **params) -> str:
     """The list page with its filters. The task and report lists are another part of the
     command module; a plain path keeps the dashboard whole if a name is not wired yet."""
-    try:
-        path = reverse(url_name)
-    except NoReverseMatch:
-        path = fallback
+    path = _list_path(url_name, fallback, get_script_prefix(), get_urlconf())
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
     return f"{path}?{query}" if query else path
+
+
+@lru_cache(maxsize=64)
+def _list_path(url_name: str, fallback: str, _prefix: str, _urlconf) -> str:
+    # Cached: a dashboard links each figure of every county, and reverse() is not free.
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return fallback
 
 
 @dataclass(frozen=True)
