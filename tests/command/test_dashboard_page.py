@@ -110,3 +110,14 @@ def test_a_jurisdiction_narrower_than_a_county_gets_a_note_not_figures(make_user
     response = login(user).get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "narrower than a county" in response.content.decode()
+
+
+def test_the_population_figure_opens_the_persons_of_that_county_only(command_city):
+    client = login(command_city.office)
+    html = client.get("/dashboard/").content.decode()
+    assert 'href="/persons/?region=130102"' in html
+    listed = client.get("/persons/?region=130102").context["persons"]
+    assert listed and {p.region_id[:6] for p in listed} == {"130102"}
+    # A county office asking for another county's persons gets none of them.
+    other = login(command_city.gaocheng_office).get("/persons/?region=130102")
+    assert other.context["persons"] == []

@@ -34,8 +34,12 @@ def _visible_person(request, person_id: int) -> Person:
 @capability_required(Capability.VIEW_PERSONS)
 def person_list(request):
     query = request.GET.get("q", "").strip()
-    rows, next_after = search_persons(request.user, query, after=request.GET.get("after"))
-    context = {"persons": rows, "next_after": next_after, "q": query}
+    # ?region= narrows the list to a county or village (the dashboard's figures link here).
+    region = request.GET.get("region", "").strip()
+    rows, next_after = search_persons(
+        request.user, query, after=request.GET.get("after"), region_code=region or None
+    )
+    context = {"persons": rows, "next_after": next_after, "q": query, "region": region}
     # htmx swaps only the results, so typing in the search box keeps focus and position.
     return render_list(request, "people/person_list.html", "people/_person_results.html", context)
 
