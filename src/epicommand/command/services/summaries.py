@@ -9,6 +9,7 @@ figures to SUMMARY_FIGURES and its own counters to COUNTED, one entry each."""
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -116,8 +117,30 @@ def _count_now(rows: QuerySet, keeping: set[str]) -> dict[str, int]:
     return found
 
 
+class LocalDay(TruncDate):
+    """The Asia/Shanghai day of a time. On SQLite Django converts each row's time zone in
+    Python (10 s for a million persons); a zone without daylight saving time, as Asia/Shanghai
+    has been since 1991, is a fixed offset that SQLite's own date() applies (0.5 s)."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        offset = _fixed_offset_seconds(self.get_tzname())
+        if offset is None:
+            return super().as_sqlite(compiler, connection, **extra_context)
+        sql, params = compiler.compile(self.lhs)
+        # Whole seconds: date() rounds to milliseconds, so 23:59:59.9999 would be tomorrow.
+        return f"date(substr({sql}, 1, 19), '{offset:+d} seconds')", params
+
+
+def _fixed_offset_seconds(zone_name: str | None) -> int | None:
+    if not zone_name:
+        return 0
+    zone = ZoneInfo(zone_name)
+    winter, summer = (datetime(2021, month, 1, tzinfo=zone).utcoffset() for month in (1, 7))
+    return int(winter.total_seconds()) if winter == summer else None
+
+
 def _count_by_day(counted: Counted, keeping: set[str]) -> dict[tuple[str, date], int]:
-    local_day = TruncDate(counted.day_field, tzinfo=timezone.get_default_timezone())
+    local_day = LocalDay(counted.day_field, tzinfo=timezone.get_default_timezone())
     grouped = (
         counted.rows()
         .filter(**{f"{counted.day_field}__isnull": False})
