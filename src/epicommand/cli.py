@@ -7,6 +7,8 @@ epicommand seed-city ...      build the demo city (see --help)
 epicommand demo-accounts      create the demo accounts and print them
 epicommand recount            rebuild the dashboard counters from the tables
 epicommand daily-summary      generate the daily summaries (--day, --schedule)
+epicommand check-overdue-tasks  note tasks past their deadline (cron; --schedule: worker)
+epicommand seed-tasks         issue a demo day of tasks (after seed-city, demo-accounts)
 epicommand <any manage.py command>
 """
 
@@ -18,6 +20,8 @@ ALIASES = {
     "seed-city": "seed_city",
     "demo-accounts": "demo_accounts",
     "daily-summary": "daily_summary",
+    "check-overdue-tasks": "check_overdue_tasks",
+    "seed-tasks": "seed_tasks",
 }
 
 

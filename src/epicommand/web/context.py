@@ -22,6 +22,7 @@ NAV_ITEMS = (
     NavItem(_("Import"), "web:person_import", Capability.IMPORT_PERSONS, "persons/import"),
     NavItem(_("Places"), "web:venue_list", Capability.VIEW_PLACES, "places"),
     NavItem(_("Dashboard"), "command:dashboard", Capability.VIEW_DASHBOARD, "dashboard"),
+    NavItem(_("Tasks"), "command:task_list", Capability.VIEW_TASKS, "tasks"),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),
 )
@@ -60,6 +61,8 @@ def display_name(user) -> str:
 
 
 def navigation(request):
+    from epicommand.command.notifications import unread_for
+
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "api_docs_url": API_DOCS_URL}
@@ -75,4 +78,6 @@ def navigation(request):
         "user_scope_region": user.scope_region,
         # Capability names as plain strings, for `{% if "person.edit" in user_caps %}`.
         "user_caps": frozenset(str(c) for c in user.capabilities) if user.is_active else (),
+        # The unit's unread notifications (new tasks, overdue items, emergency reports).
+        "unread_notifications": unread_for(user).count() if user.unit_id else None,
     }
