@@ -139,6 +139,7 @@ def test_a_token_reads_tasks_but_changes_nothing(w):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     client = Client()
     assert client.get("/api/v1/tasks", **headers).json()["items"][0]["id"] == task_id
+    assert client.get("/api/v1/tasks/alerts", **headers).status_code == 200
     ack = client.post(f"/api/v1/tasks/{task_id}/acknowledge", **headers)
     assert ack.status_code == 403
     assert Task.objects.get(pk=task_id).status == "issued"

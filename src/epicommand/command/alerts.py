@@ -65,6 +65,13 @@ def find_alert(actor, key: str, *, now: datetime | None = None) -> Alert | None:
     return next((a for a in current_alerts(actor, now=now) if a.key == key), None)
 
 
+def scope_region_of(actor) -> Region | None:
+    """A user's scope region, or an API token's (tokens read alerts too)."""
+    if hasattr(actor, "scope_region"):
+        return actor.scope_region
+    return getattr(actor, "region", None)
+
+
 def command_bodies(regions) -> dict[str, Unit]:
     """{region code: its command body}: a county's command office, a township's government."""
     kinds = [Unit.Kind.COMMAND_OFFICE, Unit.Kind.TOWNSHIP_GOVERNMENT]
@@ -79,7 +86,7 @@ def overdue_tasks_by_region(actor, now: datetime) -> list[Alert]:
     """Open tasks past their deadline, per region one level below the actor's (per county
     for the city office, per township for a county): the region's command body is asked
     to clear them."""
-    scope = actor.scope_region
+    scope = scope_region_of(actor)
     if scope is None or scope.level >= Region.Level.VILLAGE:
         return []
     child_length = {Region.Level.CITY: 6, Region.Level.COUNTY: 9, Region.Level.TOWNSHIP: 12}

@@ -165,8 +165,11 @@ def _visible(who, task_id: int) -> Task:
     return queries.visible_task(who, task_id)
 
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
 def _units(ids: list[int], field: str) -> list[Unit]:
-    found = Unit.objects.select_related("region").in_bulk(ids)
+    found = Unit.objects.select_related("region").in_bulk([i for i in ids if 0 < i <= MAX_ID])
     missing = [str(i) for i in ids if i not in found]
     if missing:
         raise ValidationError({field: f"unknown unit id: {', '.join(missing)}"})
