@@ -9,6 +9,7 @@ epicommand recount            rebuild the dashboard counters from the tables
 epicommand daily-summary      generate the daily summaries (--day, --schedule)
 epicommand check-overdue-tasks  note tasks past their deadline (cron; --schedule: worker)
 epicommand seed-tasks         issue a demo day of tasks (after seed-city, demo-accounts)
+epicommand seed-chain         name the demo responsibility chain (after seed-city)
 epicommand <any manage.py command>
 """
 
@@ -22,6 +23,7 @@ ALIASES = {
     "daily-summary": "daily_summary",
     "check-overdue-tasks": "check_overdue_tasks",
     "seed-tasks": "seed_tasks",
+    "seed-chain": "seed_chain",
 }
 
 
