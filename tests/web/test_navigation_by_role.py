@@ -5,13 +5,14 @@ import pytest
 from epicommand.core.models import Role
 from tests.conftest import login
 
-HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, AUDIT, TOKENS = (
+HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, REPORTS, AUDIT, TOKENS = (
     "/",
     "/persons/",
     "/persons/import/",
     "/places/",
     "/dashboard/",
     "/tasks/",
+    "/reports/",
     "/audit/",
     "/tokens/",
 )
@@ -20,12 +21,12 @@ HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, AUDIT, TOKENS = (
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.CITY_OFFICE, [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS]),
-        (Role.COUNTY_OFFICE, [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS]),
-        (Role.EPIDEMIOLOGIST, [HOME, PERSONS, PLACES]),
+        (Role.CITY_OFFICE, [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, REPORTS]),
+        (Role.COUNTY_OFFICE, [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, REPORTS]),
+        (Role.EPIDEMIOLOGIST, [HOME, PERSONS, PLACES, REPORTS]),
         (Role.SUPERVISOR, [HOME, PERSONS, PLACES, DASHBOARD, TASKS, AUDIT]),
         (Role.ADMINISTRATOR, [HOME, PLACES, AUDIT, TOKENS]),
-        (Role.LAB_STAFF, [HOME, PLACES]),
+        (Role.LAB_STAFF, [HOME, PLACES, REPORTS]),
         ("", [HOME]),
     ],
 )
@@ -34,7 +35,9 @@ def test_the_menu_holds_what_the_role_may_use(make_user, city, role, expected):
     response = login(user).get("/")
     assert [item["url"] for item in response.context["nav_items"]] == expected
     html = response.content.decode()
-    for url in {HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, AUDIT, TOKENS} - set(expected):
+    for url in {HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, REPORTS, AUDIT, TOKENS} - set(
+        expected
+    ):
         assert f'href="{url}"' not in html
 
 
