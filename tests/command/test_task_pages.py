@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from epicommand.command.models import Notification, Task
+from epicommand.command.models import Notification, ResponsiblePerson, Task
 from epicommand.command.services import tasks as services
 
 from .task_world import login_en as login
@@ -206,3 +206,20 @@ def test_opening_a_notification_goes_to_its_task(w):
 def test_roles_without_tasks_get_403(w, gaocheng_epi):
     assert login(gaocheng_epi).get("/tasks/").status_code == 403
     assert login(w.zengcun_worker).get("/tasks/new/").status_code == 403
+
+
+def test_every_task_and_share_shows_whose_it_is(w):
+    ResponsiblePerson.objects.create(
+        unit=w.gaocheng, duty=ResponsiblePerson.Duty.FIRST_RESPONSIBLE, name="王建国", post="主任"
+    )
+    (task,) = w.issue(to=[w.gaocheng])
+    task = services.acknowledge_task(w.gaocheng_office, task)
+    services.decompose_task(
+        w.gaocheng_office, task, children=[services.Share(assignee=w.zengcun, title="采样")]
+    )
+    client = login(w.office)
+    assert "王建国" in html(client.get("/tasks/"))
+    detail = client.get(f"/tasks/{task.pk}/")
+    owners = [n.task.responsible for n in detail.context["tree"]]
+    assert [o.name if o else None for o in owners] == ["王建国", None]
+    assert "no first responsible person set" in html(detail)  # Zengcun has none yet

@@ -22,6 +22,7 @@ from epicommand.web.paging import parse_cursor, query_without_cursor, render_lis
 from .. import alerts, queries
 from ..models import Notification, TaskAttachment
 from ..services import tasks as services
+from ..services.chain import attach_responsibles
 from .task_forms import (
     CancelForm,
     CompleteForm,
@@ -45,6 +46,7 @@ def task_list(request):
         rows, next_after = queries.task_page(
             request.user, after=parse_cursor(request.GET.get("after")), **form.filters()
         )
+    attach_responsibles(rows)  # whose each task is, in one query for the page
     context = {
         "form": form,
         "tasks": rows,
@@ -98,11 +100,13 @@ def _detail_page(request, task, *, status=200, **forms):
         "decompose": working and user.can(C.ISSUE_TASKS),
         "cancel": task.is_open and user.can(C.ISSUE_TASKS) and user.unit_id == task.issuing_unit_id,
     }
+    tree = queries.task_tree(user, task)
+    attach_responsibles([node.task for node in tree])  # whose each node is
     context = {
         "task": task,
         "overdue": task.is_overdue(),
         "parent": queries.parent_if_visible(user, task),
-        "tree": queries.task_tree(user, task),
+        "tree": tree,
         "trail": queries.task_trail(task),
         "briefs": task.attachments.filter(kind=TaskAttachment.Kind.BRIEF).order_by("id"),
         "open_children": list(services.open_children(task)) if may["work"] else [],
