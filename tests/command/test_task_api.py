@@ -170,3 +170,14 @@ def test_alerts_are_listed_and_raised_once(w):
     assert again.status_code == 422 and again.json()["errors"][0]["field"] == "key"
     unknown = post(client, "/api/v1/tasks/alerts/raise", {"key": "nothing"})
     assert unknown.json()["errors"] == [{"field": "key", "message": "no such alert now"}]
+
+
+def test_the_list_narrows_to_a_region_and_refuses_a_malformed_one(w):
+    issue(w, w.gaocheng, w.changan)
+    client = login(w.office)
+    items = client.get("/api/v1/tasks", {"region": "130109"}).json()["items"]
+    assert [t["region_code"] for t in items] == ["130109"]
+    city = client.get("/api/v1/tasks", {"region": "130100"}).json()["items"]
+    assert len(city) == 2
+    bad = client.get("/api/v1/tasks", {"region": "13x"})
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "region")

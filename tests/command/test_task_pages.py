@@ -203,6 +203,11 @@ def test_opening_a_notification_goes_to_its_task(w):
     assert note.read_at is not None
 
 
+def test_only_the_assigned_unit_opens_the_decompose_form(w):
+    (task,) = w.issue(to=[w.gaocheng])
+    assert login(w.office).get(f"/tasks/{task.pk}/decompose/").status_code == 403
+
+
 def test_roles_without_tasks_get_403(w, gaocheng_epi):
     assert login(gaocheng_epi).get("/tasks/").status_code == 403
     assert login(w.zengcun_worker).get("/tasks/new/").status_code == 403
@@ -223,3 +228,22 @@ def test_every_task_and_share_shows_whose_it_is(w):
     owners = [n.task.responsible for n in detail.context["tree"]]
     assert [o.name if o else None for o in owners] == ["王建国", None]
     assert "no first responsible person set" in html(detail)  # Zengcun has none yet
+
+
+def test_the_dashboards_links_open_the_tasks_they_count(w):
+    yesterday = w.now - timedelta(days=1)
+    old, done_today = w.issue(to=[w.gaocheng, w.changan], now=yesterday, hours=48)
+    (today,) = w.issue(to=[w.gaocheng])
+    services.acknowledge_task(w.changan_office, done_today)
+    services.complete_task(w.changan_office, done_today, text="完成")
+    client = login(w.office)
+    day = timezone.localdate(w.now).isoformat()
+
+    def listed(**params):
+        return {t.pk for t in client.get("/tasks/", params).context["tasks"]}
+
+    assert listed(region="130100", issued=day) == {today.pk}
+    assert listed(region="130109") == {old.pk, today.pk}
+    assert listed(region="130102", done=day) == {done_today.pk}
+    assert listed(region="130100", status="open") == {old.pk, today.pk}
+    assert listed(region="999999") == set()

@@ -4,7 +4,7 @@ Tasks: the list a user sees (filters, keyset pages), a task's tree without N+1 (
 fetched level by level), its trail, and which units a unit may give work to."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
@@ -70,8 +70,25 @@ def filter_tasks(
     overdue: bool = False,
     priority: int | None = None,
     assignee_id: int | None = None,
+    region: str = "",
+    issued: date | None = None,
+    done: date | None = None,
     now: datetime | None = None,
 ):
+    """`region` is a region code (the city's means all its counties); `issued` and `done`
+    are Beijing days: the tasks issued, or completed, that day (the dashboard's links)."""
+    if region:
+        area = Region.objects.filter(code=region).first()
+        if area is None:
+            return tasks.none()
+        low, high = code_range(area.scope_prefix)
+        tasks = tasks.filter(region_id__gte=low, region_id__lt=high)
+    if issued:
+        tasks = tasks.filter(created_at__gte=_midnight(issued), created_at__lt=_midnight(issued, 1))
+    if done:
+        tasks = tasks.filter(
+            status=S.DONE, completed_at__gte=_midnight(done), completed_at__lt=_midnight(done, 1)
+        )
     if status == OPEN:
         tasks = tasks.filter(status__in=OPEN_STATUSES)
     elif status:
@@ -83,6 +100,11 @@ def filter_tasks(
     if assignee_id:
         tasks = tasks.filter(assignee_id=assignee_id)
     return tasks
+
+
+def _midnight(day: date, plus_days: int = 0) -> datetime:
+    """The start of a Beijing day, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time.min))
 
 
 def task_page(

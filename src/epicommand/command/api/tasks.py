@@ -3,7 +3,7 @@ platform's own state. Every read starts from Task.objects.visible_to(caller); a 
 the caller's jurisdiction is 404. Changes go through command.services.tasks (audited) and
 need a person's account: API tokens read only."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.api_schemas import ERRORS, region_filter, require
 from epicommand.core.models import Unit
 
 from .. import alerts, queries
@@ -183,11 +183,16 @@ def list_tasks(
     overdue: bool = False,
     priority: int | None = Query(None, ge=1, le=3),
     assignee: int | None = Query(None, ge=1, description="assigned unit id"),
+    region: str | None = region_filter(),
+    issued: date | None = None,
+    done: date | None = None,
     after: int | None = Query(None, ge=1, description="cursor from the previous page"),
     limit: int = Query(queries.PAGE_SIZE, ge=1, le=500),
 ):
     """Tasks in your jurisdiction, newest first (a county sees its own; the city office
-    all). `status=open` means issued, acknowledged or in progress."""
+    all). `status=open` means issued, acknowledged or in progress; `region` a county's or
+    township's code (the city's code means the whole city); `issued` and `done` a day
+    (Beijing time) the tasks were issued or completed."""
     require(request.auth, Capability.VIEW_TASKS)
     rows, next_after = queries.task_page(
         request.auth,
@@ -197,6 +202,9 @@ def list_tasks(
         overdue=overdue,
         priority=priority,
         assignee_id=assignee,
+        region=region or "",
+        issued=issued,
+        done=done,
     )
     return {"items": rows, "next_after": next_after}
 

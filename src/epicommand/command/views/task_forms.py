@@ -169,6 +169,18 @@ class TaskFilterForm(forms.Form):
         label=_("assigned unit"), queryset=None, required=False, empty_label=_("all")
     )
     overdue = forms.BooleanField(label=_("overdue only"), required=False)
+    region = forms.RegexField(
+        label=_("region code"),
+        regex=r"^[0-9]{6,12}$",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    issued = forms.DateField(
+        label=_("issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    done = forms.DateField(
+        label=_("completed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,4 +195,7 @@ class TaskFilterForm(forms.Form):
             "priority": data["priority"],
             "assignee_id": data["assignee"].pk if data["assignee"] else None,
             "overdue": data["overdue"],
+            "region": data["region"],
+            "issued": data["issued"],
+            "done": data["done"],
         }

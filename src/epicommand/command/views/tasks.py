@@ -5,7 +5,7 @@ command.queries); every change goes through command.services.tasks."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -183,6 +183,8 @@ def task_cancel(request, task_id: int):
 @capability_required(C.ISSUE_TASKS)
 def task_decompose(request, task_id: int):
     task = queries.visible_task(request.user, task_id)
+    if request.user.unit_id != task.assignee_id:
+        raise PermissionDenied(_("only the assigned unit may decompose its task"))
     units = queries.assignable_units(task.assignee, task.assignee.region)
     formset = ShareFormSet(request.POST or None, units=units, prefix="share")
     errors = []
