@@ -181,3 +181,11 @@ def test_the_list_narrows_to_a_region_and_refuses_a_malformed_one(w):
     assert len(city) == 2
     bad = client.get("/api/v1/tasks", {"region": "13x"})
     assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "region")
+
+
+def test_ids_beyond_a_database_integer_are_refused_not_a_crash(w):
+    client = login(w.office)
+    huge = str(2**64)
+    assert client.get("/api/v1/tasks", {"assignee": huge}).status_code == 422
+    assert client.get("/api/v1/tasks", {"after": huge}).status_code == 422
+    assert client.get(f"/api/v1/tasks/{huge}").status_code == 404

@@ -20,6 +20,7 @@ from ..services import tasks as services
 
 router = Router(tags=["tasks"])
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds
 STATUS_FILTER = "^(open|issued|acknowledged|in_progress|done|cancelled)$"
 
 
@@ -165,9 +166,6 @@ def _visible(who, task_id: int) -> Task:
     return queries.visible_task(who, task_id)
 
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds
-
-
 def _units(ids: list[int], field: str) -> list[Unit]:
     found = Unit.objects.select_related("region").in_bulk([i for i in ids if 0 < i <= MAX_ID])
     missing = [str(i) for i in ids if i not in found]
@@ -182,11 +180,11 @@ def list_tasks(
     status: str = Query("", pattern=f"{STATUS_FILTER}|^$"),
     overdue: bool = False,
     priority: int | None = Query(None, ge=1, le=3),
-    assignee: int | None = Query(None, ge=1, description="assigned unit id"),
+    assignee: int | None = Query(None, ge=1, le=MAX_ID, description="assigned unit id"),
     region: str | None = region_filter(),
     issued: date | None = None,
     done: date | None = None,
-    after: int | None = Query(None, ge=1, description="cursor from the previous page"),
+    after: int | None = Query(None, ge=1, le=MAX_ID, description="cursor from the previous page"),
     limit: int = Query(queries.PAGE_SIZE, ge=1, le=500),
 ):
     """Tasks in your jurisdiction, newest first (a county sees its own; the city office
@@ -212,7 +210,7 @@ def list_tasks(
 @router.get("/overdue", response={200: TaskPage, **ERRORS}, summary="Overdue tasks")
 def list_overdue_tasks(
     request,
-    after: int | None = Query(None, ge=1),
+    after: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = Query(queries.PAGE_SIZE, ge=1, le=500),
 ):
     """Open tasks past their deadline in your jurisdiction, newest first."""
