@@ -5,26 +5,42 @@ import pytest
 from epicommand.core.models import Role
 from tests.conftest import login
 
-HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, REPORTS, AUDIT, TOKENS = (
+HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS, SUPERVISION, AUDIT, TOKENS = (
     "/",
     "/persons/",
     "/persons/import/",
     "/places/",
     "/dashboard/",
     "/tasks/",
+    "/chain/",
     "/reports/",
+    "/supervision/",
     "/audit/",
     "/tokens/",
 )
+EVERY_ITEM = {
+    HOME,
+    PERSONS,
+    IMPORT,
+    PLACES,
+    DASHBOARD,
+    TASKS,
+    CHAIN,
+    REPORTS,
+    SUPERVISION,
+    AUDIT,
+    TOKENS,
+}
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.CITY_OFFICE, [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, REPORTS]),
-        (Role.COUNTY_OFFICE, [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, REPORTS]),
+        (Role.CITY_OFFICE, [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]),
+        (Role.COUNTY_OFFICE, [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]),
         (Role.EPIDEMIOLOGIST, [HOME, PERSONS, PLACES, REPORTS]),
-        (Role.SUPERVISOR, [HOME, PERSONS, PLACES, DASHBOARD, TASKS, AUDIT]),
+        (Role.SUPERVISOR, [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, SUPERVISION, AUDIT]),
+        (Role.LEADER, [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]),
         (Role.ADMINISTRATOR, [HOME, PLACES, AUDIT, TOKENS]),
         (Role.LAB_STAFF, [HOME, PLACES, REPORTS]),
         ("", [HOME]),
@@ -35,9 +51,7 @@ def test_the_menu_holds_what_the_role_may_use(make_user, city, role, expected):
     response = login(user).get("/")
     assert [item["url"] for item in response.context["nav_items"]] == expected
     html = response.content.decode()
-    for url in {HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, REPORTS, AUDIT, TOKENS} - set(
-        expected
-    ):
+    for url in EVERY_ITEM - set(expected):
         assert f'href="{url}"' not in html
 
 

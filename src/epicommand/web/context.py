@@ -23,7 +23,9 @@ NAV_ITEMS = (
     NavItem(_("Places"), "web:venue_list", Capability.VIEW_PLACES, "places"),
     NavItem(_("Dashboard"), "command:dashboard", Capability.VIEW_DASHBOARD, "dashboard"),
     NavItem(_("Tasks"), "command:task_list", Capability.VIEW_TASKS, "tasks"),
+    NavItem(_("Responsibility chain"), "command:chain", Capability.VIEW_TASKS, "chain"),
     NavItem(_("Emergency reports"), "command:report_list", Capability.FILE_REPORTS, "reports"),
+    NavItem(_("Supervision"), "command:supervision_overdue", Capability.SUPERVISE, "supervision"),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),
 )
