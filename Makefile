@@ -19,6 +19,9 @@ demo: venv
 	$(BIN)/epicommand migrate --no-input
 	$(BIN)/epicommand seed-city --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand demo-accounts
+	$(BIN)/epicommand seed-chain
+	$(BIN)/epicommand seed-tasks
+	$(BIN)/epicommand daily-summary
 	$(BIN)/epicommand serve 127.0.0.1:8000
 
 test: venv browser
