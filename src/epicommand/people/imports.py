@@ -263,6 +263,9 @@ class _RowChecker:
         self.positions = positions
         self.width = max(positions.values()) + 1
         self.actor = actor
+        # Loaded now, not on the first row: on PostgreSQL the rows stream into a COPY, and
+        # a query for the actor's region on the same connection would wait for it forever.
+        self.scope_prefix = actor.scope_prefix
         # Loaded once: a set lookup per row instead of a query per row.
         self.regions = frozenset(Region.objects.values_list("code", flat=True))
         self.today = date.today()
