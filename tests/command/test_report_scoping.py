@@ -86,3 +86,12 @@ def test_the_api_region_filter_narrows_inside_the_scope(
     # Asking for another county's region from Chang'an finds nothing, not their reports.
     outside = login(changan_epi).get("/api/v1/emergency-reports", {"region": "130109"}).json()
     assert outside["items"] == []
+
+
+def test_the_list_page_narrows_to_a_county_but_never_widens_the_scope(
+    city_office, changan_epi, gaocheng_report, changan_report
+):
+    city = login(city_office).get("/reports/", {"region": "130109"})
+    assert list(city.context["open_reports"]) == [gaocheng_report]
+    changan = login(changan_epi).get("/reports/", {"region": "130109"})
+    assert list(changan.context["open_reports"]) == []

@@ -113,6 +113,9 @@ def report_list(request):
         .select_related("region", "filing_unit")
         .prefetch_related("signatures")
     )
+    if region := request.GET.get("region", "").strip():
+        # The dashboard's per-county figures open this list narrowed to their county.
+        visible = visible.in_region(region)
     # Open reports all on one page, the most severe and newest first; closed ones by page.
     open_reports = _mark_missing(
         visible.exclude(status=EmergencyReport.Status.CLOSED).order_by("severity", "-filed_at")[
