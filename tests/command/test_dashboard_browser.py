@@ -1,19 +1,13 @@
 """The dashboard in a real browser: the vendored ECharts draws the three charts without a
 script error, and a figure opens the list behind it."""
 
-import os
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from tests.browser import chromium
 from tests.conftest import PASSWORD
-from tests.web.test_browser import CHROMIUM_ARGS
 
 from .figures_city import generate
-
-# Playwright's sync API runs an event loop in this thread; the live server's ORM calls
-# would otherwise refuse to run next to it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,10 +20,7 @@ def command_city(city, make_user, tmp_path):
 # The data comes before live_server, and Playwright only runs inside the test, so that the
 # database is set up first and let go of last (PostgreSQL drops it at the end).
 def test_the_city_office_sees_the_charts_drawn_and_opens_a_figures_list(command_city, live_server):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+    with chromium() as browser:
         context = browser.new_context(locale="zh-CN")
         context.set_default_timeout(10_000)
         page = context.new_page()
@@ -49,5 +40,3 @@ def test_the_city_office_sees_the_charts_drawn_and_opens_a_figures_list(command_
         page.locator('a[data-figure="persons"]').click()
         expect(page).to_have_url(f"{live_server.url}/persons/?region=130100")
         expect(page.locator("h1")).to_have_text("人员")
-        context.close()
-        browser.close()

@@ -2,30 +2,15 @@
 Gaocheng office user acknowledges it and completes it with evidence; the office sees it
 done."""
 
-import os
-from contextlib import contextmanager
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from epicommand.command.models import Task
 from epicommand.core.models import Role, Unit
+from tests.browser import chromium
 from tests.conftest import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-# fixtures and the live server would otherwise refuse to run next to it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
@@ -35,22 +20,6 @@ def gaocheng_office(make_user, city, settings, tmp_path):
         name="藁城区疫情防控指挥部办公室", kind=Unit.Kind.COMMAND_OFFICE, region=city.gaocheng
     )
     return make_user("gaocheng_office", Role.COUNTY_OFFICE, city.gaocheng, unit)
-
-
-@contextmanager
-def chromium():
-    """Playwright only while the browser is needed: the database is read after it stops,
-    for Django's connections behave differently while its event loop runs."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            for context in browser.contexts:
-                context.close()
-            browser.close()
 
 
 def logged_in(browser, live_server, username):
