@@ -131,52 +131,59 @@ def task_acknowledge(request, task_id: int):
     return redirect("command:task_detail", task_id=task.pk)
 
 
-@require_POST
-@capability_required(C.WORK_TASKS)
-def task_progress(request, task_id: int):
+def _task_step(request, task_id, form_class, form_key, step, success):
+    """One step on a task through its form: the service's refusal goes back on the form,
+    success back to the task. `success(result)` words the message."""
     task = queries.visible_task(request.user, task_id)
-    form = ProgressForm(request.POST)
+    form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.report_progress(request.user, task, **form.cleaned_data)
+            result = step(request.user, task, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Progress reported."))
+            messages.success(request, success(result))
             return redirect("command:task_detail", task_id=task.pk)
-    return _detail_page(request, task, status=400, progress_form=form)
+    return _detail_page(request, task, status=400, **{form_key: form})
+
+
+@require_POST
+@capability_required(C.WORK_TASKS)
+def task_progress(request, task_id: int):
+    return _task_step(
+        request,
+        task_id,
+        ProgressForm,
+        "progress_form",
+        services.report_progress,
+        lambda result: _("Progress reported."),
+    )
 
 
 @require_POST
 @capability_required(C.WORK_TASKS)
 def task_complete(request, task_id: int):
-    task = queries.visible_task(request.user, task_id)
-    form = CompleteForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.complete_task(request.user, task, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Task completed."))
-            return redirect("command:task_detail", task_id=task.pk)
-    return _detail_page(request, task, status=400, complete_form=form)
+    return _task_step(
+        request,
+        task_id,
+        CompleteForm,
+        "complete_form",
+        services.complete_task,
+        lambda result: _("Task completed."),
+    )
 
 
 @require_POST
 @capability_required(C.ISSUE_TASKS)
 def task_cancel(request, task_id: int):
-    task = queries.visible_task(request.user, task_id)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            cancelled = services.cancel_task(request.user, task, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("%(n)d tasks cancelled.") % {"n": len(cancelled)})
-            return redirect("command:task_detail", task_id=task.pk)
-    return _detail_page(request, task, status=400, cancel_form=form)
+    return _task_step(
+        request,
+        task_id,
+        CancelForm,
+        "cancel_form",
+        services.cancel_task,
+        lambda cancelled: _("%(n)d tasks cancelled.") % {"n": len(cancelled)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
