@@ -19,6 +19,9 @@ demo: venv
 	$(BIN)/epicommand migrate --no-input
 	$(BIN)/epicommand seed-city --people $(DEMO_PEOPLE) --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand demo-accounts
+	$(BIN)/epicommand seed-control --seed $(DEMO_SEED) --if-empty
+	$(BIN)/epicommand seed-quarantine --if-empty
+	$(BIN)/epicommand recompute-codes --schedule
 	$(BIN)/epicommand seed-chain
 	$(BIN)/epicommand seed-tasks
 	$(BIN)/epicommand daily-summary

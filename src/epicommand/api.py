@@ -1,7 +1,8 @@
 """The integration API at /api/v1: devices, labs and other systems authenticate with a
 bearer token; a logged-in browser session works too. Errors are JSON naming the field."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -47,6 +48,15 @@ def _field_path(loc) -> list[str]:
     return parts
 
 
+def _dotted(parts: list[str]) -> str:
+    """["items", "3", "temperature"] -> "items[3].temperature", as the services name a
+    batch item, so a client reads one form whichever check refused it."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if part.isdigit() else (f".{part}" if text else part)
+    return text
+
+
 def _error(request, status, detail, errors=()):
     return api.create_response(request, {"detail": detail, "errors": list(errors)}, status=status)
 
@@ -56,7 +66,7 @@ def schema_invalid(request, exc):
     errors = []
     for err in exc.errors:
         loc = _field_path(err.get("loc", ()))
-        errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "")})
+        errors.append({"field": _dotted(loc) or "body", "message": err.get("msg", "")})
     return _error(request, 422, "invalid input", errors)
 
 
@@ -67,6 +77,13 @@ def service_invalid(request, exc):
     else:
         errors = [{"field": "", "message": m} for m in exc.messages]
     return _error(request, 422, "invalid input", errors)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    message = f"the request body is over {limit} MB: send fewer items a request"
+    return _error(request, 413, message, [{"field": "body", "message": message}])
 
 
 @api.exception_handler(Http404)
@@ -98,3 +115,12 @@ api.add_router("/places", "epicommand.places.api.router")
 api.add_router("/tasks", "epicommand.command.api.tasks.router")
 api.add_router("/emergency-reports", "epicommand.command.api.reports.router")
 api.add_router("/dashboard", "epicommand.command.api.dashboard.router")
+api.add_router("/health-codes", "epicommand.control.api.codes.router")
+api.add_router("/scans", "epicommand.control.api.scans.router")
+api.add_router("/checkpoints", "epicommand.control.api.checkpoints.router")
+api.add_router("/risk-areas", "epicommand.control.api.risk.router")
+api.add_router("/quarantine/sites", "epicommand.quarantine.api.sites.router")
+api.add_router("/quarantine/stays", "epicommand.quarantine.api.stays.router")
+api.add_router("/quarantine/monitoring", "epicommand.quarantine.api.monitoring.router")
+api.add_router("/quarantine/violations", "epicommand.quarantine.api.violations.router")
+api.add_router("/quarantine/households", "epicommand.quarantine.api.households.router")

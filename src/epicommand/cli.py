@@ -10,6 +10,11 @@ epicommand daily-summary      generate the daily summaries (--day, --schedule)
 epicommand check-overdue-tasks  note tasks past their deadline (cron; --schedule: worker)
 epicommand seed-tasks         issue a demo day of tasks (after seed-city, demo-accounts)
 epicommand seed-chain         name the demo responsibility chain (after seed-city)
+epicommand seed-control       a demo week of scans, checkpoints, risk areas (after demo-accounts)
+epicommand seed-quarantine    demo quarantine sites and stays (after seed-control)
+epicommand seed-boundaries    generate region boundaries for the maps (seed-city does it)
+epicommand recompute-codes    recompute health codes whose colour is due to change (--schedule)
+epicommand propose-risk-areas propose risk areas by the edition's rule
 epicommand <any manage.py command>
 """
 
@@ -24,6 +29,11 @@ ALIASES = {
     "check-overdue-tasks": "check_overdue_tasks",
     "seed-tasks": "seed_tasks",
     "seed-chain": "seed_chain",
+    "seed-control": "seed_control",
+    "seed-quarantine": "seed_quarantine",
+    "seed-boundaries": "seed_boundaries",
+    "recompute-codes": "recompute_codes",
+    "propose-risk-areas": "propose_risk_areas",
 }
 
 

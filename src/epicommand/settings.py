@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "epicommand.people",
     "epicommand.places",
     "epicommand.command",
+    "epicommand.control",
+    "epicommand.quarantine",
     "epicommand.simulation",
     "epicommand.web",
 ]
@@ -155,3 +157,18 @@ PROTOCOL_EDITION = os.environ.get("PROTOCOL_EDITION", "8")
 
 # Hour of the day (Asia/Shanghai) the worker generates the daily summaries (command/schedule.py).
 DAILY_SUMMARY_HOUR = envint("DAILY_SUMMARY_HOUR", 22)
+
+# Health code QR: minutes a shown code stays valid before the resident's page renews it.
+HEALTH_CODE_QR_MINUTES = envint("HEALTH_CODE_QR_MINUTES", 5)
+# Ed25519 private key (hex, 32 bytes) that signs health codes; derived from SECRET_KEY when
+# unset. Checkpoint devices verify with the public key at /api/v1/health-codes/public-key.
+HEALTH_CODE_SIGNING_KEY = os.environ.get("HEALTH_CODE_SIGNING_KEY", "")
+# Who a resident is on the public pages: the demo asks for ID number and phone; a real
+# identity provider replaces this class (control/identity.py says what it must do).
+RESIDENT_IDENTITY_BACKEND = os.environ.get(
+    "RESIDENT_IDENTITY_BACKEND", "epicommand.control.identity.IdNumberAndPhone"
+)
+
+# Device batches of 5,000 items (health-code tokens included) run to about 2 MB; a larger
+# body is answered with a JSON 413 naming the limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)

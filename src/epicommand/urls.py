@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("epicommand.command.urls")),
+    path("", include("epicommand.control.urls")),
+    path("", include("epicommand.quarantine.urls")),
     path("", include("epicommand.web.urls")),
 ]
 

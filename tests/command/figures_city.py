@@ -11,9 +11,13 @@ from django.utils import timezone
 from epicommand.command.models import EmergencyReport, Task
 from epicommand.command.services import reports as report_services
 from epicommand.command.services import tasks as task_services
-from epicommand.core.models import Role, Unit
+from epicommand.control.models import Checkpoint, FactKind
+from epicommand.control.services import checkpoints as checkpoint_services
+from epicommand.control.services import healthcode
+from epicommand.core.models import Role, Unit, User
 from epicommand.people import services as people_services
 from epicommand.people.imports import import_persons
+from epicommand.people.models import Person
 from tests.people.import_files import JIANBEI, XGZ, person_row, write_csv
 
 
@@ -125,4 +129,103 @@ def generate(city, make_user, tmp_path) -> CommandCity:
     register_persons(c, tmp_path)
     issue_and_work_tasks(c)
     file_reports(c, city)
+    colour_some_codes()
+    lodge_some_persons(c, city)
+    pass_some_checkpoints(c, city)
     return c
+
+
+def colour_some_codes() -> None:
+    """Red and yellow codes in both counties through the health-code engine, one of them
+    back to green, so the colour figures count something."""
+    now = timezone.now()
+    persons = list(Person.objects.order_by("pk")[:9])
+    kinds = [FactKind.CLOSE_CONTACT, FactKind.FEVER, FactKind.SECONDARY_CONTACT]
+    for index, person in enumerate(persons):
+        healthcode.record_fact(
+            person,
+            kinds[index % 3],
+            started_at=now,
+            source="figures city",
+            source_key=f"figures:{person.pk}",
+        )
+    healthcode.end_facts([persons[0].pk], FactKind.CLOSE_CONTACT, at=now)
+
+
+def pass_some_checkpoints(c: CommandCity, city) -> None:
+    """A checkpoint in each county; passages today (fevers, a yellow code restricted) and
+    one yesterday, so the checkpoint figures count something and a day is told apart."""
+    officers, checkpoints = {}, {}
+    for county, office, code in (
+        (city.gaocheng, c.gaocheng_office, city.zengcun.code),
+        (city.changan, c.changan_office, city.street.code),
+    ):
+        checkpoints[county.code] = checkpoint_services.create_checkpoint(
+            office,
+            name=f"{county.name}检查站",
+            kind=Checkpoint.Kind.ROAD,
+            region_id=code,
+            latitude=38.0,
+            longitude=114.6,
+        )
+        officers[county.code] = User.objects.create(
+            username=f"officer_{county.code}",
+            role=Role.CHECKPOINT_OFFICER,
+            scope_region=county,
+            unit=office.unit,
+        )
+    persons = list(Person.objects.order_by("pk")[:6])
+    temperatures = ["38.2", "36.5", "36.8", "37.9", "36.1", "36.6"]
+    for index, (person, temperature) in enumerate(zip(persons, temperatures, strict=True)):
+        county = ("130109", "130102")[index % 2]
+        checkpoint_services.record_passage(
+            officers[county],
+            checkpoints[county],
+            person=person,
+            temperature=temperature,
+            direction="in",
+            passed_at=c.now - timedelta(days=1 if index == 5 else 0, minutes=index),
+        )
+
+
+def lodge_some_persons(c: CommandCity, city) -> None:
+    """A quarantine site in each county: three Gaocheng persons in the camp (one of them
+    released after 14 days into home monitoring), one Chang'an person in the hotel, a room
+    out of service; so the quarantine figures count something in both counties."""
+    from epicommand.quarantine.models import Room, StayTest
+    from epicommand.quarantine.services import sites as site_services
+    from epicommand.quarantine.services import stays as stay_services
+
+    found = {}
+    for county, office, code in (
+        (city.gaocheng, c.gaocheng_office, city.zengcun.code),
+        (city.changan, c.changan_office, city.street.code),
+    ):
+        site = site_services.create_site(
+            office,
+            name=f"{county.name}集中隔离点",
+            kind="hotel",
+            region_id=code,
+            address=f"{county.name}隔离酒店",
+            latitude=38.0,
+            longitude=114.6,
+            unit_id=office.unit_id,
+        )
+        site_services.add_rooms(office, site, floor_from=1, floor_to=2, rooms_per_floor=4)
+        found[county.code] = (office, site)
+    office, camp = found["130109"]
+    persons = list(Person.objects.filter(region_id=XGZ).order_by("pk")[:3])
+    first = stay_services.assign_stay(
+        office, persons[0], reason="close_contact", site=camp, started_at=c.now - timedelta(days=14)
+    )
+    stay_services.confirm_arrival(office, first)
+    StayTest.objects.filter(stay=first).update(result=StayTest.Result.NEGATIVE)
+    stay_services.release_from_site(office, first)
+    for person in persons[1:]:
+        stay_services.assign_stay(office, person, reason="close_contact", site=camp)
+    site_services.set_room_status(
+        office, Room.objects.filter(site=camp, status="free").first(), "out_of_service"
+    )
+    office, hotel = found["130102"]
+    resident = Person.objects.filter(region_id=JIANBEI).order_by("pk").first()
+    stay_services.assign_stay(office, resident, reason="inbound", site=hotel)

@@ -2,6 +2,7 @@
 services; a recount leaves them as they are and repairs counters that drifted."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +12,8 @@ from django.utils import timezone
 from epicommand.command.dashboard import FIGURES, build_dashboard
 from epicommand.command.models import Counter, EmergencyReport, Task
 from epicommand.command.services.summaries import recount
+from epicommand.control.models import Colour, HealthCode, Passage
+from epicommand.core import policy
 from epicommand.people.models import Person
 
 from .figures_city import generate
@@ -36,6 +39,37 @@ def direct_counts(prefix: str, day) -> dict[str, int]:
         "reports_open": EmergencyReport.objects.in_region(prefix)
         .exclude(status=EmergencyReport.Status.CLOSED)
         .count(),
+        "codes_red": HealthCode.objects.in_region(prefix).filter(colour=Colour.RED).count(),
+        "codes_yellow": HealthCode.objects.in_region(prefix).filter(colour=Colour.YELLOW).count(),
+        **passage_counts(prefix, day),
+        **quarantine_counts(prefix),
+    }
+
+
+def quarantine_counts(prefix: str) -> dict[str, int]:
+    """Persons in sites (in transfer or arrived) and at home, free rooms of sites in use."""
+    from epicommand.quarantine.models import Room, Stay
+
+    stays = Stay.objects.in_region(prefix)
+    return {
+        "stays_in_site": stays.filter(status__in=["in_transfer", "in_site"]).count(),
+        "stays_home": stays.filter(status="home_monitoring").count(),
+        "rooms_free": Room.objects.in_region(prefix)
+        .filter(status="free", site__is_active=True)
+        .count(),
+    }
+
+
+def passage_counts(prefix: str, day) -> dict[str, int]:
+    """Passages through the region's checkpoints on the day they happened."""
+    today = [p for p in Passage.objects.in_region(prefix) if local_day(p.passed_at) == day]
+    threshold = Decimal(str(policy.active().fever_threshold_c))
+    return {
+        "passages": len(today),
+        "passages_denied": sum(p.verdict == "deny" for p in today),
+        "checkpoint_fevers": sum(
+            p.temperature is not None and p.temperature >= threshold for p in today
+        ),
     }
 
 
@@ -66,6 +100,11 @@ def test_the_data_is_not_trivial_so_the_comparison_means_something(command_city)
     assert shown["130109"]["tasks_overdue"] == 0  # Gaocheng finished late
     assert shown["130100"]["tasks_done"] == 2
     assert shown["130100"]["reports_open"] == 2
+    # Quarantine: two in the Gaocheng camp, one released into home monitoring; one in the
+    # Chang'an hotel; of the camp's 8 rooms 2 occupied, 1 cleaning, 1 out of service.
+    assert (shown["130109"]["stays_in_site"], shown["130109"]["stays_home"]) == (2, 1)
+    assert (shown["130109"]["rooms_free"], shown["130102"]["rooms_free"]) == (4, 7)
+    assert shown["130100"]["stays_in_site"] == 3
 
 
 def test_the_fourteen_day_series_equals_the_tasks_issued_and_done_each_day(command_city):

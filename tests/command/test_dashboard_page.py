@@ -82,7 +82,10 @@ def test_panels_of_modules_not_landed_show_a_note_and_no_numbers(command_city):
     html = html.decode()
     assert "Epidemic curve by onset and by report date" in html
     assert "appears when the case tracing module lands" in html
-    assert "Quarantine occupancy and capacity forecast" in html
+    assert "Testing-round progress" in html
+    # Quarantine has landed: its figures, not a note.
+    assert "Quarantine occupancy and capacity forecast" not in html
+    assert "Persons in centralized quarantine" in html
 
 
 def test_the_charts_use_the_vendored_echarts(command_city):

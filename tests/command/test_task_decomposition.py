@@ -66,8 +66,8 @@ def test_the_assignee_decomposes_its_share_to_a_township_and_a_department(
 def test_a_share_may_not_be_due_after_the_parent(w, county_task):
     with pytest.raises(ValidationError) as exc:
         decompose(w, county_task, w.zengcun, hours=11)
-    assert list(exc.value.message_dict) == ["children.0.deadline"]
-    assert "parent task's deadline" in exc.value.message_dict["children.0.deadline"][0]
+    assert list(exc.value.message_dict) == ["children[0].deadline"]
+    assert "parent task's deadline" in exc.value.message_dict["children[0].deadline"][0]
 
 
 def test_a_share_without_a_deadline_takes_the_parents(w, county_task):
@@ -80,7 +80,7 @@ def test_a_share_without_a_deadline_takes_the_parents(w, county_task):
 def test_shares_go_only_to_units_inside_the_assignees_region(w, county_task):
     with pytest.raises(ValidationError) as exc:
         decompose(w, county_task, w.zengcun, w.jianbei)
-    assert list(exc.value.message_dict) == ["children.1.assignee"]
+    assert list(exc.value.message_dict) == ["children[1].assignee"]
     assert not Task.objects.filter(parent=county_task).exists()
 
 

@@ -5,7 +5,7 @@ import pytest
 from epicommand.core.models import Role
 from tests.conftest import login
 
-HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS, SUPERVISION, AUDIT, TOKENS = (
+HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS, SUPERVISION = (
     "/",
     "/persons/",
     "/persons/import/",
@@ -15,34 +15,58 @@ HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS, SUPERVISION, AU
     "/chain/",
     "/reports/",
     "/supervision/",
-    "/audit/",
-    "/tokens/",
 )
-EVERY_ITEM = {
-    HOME,
-    PERSONS,
-    IMPORT,
-    PLACES,
-    DASHBOARD,
-    TASKS,
-    CHAIN,
-    REPORTS,
-    SUPERVISION,
-    AUDIT,
-    TOKENS,
-}
+CODES, CHECKPOINTS, SCANS, RISK, PRIORITY = (
+    "/health-codes/",
+    "/checkpoints/",
+    "/scans/",
+    "/risk/",
+    "/priority-tests/",
+)
+SITES, OCCUPANCY, MONITORING, ALERTS, VIOLATIONS, HOUSEHOLDS = (
+    "/quarantine/sites/",
+    "/quarantine/occupancy/",
+    "/quarantine/monitoring/",
+    "/quarantine/alerts/",
+    "/quarantine/violations/",
+    "/quarantine/households/",
+)
+AUDIT, TOKENS = "/audit/", "/tokens/"
+CONTROL = [CODES, CHECKPOINTS, SCANS, RISK, PRIORITY]
+QUARANTINE = [SITES, OCCUPANCY, MONITORING, ALERTS, VIOLATIONS, HOUSEHOLDS]
+COMMAND = [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]
+EVERY_ITEM = {*COMMAND, SUPERVISION, *CONTROL, *QUARANTINE, AUDIT, TOKENS}
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.CITY_OFFICE, [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]),
-        (Role.COUNTY_OFFICE, [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]),
-        (Role.EPIDEMIOLOGIST, [HOME, PERSONS, PLACES, REPORTS]),
-        (Role.SUPERVISOR, [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, SUPERVISION, AUDIT]),
-        (Role.LEADER, [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]),
-        (Role.ADMINISTRATOR, [HOME, PLACES, AUDIT, TOKENS]),
-        (Role.LAB_STAFF, [HOME, PLACES, REPORTS]),
+        (Role.CITY_OFFICE, [*COMMAND, *CONTROL, *QUARANTINE]),
+        (Role.COUNTY_OFFICE, [*COMMAND, *CONTROL, *QUARANTINE]),
+        (
+            Role.EPIDEMIOLOGIST,
+            [HOME, PERSONS, PLACES, REPORTS, *CONTROL, SITES, OCCUPANCY, ALERTS],
+        ),
+        (
+            Role.SUPERVISOR,
+            [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, SUPERVISION]
+            + [CODES, CHECKPOINTS, SCANS, RISK, SITES, OCCUPANCY, ALERTS, VIOLATIONS, AUDIT],
+        ),
+        (
+            Role.LEADER,
+            [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]
+            + [CHECKPOINTS, RISK, SITES, OCCUPANCY, ALERTS],
+        ),
+        (Role.ADMINISTRATOR, [HOME, PLACES, RISK, AUDIT, TOKENS]),
+        (Role.LAB_STAFF, [HOME, PLACES, REPORTS, RISK]),
+        (
+            Role.CHECKPOINT_OFFICER,
+            [HOME, PERSONS, PLACES, REPORTS, CODES, CHECKPOINTS, RISK],
+        ),
+        (
+            Role.QUARANTINE_STAFF,
+            [HOME, PERSONS, PLACES, REPORTS, CODES, RISK, *QUARANTINE[:5]],
+        ),
         ("", [HOME]),
     ],
 )

@@ -11,6 +11,10 @@ Flow metrics count what happened that day; the row of a day is that day's count:
     tasks_issued        tasks created, a county's decomposed shares included
     tasks_done          tasks completed
     reports_filed       emergency reports filed
+    scans               place-code scans made (by the day of the scan)
+    passages            persons through checkpoints
+    passages_denied     persons a checkpoint turned back
+    checkpoint_fevers   persons a checkpoint found at or above the fever threshold
 
 Stock metrics are running totals: a day's first bump starts from the latest earlier row,
 so the latest row at or before a day is the value on that day:
@@ -21,6 +25,12 @@ so the latest row at or before a day is the value on that day:
                         (+1 when the check notes one, -1 when a noted task is done or
                         cancelled)
     reports_open        emergency reports not yet closed (+1 filed, -1 closed)
+    codes_red           persons whose health code is red (by region of residence)
+    codes_yellow        persons whose health code is yellow
+    stays_in_site       persons in centralized quarantine (by the site's region)
+    stays_home          persons under home health monitoring after a stay
+    rooms_free          quarantine rooms free to assign (by the site's region)
+    supply_open         supply requests not yet delivered (by the household's region)
 
 `command.services.summaries.recount` rebuilds all of them from the tables."""
 
@@ -35,9 +45,33 @@ from .models import Counter
 
 CITY_CODE_LENGTH = 6
 
-FLOW_METRICS = frozenset({"persons_registered", "tasks_issued", "tasks_done", "reports_filed"})
+FLOW_METRICS = frozenset(
+    {
+        "persons_registered",
+        "tasks_issued",
+        "tasks_done",
+        "reports_filed",
+        "scans",
+        "passages",
+        "passages_denied",
+        "checkpoint_fevers",
+    }
+)
 # Running totals: a new day starts from the previous day's value.
-STOCK_METRICS = frozenset({"persons", "tasks_open", "tasks_overdue", "reports_open"})
+STOCK_METRICS = frozenset(
+    {
+        "persons",
+        "tasks_open",
+        "tasks_overdue",
+        "reports_open",
+        "codes_red",
+        "codes_yellow",
+        "stays_in_site",
+        "stays_home",
+        "rooms_free",
+        "supply_open",
+    }
+)
 
 
 def bump(metric: str, region_code: str, delta: int = 1, *, day: date | None = None) -> None:

@@ -24,6 +24,20 @@ class Capability(StrEnum):
     HANDLE_REPORTS = "report.handle"
     SIGN_REPORTS = "report.sign"
     VIEW_DASHBOARD = "dashboard.view"
+    VIEW_HEALTH_CODES = "healthcode.view"  # look up a person's colour and its reasons
+    RECORD_SCANS = "scan.record"  # scanning devices and venue staff
+    VIEW_SCANS = "scan.view"  # who was where: tracing's raw material
+    RECORD_PASSAGES = "checkpoint.record"  # work a checkpoint
+    VIEW_CHECKPOINTS = "checkpoint.view"  # checkpoints and their logs
+    MANAGE_CHECKPOINTS = "checkpoint.manage"  # set up checkpoints, permits, lockdowns
+    MANAGE_RISK_AREAS = "riskarea.manage"  # designate, confirm and lift risk areas
+    VIEW_PRIORITY_TESTS = "prioritytest.view"  # the list of persons to sample first
+    VIEW_QUARANTINE = "quarantine.view"  # sites, rooms, stays, occupancy and forecast
+    MANAGE_QUARANTINE_SITES = "quarantine.sites"  # set up sites and their rooms
+    WORK_QUARANTINE = "quarantine.work"  # assign rooms, record checks and tests, release
+    RECORD_VIOLATIONS = "violation.record"  # record and refer violations
+    VIEW_VIOLATIONS = "violation.view"
+    HOME_CONTROL = "household.control"  # households kept at home and their supplies
 
 
 C = Capability
@@ -41,21 +55,70 @@ _OFFICE = {
     C.FILE_REPORTS,
     C.HANDLE_REPORTS,
     C.VIEW_DASHBOARD,
+    C.VIEW_HEALTH_CODES,
+    C.RECORD_SCANS,
+    C.VIEW_SCANS,
+    C.VIEW_CHECKPOINTS,
+    C.MANAGE_CHECKPOINTS,
+    C.MANAGE_RISK_AREAS,
+    C.VIEW_PRIORITY_TESTS,
+    C.VIEW_QUARANTINE,
+    C.MANAGE_QUARANTINE_SITES,
+    C.WORK_QUARANTINE,
+    C.RECORD_VIOLATIONS,
+    C.VIEW_VIOLATIONS,
+    C.HOME_CONTROL,
 }
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     "city_office": frozenset(_OFFICE),
     "county_office": frozenset(_OFFICE),
-    "epidemiologist": frozenset(_FIELD | {C.VIEW_PERSONS, C.EDIT_PERSONS, C.EXPORT_PERSONS}),
-    "sampling_staff": frozenset(_FIELD | {C.VIEW_PERSONS}),
-    "lab_staff": frozenset(_FIELD),
-    "quarantine_staff": frozenset(_FIELD | {C.VIEW_PERSONS}),
-    "checkpoint_officer": frozenset(_FIELD | {C.VIEW_PERSONS}),
-    "community_worker": frozenset(
-        _FIELD | {C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_TASKS, C.WORK_TASKS}
+    "epidemiologist": frozenset(
+        _FIELD
+        | {
+            C.VIEW_PERSONS,
+            C.EDIT_PERSONS,
+            C.EXPORT_PERSONS,
+            C.VIEW_HEALTH_CODES,
+            C.VIEW_SCANS,
+            C.VIEW_CHECKPOINTS,
+            C.VIEW_PRIORITY_TESTS,
+            C.VIEW_QUARANTINE,
+        }
     ),
-    "department_officer": frozenset(_FIELD | {C.VIEW_TASKS, C.WORK_TASKS}),
+    "sampling_staff": frozenset(
+        _FIELD | {C.VIEW_PERSONS, C.VIEW_HEALTH_CODES, C.VIEW_PRIORITY_TESTS}
+    ),
+    "lab_staff": frozenset(_FIELD),
+    "quarantine_staff": frozenset(
+        _FIELD
+        | {
+            C.VIEW_PERSONS,
+            C.VIEW_HEALTH_CODES,
+            C.VIEW_QUARANTINE,
+            C.WORK_QUARANTINE,
+            C.RECORD_VIOLATIONS,
+            C.VIEW_VIOLATIONS,
+        }
+    ),
+    "checkpoint_officer": frozenset(
+        _FIELD
+        | {
+            C.VIEW_PERSONS,
+            C.VIEW_HEALTH_CODES,
+            C.RECORD_SCANS,
+            C.RECORD_PASSAGES,
+            C.VIEW_CHECKPOINTS,
+        }
+    ),
+    "community_worker": frozenset(
+        _FIELD
+        | {C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_HEALTH_CODES}
+        | {C.RECORD_SCANS, C.HOME_CONTROL, C.RECORD_VIOLATIONS}
+    ),
+    # Public security opens the violations referred to it (scoped to its region).
+    "department_officer": frozenset(_FIELD | {C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_VIOLATIONS}),
     # The party and government top leaders: direct, sign emergency reports, read it all.
     "leader": frozenset(
         {
@@ -67,6 +130,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.FILE_REPORTS,
             C.SIGN_REPORTS,
             C.VIEW_DASHBOARD,
+            C.VIEW_CHECKPOINTS,
+            C.VIEW_QUARANTINE,
         }
     ),
     # Discipline inspection follows everything and changes nothing but its own findings.
@@ -79,6 +144,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_TASKS,
             C.SUPERVISE,
             C.VIEW_DASHBOARD,
+            C.VIEW_HEALTH_CODES,
+            C.VIEW_SCANS,
+            C.VIEW_CHECKPOINTS,
+            C.VIEW_QUARANTINE,
+            C.VIEW_VIOLATIONS,
         }
     ),
     "administrator": frozenset(
@@ -95,6 +165,14 @@ def code_range(prefix: str) -> tuple[str, str]:
     """Region codes are digits, so every code starting with `prefix` sorts in
     [prefix, prefix + ":"): a B-tree range scan on both SQLite and PostgreSQL."""
     return prefix, prefix + ":"
+
+
+def scope_prefix_of(region_code: str) -> str:
+    """The prefix every code inside a region starts with: a city's code is 6 digits ending
+    in "00" and its counties share only the first four (Region.scope_prefix, for a code)."""
+    if len(region_code) == 6 and region_code.endswith("00"):
+        return region_code[:4]
+    return region_code
 
 
 def covers(who, region_code: str) -> bool:
@@ -120,6 +198,6 @@ class ScopedQuerySet(models.QuerySet):
     def in_region(self, region_code: str):
         if not (region_code.isdigit() and len(region_code) <= 12):
             return self.none()  # not a region code, so no region's records
-        low, high = code_range(region_code)
+        low, high = code_range(scope_prefix_of(region_code))
         field = self.model.scope_field
         return self.filter(**{f"{field}__gte": low, f"{field}__lt": high})

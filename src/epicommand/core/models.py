@@ -62,6 +62,28 @@ class Region(models.Model):
         return list(reversed(chain))
 
 
+class RegionBoundary(models.Model):
+    """A region's outline as a GeoJSON geometry (Polygon or MultiPolygon, WGS 84), for the
+    maps. Kept apart from Region so that the tree's everyday queries never load it. The demo
+    city generates its own; a real city imports its official boundaries."""
+
+    region = models.OneToOneField(
+        Region,
+        models.CASCADE,
+        primary_key=True,
+        related_name="boundary",
+        verbose_name=_("region"),
+    )
+    geometry = models.JSONField(_("geometry"))
+
+    class Meta:
+        verbose_name = _("region boundary")
+        verbose_name_plural = _("region boundaries")
+
+    def __str__(self):
+        return str(self.region_id)
+
+
 class Unit(models.Model):
     """A department or command body: the leading group, its office, the health commission..."""
 
@@ -254,4 +276,13 @@ class AuditEvent(models.Model):
         raise PermissionError("the audit log is append-only")
 
 
-__all__ = ["ApiToken", "AuditEvent", "Region", "Role", "ScopedQuerySet", "Unit", "User"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Region",
+    "RegionBoundary",
+    "Role",
+    "ScopedQuerySet",
+    "Unit",
+    "User",
+]

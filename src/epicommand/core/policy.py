@@ -2,9 +2,35 @@
 (DESIGN rule 4). Modules read `active()`; an operator switches edition with the
 PROTOCOL_EDITION setting."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
+
+
+@dataclass(frozen=True)
+class ColourRule:
+    """The health-code colour a kind of fact gives: `while_open` until the fact ends, then
+    each (colour, days) phase of `after` in turn, counted from the end (a visit ends when
+    it happens). Colours are spelled as control.models.Colour values."""
+
+    while_open: str
+    after: tuple[tuple[str, int], ...] = ()
+
+
+# Kinds whose colour does not change between editions (DOMAIN "Health code"); the owning
+# module ends the fact (a release, a negative re-test) and the colour goes with it.
+_COMMON_COLOUR_RULES = {
+    "fever": ColourRule("yellow"),
+    "high_risk_resident": ColourRule("red"),
+    "medium_risk_resident": ColourRule("yellow"),
+    "case": ColourRule("red"),
+    "close_contact": ColourRule("red"),
+    "secondary_contact": ColourRule("yellow"),
+    "centralized_quarantine": ColourRule("red"),
+    "home_monitoring": ColourRule("yellow"),
+    "positive_pool": ColourRule("yellow"),
+    "overdue_test": ColourRule("yellow"),
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +54,34 @@ class ProtocolEdition:
     investigation_core_hours: int = 4
     investigation_complete_hours: int = 24
     risk_area_publish_hours: int = 5
+    # Health code: the colour of every kind of fact (see ColourRule).
+    colour_rules: dict[str, ColourRule] = field(default_factory=dict)
+    # A visit to an area counts if it falls this many days before the area's designation.
+    risk_visit_window_days: int = 14
+    # Risk areas: which rule suggests them, and its numbers (DOMAIN "Risk areas").
+    risk_area_rule: str = "county_2021"
+    risk_new_case_days: int = 14  # 2021: "new cases within 14 days"
+    risk_high_cumulative_cases: int = 50  # 2021: high = over 50 and a cluster in 14 days
+    risk_high_quiet_days: int = 7  # 9th: high -> medium after 7 days without a new case
+    risk_medium_quiet_days: int = 3  # 9th: then medium -> low after 3 more
+    risk_medium_only_quiet_days: int = 7  # 9th: a medium area -> low after 7 quiet days
+    # Checkpoints in a locked-down area: people a permitted vehicle may carry.
+    permit_max_passengers: int = 2
+    # Priority testing: hours to sample a person a checkpoint found with fever.
+    priority_test_hours: int = 12
+    # Quarantine of the other reasons (days centralized, days home monitoring after).
+    secondary_contact_test_days: tuple[int, ...] = (1, 4, 7)
+    inbound_centralized_days: int = 14
+    inbound_home_days: int = 7
+    high_risk_arrival_centralized_days: int = 14
+    high_risk_arrival_home_days: int = 7
+    # A family (a minor or a frail elder with the carer) may share one family room.
+    family_may_share_room: bool = True
+    # Quarantine capacity: warn this many days before the free rooms run out.
+    capacity_warning_days: int = 3
+    # Households kept at home: hours a volunteer team has to deliver a request.
+    necessities_delivery_hours: int = 24
+    medicine_delivery_hours: int = 4
 
 
 EDITIONS = {
@@ -42,6 +96,14 @@ EDITIONS = {
         release_needs_double_test=True,
         secondary_contact_days=7,
         secondary_contact_at_home=False,
+        colour_rules={
+            **_COMMON_COLOUR_RULES,
+            # "arrived from a high-risk area (14 days red, then 7 yellow)"
+            "high_risk_visit": ColourRule("red", (("red", 14), ("yellow", 7))),
+            "medium_risk_visit": ColourRule("yellow", (("yellow", 14),)),
+        },
+        risk_visit_window_days=14,
+        risk_area_rule="county_2021",
     ),
     "9": ProtocolEdition(
         code="9",
@@ -54,6 +116,18 @@ EDITIONS = {
         release_needs_double_test=False,
         secondary_contact_days=7,
         secondary_contact_at_home=True,
+        colour_rules={
+            **_COMMON_COLOUR_RULES,
+            # 9th edition: high-risk arrivals 7 days centralized + 3 home; medium 7 at home.
+            "high_risk_visit": ColourRule("red", (("red", 7), ("yellow", 3))),
+            "medium_risk_visit": ColourRule("yellow", (("yellow", 7),)),
+        },
+        risk_visit_window_days=7,
+        risk_area_rule="compound_9th",
+        inbound_centralized_days=7,
+        inbound_home_days=3,
+        high_risk_arrival_centralized_days=7,
+        high_risk_arrival_home_days=3,
     ),
 }
 

@@ -103,14 +103,18 @@ def venue_new(request):
     )
 
 
-@require_safe
+@require_http_methods(["GET", "POST"])
 def place_code_page(request, token: str):
-    """Public: what a phone opens after scanning a venue's poster. No login; a forged,
-    tampered or rotated code is a plain 404."""
+    """Public: what a phone opens after scanning a venue's poster. No staff login; a
+    forged, tampered or rotated code is a plain 404. A valid code's page is the resident's
+    check-in (control.views.scans.check_in): identified residents record their scan there."""
+    # Imported here: control builds on places, and places loads without it.
+    from epicommand.control.views.scans import check_in
+
     try:
         venue = resolve_place_code(token)
     except InvalidPlaceCode:
         # Its own 404 page: the person scanning needs to hear the code is bad, not that
         # some page is missing.
         return render(request, "places/place_code_invalid.html", status=404)
-    return render(request, "places/place_code.html", {"venue": venue})
+    return check_in(request, venue)

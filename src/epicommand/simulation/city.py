@@ -16,7 +16,7 @@ from epicommand.core.models import Region, Unit
 from epicommand.people.models import Household, Person
 from epicommand.places.models import Venue
 
-from . import loading, population, units, venues
+from . import boundaries, loading, population, units, venues
 from .geography import Place, plan_city, walk
 
 REGION_COLUMNS = ("code", "name", "level", "parent_id", "is_urban")
@@ -56,6 +56,7 @@ def seed_city(
         if city_exists():
             raise CityAlreadySeeded
         counts.regions = bulk_insert("core_region", REGION_COLUMNS, _region_rows(city))
+        boundaries.generate_for_plan(city)  # the risk-area map's outlines
         counts.units = bulk_insert(
             "core_unit", units.COLUMNS, units.unit_rows(city, start_id=_next_id(Unit))
         )

@@ -26,6 +26,48 @@ NAV_ITEMS = (
     NavItem(_("Responsibility chain"), "command:chain", Capability.VIEW_TASKS, "chain"),
     NavItem(_("Emergency reports"), "command:report_list", Capability.FILE_REPORTS, "reports"),
     NavItem(_("Supervision"), "command:supervision_overdue", Capability.SUPERVISE, "supervision"),
+    NavItem(_("Health codes"), "control:code_list", Capability.VIEW_HEALTH_CODES, "health-codes"),
+    NavItem(
+        _("Checkpoints"), "control:checkpoint_list", Capability.VIEW_CHECKPOINTS, "checkpoints"
+    ),
+    NavItem(_("Scans"), "control:scan_list", Capability.VIEW_SCANS, "scans"),
+    NavItem(_("Risk areas"), "control:risk_area_list", Capability.VIEW_REGIONS, "risk"),
+    NavItem(
+        _("Priority testing"),
+        "control:priority_test_list",
+        Capability.VIEW_PRIORITY_TESTS,
+        "priority-tests",
+    ),
+    NavItem(
+        _("Quarantine sites"), "quarantine:site_list", Capability.VIEW_QUARANTINE, "quarantine"
+    ),
+    NavItem(
+        _("Occupancy"), "quarantine:occupancy", Capability.VIEW_QUARANTINE, "quarantine/occupancy"
+    ),
+    NavItem(
+        _("Monitoring"),
+        "quarantine:monitoring_sites",
+        Capability.WORK_QUARANTINE,
+        "quarantine/monitoring",
+    ),
+    NavItem(
+        _("Quarantine alerts"),
+        "quarantine:alert_list",
+        Capability.VIEW_QUARANTINE,
+        "quarantine/alerts",
+    ),
+    NavItem(
+        _("Violations"),
+        "quarantine:violation_list",
+        Capability.VIEW_VIOLATIONS,
+        "quarantine/violations",
+    ),
+    NavItem(
+        _("Households at home"),
+        "quarantine:household_list",
+        Capability.HOME_CONTROL,
+        "quarantine/households",
+    ),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),
 )

@@ -48,7 +48,7 @@ def _open_tasks() -> QuerySet:
     return Task.objects.exclude(status__in=CLOSED_TASK)
 
 
-COUNTED: tuple[Counted, ...] = (
+COUNTED: list[Counted] = [
     Counted("persons", lambda: Person.objects.all()),
     Counted("persons_registered", lambda: Person.objects.all(), "created_at"),
     Counted("tasks_issued", lambda: Task.objects.all(), "created_at"),
@@ -60,7 +60,7 @@ COUNTED: tuple[Counted, ...] = (
         "reports_open",
         lambda: EmergencyReport.objects.exclude(status=EmergencyReport.Status.CLOSED),
     ),
-)
+]
 
 
 def recount(*, today: date | None = None) -> dict[str, int]:

@@ -276,7 +276,7 @@ def decompose_task(actor, task: Task, *, children, now: datetime | None = None) 
     allowed = assignable_units(task.assignee, task.assignee.region)
     cleaned = []
     for index, share in enumerate(shares):
-        prefix = f"children.{index}."
+        prefix = f"children[{index}]."
         row = dict(
             title=_clean_text(
                 share.title, prefix + "title", errors, limit=MAX_TITLE, required=True

@@ -3,6 +3,8 @@ detail page with the tree, the trail and the assignee's forms; decomposition; fi
 the unit's notifications. Reads start from Task.objects.visible_to(request.user) (through
 command.queries); every change goes through command.services.tasks."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -218,17 +220,20 @@ def task_decompose(request, task_id: int):
     return render(request, "command/task_decompose.html", context, status=status)
 
 
+_SHARE_FIELD = re.compile(r"children\[(?P<index>\d+)\]\.(?P<field>\w+)")
+
+
 def _share_errors(exc: ValidationError, filled) -> list[str]:
-    """Put `children.N.field` errors on the Nth filled row; return the rest as text."""
+    """Put `children[N].field` errors on the Nth filled row; return the rest as text."""
     if not hasattr(exc, "error_dict"):
         return exc.messages
     rest = []
     for key, msgs in exc.message_dict.items():
-        parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "children" and parts[1].isdigit():
-            form = filled[int(parts[1])]
-            if parts[2] in form.fields:
-                form.add_error(parts[2], msgs)
+        share = _SHARE_FIELD.fullmatch(key)
+        if share:
+            form = filled[int(share["index"])]
+            if share["field"] in form.fields:
+                form.add_error(share["field"], msgs)
                 continue
         rest += [f"{key}: {m}" if key not in ("children", "__all__") else m for m in msgs]
     return rest

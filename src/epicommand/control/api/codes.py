@@ -1,0 +1,144 @@
+"""/api/v1/health-codes: verify a health-code QR token (checkpoints, venue devices), the
+public key to verify it offline, and a person's code with its reasons (scoped, audited)."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from ninja import Field, Path, Router, Schema
+
+from epicommand.core.access import Capability
+from epicommand.core.api_schemas import ERRORS, require
+
+from .. import codes
+from ..queries import explain, note_code_viewed, visible_person
+from ..services.healthcode import current
+
+router = Router(tags=["health codes"])
+
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
+class VerifyIn(Schema):
+    token: str = Field(
+        max_length=codes.MAX_TOKEN_LENGTH,
+        description='The text of the QR code a resident shows, "HC1:..."',
+    )
+
+
+class VerifyOut(Schema):
+    """What the code says, never who it is: a door needs the colour, not the person."""
+
+    valid: bool = Field(description="signed by this platform and not expired")
+    colour: str | None = Field(description="green, yellow or red; null when not valid")
+    expires_at: datetime | None = Field(description="when the QR stops being valid")
+    revoked: bool = Field(
+        description="the person's colour changed since the QR was issued: do not trust it"
+    )
+    reason: str | None = Field(
+        None,
+        description="why not valid: malformed, forged or expired; or revoked",
+    )
+    message: str | None = Field(None, description="the reason in words, for a screen")
+
+
+class PublicKeyOut(Schema):
+    algorithm: str = Field(description="always Ed25519")
+    hex: str = Field(description="the 32-byte raw public key, hex")
+    pem: str = Field(description="the same key as SubjectPublicKeyInfo PEM")
+    token_prefix: str
+    valid_minutes: int = Field(description="how long an issued QR stays valid")
+
+
+class ThenOut(Schema):
+    colour: str
+    until: datetime
+
+
+class ReasonOut(Schema):
+    kind: str = Field(description="the fact's kind (control.models.FactKind)")
+    kind_label: str
+    colour: str
+    until: datetime | None = Field(description="end of this colour; null while the fact lasts")
+    detail: str
+    then: list[ThenOut] = Field(description="the colours that follow once this one ends")
+    text: str = Field(description="the reason in plain language")
+
+
+class CodeOut(Schema):
+    person_id: int
+    colour: str
+    reasons: list[ReasonOut]
+    valid_until: datetime | None = Field(description="when the colour changes by itself")
+    version: int = Field(description="grows with each change of colour; 0 if never coloured")
+    changed_at: datetime | None = Field(description="colour since; null if never coloured")
+
+
+@router.post("/verify", response={200: VerifyOut, **ERRORS}, summary="Verify a health-code QR")
+def verify_code(request, payload: VerifyIn):
+    """Check a QR's signature and expiry, and whether it is still the person's current
+    code. Answers the colour only, never who the person is. Needs a role that works a door
+    (healthcode.view or checkpoint.record)."""
+    who = request.auth
+    if not (who.can(Capability.VIEW_HEALTH_CODES) or who.can(Capability.RECORD_PASSAGES)):
+        raise PermissionDenied(
+            f"your role may not do this ({Capability.VIEW_HEALTH_CODES} "
+            f"or {Capability.RECORD_PASSAGES})"
+        )
+    try:
+        shown = codes.verify(payload.token)
+    except codes.InvalidHealthCode as refused:
+        return {
+            "valid": False,
+            "colour": None,
+            "expires_at": None,
+            "revoked": False,
+            "reason": refused.reason,
+            "message": refused.message,
+        }
+    return {
+        "valid": True,
+        "colour": shown.colour,
+        "expires_at": shown.expires_at,
+        "revoked": shown.revoked,
+        "reason": "revoked" if shown.revoked else None,
+        "message": str(codes.REVOKED_MESSAGE) if shown.revoked else None,
+    }
+
+
+@router.get(
+    "/public-key",
+    auth=None,
+    response={200: PublicKeyOut, **ERRORS},
+    summary="The key health codes are signed with",
+)
+def public_key(request):
+    """Public, no authentication: devices verify QR signatures offline with it. The token
+    layout is in docs/api-guide.md ("Health codes")."""
+    return {
+        "algorithm": "Ed25519",
+        "hex": codes.public_key_hex(),
+        "pem": codes.public_key_pem(),
+        "token_prefix": codes.PREFIX,
+        "valid_minutes": int(codes.lifetime().total_seconds() // 60),
+    }
+
+
+@router.get("/persons/{person_id}", response={200: CodeOut, **ERRORS}, summary="A person's code")
+def person_code(request, person_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The person's colour, its reasons in words and its validity. Scoped to your
+    jurisdiction (404 outside it) and audited as a view of the person."""
+    require(request.auth, Capability.VIEW_HEALTH_CODES)
+    person = visible_person(request.auth, person_id)
+    code = current(person)
+    note_code_viewed(request.auth, person, channel="api")
+    return {
+        "person_id": person.pk,
+        "colour": code.colour,
+        "reasons": [
+            {**reason, "until": reason["until_at"], "detail": reason.get("detail", "")}
+            for reason in explain(code.reasons)
+        ],
+        "valid_until": code.valid_until,
+        "version": code.version,
+        "changed_at": code.changed_at if code.version else None,
+    }

@@ -1,0 +1,206 @@
+"""The health-code QR token: what a resident's phone shows and a checkpoint reads.
+
+A token states who (person id), under which version of their code, which colour, when it
+was issued and until when it may be shown, signed with the platform's Ed25519 key. A
+checkpoint device holding the public key (GET /api/v1/health-codes/public-key) checks the
+signature and the expiry by itself; only the revocation needs the platform, which confirms
+that the version is still the person's current one: every change of colour bumps the
+version (control.models.HealthCode), so it revokes every code shown before it.
+
+Layout, so that devices can verify offline: "HC1:" then base32 (RFC 4648, upper case, no
+padding) of 22 payload bytes and the 64-byte signature over them. The payload is, big
+endian: format 1 (1 byte), person id (8), code version (4), colour 0 green 1 yellow 2 red
+(1), issued at and expires at (4 each, Unix seconds). Base32 keeps the QR in its compact
+alphanumeric mode; the whole token is 142 characters.
+
+    from epicommand.control import codes
+    token = codes.issue(person)
+    seen = codes.verify(token)      # raises codes.InvalidHealthCode(reason)
+    seen.person_id, seen.colour, seen.revoked
+"""
+
+import base64
+import binascii
+import hashlib
+import struct
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from epicommand.people.models import Person
+
+from .models import Colour, HealthCode
+from .services.healthcode import current
+
+PREFIX = "HC1:"
+FORMAT = 1
+_PAYLOAD = struct.Struct(">BQIBII")
+SIGNATURE_BYTES = 64
+COLOUR_BYTES = {Colour.GREEN: 0, Colour.YELLOW: 1, Colour.RED: 2}
+BYTE_COLOURS = {number: Colour(colour) for colour, number in COLOUR_BYTES.items()}
+# Longer than any token this module writes: anything longer is refused before decoding.
+MAX_TOKEN_LENGTH = 200
+
+
+class InvalidHealthCode(Exception):
+    """A token that proves nothing: `reason` is "malformed", "forged" or "expired"."""
+
+    MESSAGES = {
+        "malformed": _("This is not a health code."),
+        "forged": _("The health code's signature is not valid: it was not issued here."),
+        "expired": _("The health code has expired: ask for a fresh one."),
+    }
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+    @property
+    def message(self) -> str:
+        return str(self.MESSAGES[self.reason])
+
+
+REVOKED_MESSAGE = _(
+    "The person's colour has changed since this code was issued: ask them to show it again."
+)
+
+
+@dataclass(frozen=True)
+class VerifiedCode:
+    person_id: int
+    version: int
+    colour: str
+    issued_at: datetime
+    expires_at: datetime
+    # The version shown is no longer the person's current one (their colour changed since,
+    # or the person is gone): the colour shown must not be trusted.
+    revoked: bool
+
+
+# Keys -------------------------------------------------------------------------------------
+
+
+def private_key() -> Ed25519PrivateKey:
+    return _private_key(settings.HEALTH_CODE_SIGNING_KEY, settings.SECRET_KEY)
+
+
+@lru_cache(maxsize=4)
+def _private_key(configured: str, secret: str) -> Ed25519PrivateKey:
+    if configured:
+        try:
+            seed = bytes.fromhex(configured.strip())
+        except ValueError:
+            seed = b""
+        if len(seed) != 32:
+            raise ImproperlyConfigured("HEALTH_CODE_SIGNING_KEY must be 64 hex digits (32 bytes)")
+    else:
+        # Deterministic, so every web worker signs with the same key, and changing
+        # SECRET_KEY (which an operator does when it leaks) changes this key too.
+        seed = hashlib.sha256(b"epicommand.health-code.ed25519:" + secret.encode()).digest()
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def public_key() -> Ed25519PublicKey:
+    return private_key().public_key()
+
+
+def public_key_hex() -> str:
+    raw = public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return raw.hex()
+
+
+def public_key_pem() -> str:
+    return (
+        public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+# Issuing ----------------------------------------------------------------------------------
+
+
+def lifetime() -> timedelta:
+    return timedelta(minutes=settings.HEALTH_CODE_QR_MINUTES)
+
+
+def issue(person: Person, *, now: datetime | None = None, code: HealthCode | None = None) -> str:
+    """A fresh token for the person's current code (read unless `code` is given: a page
+    that shows the code already holds it), valid for HEALTH_CODE_QR_MINUTES from `now`."""
+    code = code if code is not None else current(person)
+    issued = int((now or timezone.now()).timestamp())
+    expires = issued + int(lifetime().total_seconds())
+    payload = _PAYLOAD.pack(
+        FORMAT, person.pk, code.version, COLOUR_BYTES[code.colour], issued, expires
+    )
+    signature = private_key().sign(payload)
+    return PREFIX + base64.b32encode(payload + signature).decode().rstrip("=")
+
+
+# Verifying --------------------------------------------------------------------------------
+
+
+def verify(token: str, now: datetime | None = None, *, check_revoked: bool = True) -> VerifiedCode:
+    """The code a token shows, if it was signed with this platform's key and has not
+    expired; `revoked` says whether its version is still the person's current one (one
+    indexed read; `check_revoked=False` skips it and leaves `revoked` False).
+    Raises InvalidHealthCode otherwise."""
+    now = now or timezone.now()
+    payload, signature = _decode(token)
+    try:
+        public_key().verify(signature, payload)
+    except InvalidSignature:
+        raise InvalidHealthCode("forged") from None
+    fmt, person_id, version, colour, issued, expires = _PAYLOAD.unpack(payload)
+    if fmt != FORMAT or colour not in BYTE_COLOURS:
+        raise InvalidHealthCode("malformed")  # signed by us, but by a format we do not read
+    shown = VerifiedCode(
+        person_id=person_id,
+        version=version,
+        colour=BYTE_COLOURS[colour],
+        issued_at=datetime.fromtimestamp(issued, UTC),
+        expires_at=datetime.fromtimestamp(expires, UTC),
+        revoked=False,
+    )
+    if now >= shown.expires_at:
+        raise InvalidHealthCode("expired")
+    if check_revoked and not _still_current(shown):
+        return replace(shown, revoked=True)
+    return shown
+
+
+def _decode(token) -> tuple[bytes, bytes]:
+    """The signed payload and its signature; anything else is malformed."""
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidHealthCode("malformed")
+    token = token.strip().upper()
+    if not token.startswith(PREFIX):
+        raise InvalidHealthCode("malformed")
+    body = token[len(PREFIX) :]
+    try:
+        raw = base64.b32decode(body + "=" * (-len(body) % 8))
+    except (binascii.Error, ValueError):
+        raise InvalidHealthCode("malformed") from None
+    if len(raw) != _PAYLOAD.size + SIGNATURE_BYTES:
+        raise InvalidHealthCode("malformed")
+    return raw[: _PAYLOAD.size], raw[_PAYLOAD.size :]
+
+
+def _still_current(shown: VerifiedCode) -> bool:
+    """One read: the person's current version (0 without a code row), or nothing if the
+    person no longer exists."""
+    rows = list(Person.objects.filter(pk=shown.person_id).values_list("health_code__version"))
+    if not rows:
+        return False
+    return (rows[0][0] or 0) == shown.version

@@ -1,0 +1,86 @@
+"""Key-area control's figures on the command dashboard (command.dashboard registry) and
+how `recount` rebuilds their counters from the tables (command.services.summaries)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from epicommand.command.dashboard import Figure, Kind, list_url, register
+from epicommand.command.services.summaries import COUNTED, Counted
+
+from .models import Colour, HealthCode, Passage, Scan, Verdict
+from .services.verdicts import fever_threshold
+
+COUNTED += [
+    Counted("codes_red", lambda: HealthCode.objects.filter(colour=Colour.RED)),
+    Counted("codes_yellow", lambda: HealthCode.objects.filter(colour=Colour.YELLOW)),
+    Counted("scans", lambda: Scan.objects.all(), "scanned_at"),
+]
+
+register(
+    Figure(
+        "codes_red",
+        _("Red health codes"),
+        "codes_red",
+        Kind.STOCK,
+        lambda region, day: list_url(
+            "control:code_list", "/health-codes/", region=region, colour="red"
+        ),
+        "health_codes",
+        "control",
+    )
+)
+register(
+    Figure(
+        "codes_yellow",
+        _("Yellow health codes"),
+        "codes_yellow",
+        Kind.STOCK,
+        lambda region, day: list_url(
+            "control:code_list", "/health-codes/", region=region, colour="yellow"
+        ),
+        "health_codes",
+        "control",
+    )
+)
+
+
+# Checkpoints ------------------------------------------------------------------------------
+# Passages count on the day they happened (Asia/Shanghai), in the checkpoint's county.
+
+
+def _fevers():
+    return Passage.objects.filter(temperature__gte=fever_threshold())
+
+
+COUNTED += [
+    Counted("passages", lambda: Passage.objects.all(), "passed_at"),
+    Counted("passages_denied", lambda: Passage.objects.filter(verdict=Verdict.DENY), "passed_at"),
+    Counted("checkpoint_fevers", _fevers, "passed_at"),
+]
+
+
+def _passages(region: str, day, **params) -> str:
+    return list_url(
+        "control:passage_list",
+        "/checkpoints/passages/",
+        region=region,
+        date_from=day.isoformat(),
+        date_to=day.isoformat(),
+        **params,
+    )
+
+
+def _passage_figure(key: str, label, **params) -> Figure:
+    return Figure(
+        key,
+        label,
+        key,
+        Kind.FLOW,
+        lambda region, day: _passages(region, day, **params),
+        "checkpoints",
+        "control",
+    )
+
+
+register(_passage_figure("passages", _("Checkpoint passages today")))
+register(_passage_figure("passages_denied", _("Denied at checkpoints today"), verdict="deny"))
+register(_passage_figure("checkpoint_fevers", _("Fevers at checkpoints today"), fever="on"))

@@ -1,0 +1,1 @@
+"""Quarantine routes under /api/v1: sites, stays, monitoring, violations, households."""

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QuarantineConfig(AppConfig):
+    name = "epicommand.quarantine"
+    label = "quarantine"
+    verbose_name = _("Quarantine")
+
+    def ready(self):
+        # The dashboard figures and the counters `recount` rebuilds (sites and stays;
+        # supply requests of the households kept at home).
+        from . import counted_households, dashboard  # noqa: F401

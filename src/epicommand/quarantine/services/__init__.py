@@ -1,0 +1,1 @@
+"""Every change of state in quarantine, one module per capability."""
