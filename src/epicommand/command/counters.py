@@ -36,7 +36,7 @@ so the latest row at or before a day is the value on that day:
 
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -79,8 +79,36 @@ def bump(metric: str, region_code: str, delta: int = 1, *, day: date | None = No
     if not delta:
         return
     day = day or timezone.localdate()
+    if metric in FLOW_METRICS:
+        add_flows(metric, {(region_code, day): delta})
+        return
     for code in counter_regions(region_code):
         _add(metric, code, delta, day)
+
+
+def add_flows(metric: str, counts: dict[tuple[str, date], int]) -> None:
+    """Add {(region code, day): n} to a flow metric for each county and the city, in one
+    upsert per 200 rows: a device batch spans many counties and days, and a flow metric's
+    day row starts from nothing, so adding is all there is to it. Rows are written in one
+    order, so that two batches upserting the same rows cannot deadlock."""
+    if metric not in FLOW_METRICS:
+        raise ValueError(f"{metric!r} is not a flow metric: use bump")
+    totals: dict[tuple[str, date], int] = {}
+    for (region_code, day), n in counts.items():
+        for code in counter_regions(region_code):
+            totals[code, day] = totals.get((code, day), 0) + n
+    rows = [(code, metric, day, n) for (code, day), n in sorted(totals.items()) if n]
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 200):
+            chunk = rows[start : start + 200]
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (region_id, metric, day, value) VALUES {values} "
+                f"ON CONFLICT (region_id, metric, day) "
+                f"DO UPDATE SET value = {table}.value + excluded.value",
+                [field for row in chunk for field in row],
+            )
 
 
 def move(

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from itertools import islice
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 SQLITE_BATCH = 5000
 
@@ -93,3 +94,12 @@ def bulk_update(table: str, key: str, columns: tuple[str, ...], rows: Iterable[t
             raw.executemany(sql, [(*row[1:], row[0]) for row in batch])
             count += len(batch)
     return count
+
+
+def many(values, sql_type: str = "bigint"):
+    """The right side of an `__in` for thousands of values: one array parameter on
+    PostgreSQL, where psycopg would otherwise bind (and Django build) one per value and the
+    server plan them one by one; the plain list on SQLite."""
+    if connection.vendor == "postgresql":
+        return RawSQL(f"SELECT unnest(%s::{sql_type}[])", (list(values),))
+    return list(values)

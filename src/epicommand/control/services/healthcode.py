@@ -21,14 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from epicommand.command import counters
 from epicommand.core import policy
-from epicommand.core.bulk import bulk_insert, bulk_update
+from epicommand.core.bulk import bulk_insert, bulk_update, many
 from epicommand.people.models import Person
 
 from ..models import SEVERITY, Colour, ColourChange, FactKind, HealthCode, HealthFact
@@ -198,7 +197,7 @@ def _insert_new_facts(facts: list[NewFact], now: datetime) -> None:
         for chunk in _chunks(keys):
             stored |= set(
                 HealthFact.objects.filter(
-                    kind=kind, source_key__in=_any(chunk, "text")
+                    kind=kind, source_key__in=many(chunk, "text")
                 ).values_list("source_key", flat=True)
             )
         seen = set()
@@ -241,7 +240,7 @@ def end_facts(
     with transaction.atomic():
         for chunk in _chunks(person_ids):
             open_facts = HealthFact.objects.filter(
-                person_id__in=_any(chunk), kind=kind, ended_at__isnull=True
+                person_id__in=many(chunk), kind=kind, ended_at__isnull=True
             )
             if source_key is not None:
                 open_facts = open_facts.filter(source_key=source_key)
@@ -283,19 +282,19 @@ def recompute_due(now: datetime | None = None) -> int:
 def _recompute_chunk(chunk: list[int], now: datetime, rules, deltas: Tally) -> dict:
     facts: dict[int, list[Fact]] = {pid: [] for pid in chunk}
     recent = Q(ended_at__isnull=True) | Q(ended_at__gte=now - FORGOTTEN_AFTER)
-    rows = HealthFact.objects.filter(recent, person_id__in=_any(chunk)).values_list(
+    rows = HealthFact.objects.filter(recent, person_id__in=many(chunk)).values_list(
         "person_id", "kind", "started_at", "ended_at", "detail"
     )
     for person_id, kind, started_at, ended_at, detail in rows:
         facts[person_id].append(Fact(kind, started_at, ended_at, detail))
     codes = {
         row[0]: Stored(*row)
-        for row in HealthCode.objects.filter(person_id__in=_any(chunk)).values_list(
+        for row in HealthCode.objects.filter(person_id__in=many(chunk)).values_list(
             "person_id", "region_id", "colour", "reasons", "valid_until", "version", "changed_at"
         )
     }
     regions = dict(
-        Person.objects.filter(pk__in=_any([p for p in chunk if p not in codes])).values_list(
+        Person.objects.filter(pk__in=many([p for p in chunk if p not in codes])).values_list(
             "pk", "region_id"
         )
     )
@@ -437,17 +436,9 @@ def colours_of(person_ids: Iterable[int]) -> dict[int, str]:
     found = {}
     for chunk in _chunks(person_ids):
         found |= dict(
-            HealthCode.objects.filter(person_id__in=_any(chunk)).values_list("person_id", "colour")
+            HealthCode.objects.filter(person_id__in=many(chunk)).values_list("person_id", "colour")
         )
     return {pid: found.get(pid, Colour.GREEN) for pid in person_ids}
-
-
-def _any(values: list, sql_type: str = "bigint"):
-    """The right side of an `__in` for thousands of values: one array parameter on
-    PostgreSQL, where psycopg would otherwise bind (and Django build) one per value."""
-    if connection.vendor == "postgresql":
-        return RawSQL(f"SELECT unnest(%s::{sql_type}[])", (list(values),))
-    return values
 
 
 def _chunks(items, size: int = CHUNK):

@@ -27,14 +27,13 @@ from itertools import islice
 from uuid import uuid4
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.command import counters
-from epicommand.command.models import Counter
 from epicommand.core import audit, policy
-from epicommand.core.bulk import bulk_insert
+from epicommand.core.bulk import bulk_insert, many
 from epicommand.people.models import Person
 from epicommand.places.codes import InvalidPlaceCode, place_code, resolve_place_code
 from epicommand.places.models import Venue
@@ -465,7 +464,7 @@ def _resolve_persons(parsed: list[dict]) -> dict[tuple, tuple[int, str] | str]:
             wanted[fields["identity"][0]].add(fields["identity"][1])
     found: dict[tuple, tuple[int, str] | str] = {}
     for chunk in _chunks(wanted["id_number"]):
-        rows = _where_in(Person.objects.all(), "id_number", chunk).values_list(
+        rows = Person.objects.filter(id_number__in=many(chunk, "text")).values_list(
             "id_number", "pk", "region_id"
         )
         for id_number, pk, region in rows:
@@ -474,7 +473,7 @@ def _resolve_persons(parsed: list[dict]) -> dict[tuple, tuple[int, str] | str]:
     for id_number in wanted["id_number"]:
         found.setdefault(("id_number", id_number), unknown)
     for chunk in _chunks(wanted["health_code"]):
-        rows = _where_in(Person.objects.all(), "id", chunk).values_list("pk", "region_id")
+        rows = Person.objects.filter(id__in=many(chunk)).values_list("pk", "region_id")
         for pk, region in rows:
             found["health_code", pk] = (pk, region)
     unregistered = _("the person of this health code is not registered")
@@ -483,7 +482,7 @@ def _resolve_persons(parsed: list[dict]) -> dict[tuple, tuple[int, str] | str]:
     holders: dict[str, list[tuple[str, int, str]]] = {}
     numbers = {number for number, _nationality in wanted["passport_number"]}
     for chunk in _chunks(numbers):
-        rows = _where_in(Person.objects.all(), "passport_number", chunk).values_list(
+        rows = Person.objects.filter(passport_number__in=many(chunk, "text")).values_list(
             "passport_number", "nationality", "pk", "region_id"
         )
         for number, nationality, pk, region in rows:
@@ -507,46 +506,17 @@ def _client_ids_stamped(client_ids: list[str], recorded_at: datetime) -> set[str
     """Which of these client ids are stored with this recording time."""
     stored = set()
     for chunk in _chunks(client_ids):
-        rows = _where_in(Scan.objects.filter(recorded_at=recorded_at), "client_id", chunk)
+        rows = Scan.objects.filter(recorded_at=recorded_at, client_id__in=many(chunk, "text"))
         stored |= set(rows.values_list("client_id", flat=True))
     return stored
-
-
-def _where_in(rows, field: str, values: list):
-    """`field IN values`. On PostgreSQL as `= ANY(array)`, one parameter: psycopg splits a
-    query text with 5,000 placeholders slowly, and the server plans it slowly too."""
-    if connection.vendor != "postgresql":
-        return rows.filter(**{f"{field}__in": values})
-    quote = connection.ops.quote_name
-    column = f"{quote(rows.model._meta.db_table)}.{quote(rows.model._meta.get_field(field).column)}"
-    return rows.extra(where=[f"{column} = ANY(%s)"], params=[list(values)])
 
 
 # Counters --------------------------------------------------------------------------------
 
 
 def _count_scans(scans: Tally) -> None:
-    """Add {(person's region, local day): scans} to the "scans" counters of each county and
-    the city, in one upsert per chunk: a batch spans many counties and days, and
-    counters.bump would take two round trips for each pair. "scans" is a flow metric, so
-    a day's row starts from nothing and adding to it is all counters.bump does too.
-    (A candidate for command.counters as a bulk bump.)"""
-    totals: Tally = Tally()
-    for (region_code, day), n in scans.items():
-        for code in counters.counter_regions(region_code):
-            totals[code, day] += n
-    table = connection.ops.quote_name(Counter._meta.db_table)
-    # In one order, so that two batches upserting the same rows cannot deadlock.
-    rows = [(code, "scans", day, n) for (code, day), n in sorted(totals.items()) if n]
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 200):
-            values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} (region_id, metric, day, value) VALUES {values} "
-                f"ON CONFLICT (region_id, metric, day) "
-                f"DO UPDATE SET value = {table}.value + excluded.value",
-                [field for row in chunk for field in row],
-            )
+    """{(person's region, local day): scans} onto the "scans" counters in one upsert."""
+    counters.add_flows("scans", dict(scans))
 
 
 # Risk-area visits -------------------------------------------------------------------------
