@@ -246,7 +246,7 @@ def test_bad_input_to_the_hot_path_names_the_field(world, officer, gaocheng_pers
                 "passengers": [{"id_number": "130109198001011235"}],
                 "plate": "冀A1",
             },
-            "passengers.0.id_number",
+            "passengers[0].id_number",
         ),
         (
             {

@@ -198,7 +198,7 @@ def test_passing_a_checkpoint_in_a_high_risk_area_is_a_visit_to_it(
     visit = HealthFact.objects.get(person=changan_person)
     assert (visit.kind, visit.source_key) == (
         FactKind.HIGH_RISK_VISIT,
-        f"visit:{area.pk}:{changan_person.pk}",
+        f"visit:{area.pk}:{changan_person.pk}:{timezone.localdate(visit.started_at)}",
     )
     assert HealthCode.objects.get(person=changan_person).colour == Colour.RED
     assert "G307" in visit.detail

@@ -67,6 +67,7 @@ def test_proposals_of_another_district_are_not_listed_or_found(
 def test_suggestions_are_computed_and_stored_as_proposals(gaocheng_office, city):
     cases(city.xgz, timezone.now() - timedelta(days=1), count=3)
     client = login(gaocheng_office)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # reasons are written in its language
     (suggestion,) = client.get(f"{API}/suggestions").json()
     assert (suggestion["region_code"], suggestion["level"], suggestion["in_force"]) == (
         "130109",
@@ -149,6 +150,7 @@ def test_a_device_token_may_read_but_not_designate(city_office, city):
 
 def test_bad_designations_name_the_field(gaocheng_office, city):
     client = login(gaocheng_office)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     outside = post(client, API, {"level": "high", "regions": ["130102001001"], "reason": "x"})
     assert outside.status_code == 422
     assert outside.json()["errors"] == [

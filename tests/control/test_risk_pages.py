@@ -89,7 +89,8 @@ def test_the_public_page_lists_the_changes_of_the_last_30_days(client, gaocheng_
 def test_a_county_office_confirms_a_proposal_from_the_list(gaocheng_office, city):
     cases(city.xgz, timezone.now() - timedelta(days=1), count=2)
     client = login(gaocheng_office)
-    response = client.post("/risk/check-rule/")
+    # The reasons are stored in the language of the request that proposed them.
+    response = client.post("/risk/check-rule/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     area = RiskArea.objects.get(status=S.PROPOSED)
     page = client.get("/risk/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -233,6 +233,7 @@ def test_the_site_pages_refuse_what_the_form_cannot_hold(gaocheng_office, camp):
             "kind": "single",
             "beds": 1,
         },
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
     assert "exist already in building A" in response.content.decode()

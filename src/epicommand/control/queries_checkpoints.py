@@ -19,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from epicommand.core.access import code_range
+from epicommand.core.access import code_range, typed_region_range
 
 from .models import Checkpoint, Lockdown, Passage, PriorityTest, VehiclePermit
 from .queries import mask_name
@@ -44,17 +44,6 @@ def _id_cursor(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return cursor if 0 < cursor <= MAX_ID else None
-
-
-def _region_codes(region: str | None) -> tuple[str, str] | None:
-    """A region code typed as a filter: the city's code means all its counties."""
-    region = (region or "").strip()
-    if not region:
-        return None
-    if not (region.isdigit() and len(region) <= 12):
-        return ("", "")  # matches nothing
-    prefix = region[:4] if len(region) == 6 and region.endswith("00") else region
-    return code_range(prefix)
 
 
 def _local_midnight(day: date, plus_days: int = 0) -> datetime:
@@ -97,7 +86,7 @@ def checkpoint_page(
 ) -> tuple[list[Checkpoint], int | None]:
     """One page of the checkpoints `who` sees, by id, each with its region and units."""
     rows = Checkpoint.objects.visible_to(who).select_related("region", "venue")
-    if span := _region_codes(filters.region):
+    if span := typed_region_range(filters.region):
         rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
@@ -152,7 +141,7 @@ def passage_page(
     rows = Passage.objects.visible_to(who).select_related("checkpoint", "person", "permit")
     if filters.checkpoint_id is not None:
         rows = rows.filter(checkpoint_id=filters.checkpoint_id)
-    if span := _region_codes(filters.region):
+    if span := typed_region_range(filters.region):
         rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
     if filters.verdict:
         rows = rows.filter(verdict=filters.verdict)
@@ -277,7 +266,7 @@ def priority_test_page(
     rows = PriorityTest.objects.visible_to(who).select_related("person", "region")
     if not filters.include_sampled:
         rows = rows.filter(sampled_at__isnull=True)
-    if span := _region_codes(filters.region):
+    if span := typed_region_range(filters.region):
         rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
     if filters.overdue:
         rows = rows.filter(sampled_at__isnull=True, deadline__lt=now)

@@ -175,6 +175,18 @@ def scope_prefix_of(region_code: str) -> str:
     return region_code
 
 
+def typed_region_range(text: str | None) -> tuple[str, str] | None:
+    """A region code typed as a list filter (?region=...): None when none is given, the
+    code range of the region (the city's code meaning all its counties) when it is one,
+    an empty range when it is not a code at all."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not (text.isdigit() and len(text) <= 12):
+        return ("", "")  # matches nothing
+    return code_range(scope_prefix_of(text))
+
+
 def covers(who, region_code: str) -> bool:
     """Whether `who` (a user or an API token) may put a record in this region: the same
     test as `visible_to`, for a code not yet in the database."""

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from epicommand.command import counters
-from epicommand.core.access import code_range
+from epicommand.core.access import code_range, typed_region_range
 from epicommand.core.models import Region
 
 from .models import ACTIVE_STAY_STATUSES, Room, Site, Stay
@@ -53,17 +53,6 @@ def _limit(limit: int) -> int:
     return max(1, min(limit, MAX_PAGE))
 
 
-def region_span(region: str | None) -> tuple[str, str] | None:
-    """A region code typed as a filter (the city's code means all its counties)."""
-    region = (region or "").strip()
-    if not region:
-        return None
-    if not (region.isdigit() and len(region) <= 12):
-        return ("", "")  # matches nothing
-    prefix = region[:4] if len(region) == 6 and region.endswith("00") else region
-    return code_range(prefix)
-
-
 # Sites -----------------------------------------------------------------------------------------
 
 
@@ -87,7 +76,7 @@ def site_page(
     """One page of the sites `who` sees, by id, each with `counts` of its rooms by status
     (one grouped query over the room_site_status index for the page)."""
     rows = Site.objects.visible_to(who).select_related("region", "unit", "manager")
-    if span := region_span(region):
+    if span := typed_region_range(region):
         rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
     if kind:
         rows = rows.filter(kind=kind)
@@ -314,7 +303,7 @@ def stay_page(
         rows = rows.filter(site_id=filters.site_id)
     if filters.reason:
         rows = rows.filter(reason=filters.reason)
-    if span := region_span(filters.region):
+    if span := typed_region_range(filters.region):
         rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
     if filters.id_number:
         rows = rows.filter(person__id_number=filters.id_number.strip().upper())

@@ -24,6 +24,7 @@ from epicommand.core.bulk import bulk_insert
 from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
 
+from ..levels import visit_key
 from ..models import (
     Checkpoint,
     FactKind,
@@ -463,7 +464,7 @@ def _visits(planned: list[Planned], levels) -> list[healthcode.NewFact]:
                 started_at=p.passed_at,
                 ended_at=p.passed_at,
                 source=f"checkpoint passage, risk area {area}",
-                source_key=f"visit:{area}:{person_id}",
+                source_key=visit_key(area, person_id, p.passed_at),
                 detail=f"{p.checkpoint.name} ({name})"[:200],
             )
         )

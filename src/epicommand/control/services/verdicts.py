@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from epicommand.command import counters
 from epicommand.core import policy
+from epicommand.core.access import scope_prefix_of
 
 from ..levels import levels_in_force
 from ..models import Checkpoint, Colour, Lockdown, VehiclePermit, Verdict
@@ -115,7 +116,7 @@ def permit_problems(
     problems = []
     if permit.revoked_at is not None and permit.revoked_at <= at:
         problems.append(_("permit %(n)s was revoked") % {"n": number})
-    if not region_code.startswith(_scope_prefix(permit.region_id)):
+    if not region_code.startswith(scope_prefix_of(permit.region_id)):
         problems.append(
             _("permit %(n)s was issued by %(r)s and is not valid here")
             % {"n": number, "r": permit.region}
@@ -146,11 +147,6 @@ def fever_threshold() -> Decimal:
 
 def _local(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def _scope_prefix(region_code: str) -> str:
-    # A city's code ends in "00" and its counties share its first four digits.
-    return region_code[:4] if len(region_code) == 6 and region_code.endswith("00") else region_code
 
 
 def ancestor_codes(region_code: str) -> list[str]:

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from epicommand.core.access import Capability
+from epicommand.core.access import Capability, scope_prefix_of
 from epicommand.core.models import Region
 from epicommand.web.access import capability_required
 from epicommand.web.paging import render_list
@@ -29,12 +29,6 @@ def _region_param(request) -> str:
     return code if code.isdigit() and len(code) <= 12 else ""
 
 
-def region_prefix(code: str) -> str:
-    """A city's code (6 digits ending in 00) covers its counties by their first four
-    digits, as Region.scope_prefix says; the dashboard links a city with its code."""
-    return code[:4] if len(code) == 6 and code.endswith("00") else code
-
-
 @require_safe
 @capability_required(Capability.VIEW_HEALTH_CODES)
 def code_list(request):
@@ -43,7 +37,7 @@ def code_list(request):
     colour = colour if colour in CODE_COLOURS else ""
     region = _region_param(request)
     after = request.GET.get("after")
-    scope = region_prefix(region) or None
+    scope = scope_prefix_of(region) if region else None
     if query:
         rows, next_after = search_codes(
             request.user, query, colour=colour or None, region_code=scope, after=after
