@@ -95,6 +95,7 @@ def test_refusals_are_422_naming_the_field(worker, home_quarantine, family, chan
     supply = services.request_supplies(
         home_quarantine.community_worker, family, kind="medicine", items="药"
     )
+    worker.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the refusals are read in English
     never_assigned = post(worker, f"{BASE}/supplies/{supply.pk}/deliver")
     assert never_assigned.status_code == 422
     assert never_assigned.json()["errors"] == [

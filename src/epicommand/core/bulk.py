@@ -3,6 +3,7 @@ on SQLite. Callers hold the transaction; rows are tuples in `columns` order, dat
 `date`, datetimes as naive UTC `datetime` (both databases read those the same way)."""
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from itertools import islice
 
 from django.db import connection
@@ -103,3 +104,18 @@ def many(values, sql_type: str = "bigint"):
     if connection.vendor == "postgresql":
         return RawSQL(f"SELECT unnest(%s::{sql_type}[])", (list(values),))
     return list(values)
+
+
+def naive_utc(value: datetime | None) -> datetime | None:
+    """A datetime as the bulk paths write it: naive UTC (None stays None)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def chunks(items: Iterable, size: int = SQLITE_BATCH):
+    """`items` in lists of at most `size`, for look-ups and writes that must stay under
+    the databases' bound-parameter limits."""
+    items = iter(items)
+    while chunk := list(islice(items, size)):
+        yield chunk

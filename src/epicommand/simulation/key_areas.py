@@ -33,7 +33,7 @@ from epicommand.control.models import (
 )
 from epicommand.control.services import checkpoints, healthcode, risk
 from epicommand.core import audit, policy
-from epicommand.core.bulk import bulk_insert
+from epicommand.core.bulk import bulk_insert, chunks
 from epicommand.core.models import Region, Unit, User
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
@@ -395,7 +395,7 @@ def _send_recent(crossings: list[Crossing], officer: User, now: datetime) -> Non
     back whole), everyone else in device batches. The service judges again, records the
     fever facts and the priority tests, and moves the counters."""
     numbers = {}
-    for chunk in _chunks(sorted({c.person_id for c in crossings})):
+    for chunk in chunks(sorted({c.person_id for c in crossings})):
         numbers |= dict(Person.objects.filter(pk__in=chunk).values_list("pk", "id_number"))
     items = []
     for c in crossings:
@@ -426,17 +426,12 @@ def _send_recent(crossings: list[Crossing], officer: User, now: datetime) -> Non
                 "vehicle_people": c.vehicle_people,
             }
         )
-    for chunk in _chunks(items, checkpoints.MAX_BATCH):
+    for chunk in chunks(items, checkpoints.MAX_BATCH):
         checkpoints.record_passages(officer, chunk, now=now)
 
 
 def _passer(c: Crossing, numbers: dict[int, str]) -> checkpoints.PasserIn:
     return checkpoints.PasserIn(id_number=numbers[c.person_id], temperature=str(c.temperature))
-
-
-def _chunks(items, size: int = 5000):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _bump(tally: Tally) -> None:

@@ -18,8 +18,7 @@ import json
 from collections import Counter as Tally
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from itertools import islice
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -27,13 +26,11 @@ from django.utils import timezone
 
 from epicommand.command import counters
 from epicommand.core import policy
-from epicommand.core.bulk import bulk_insert, bulk_update, many
+from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.people.models import Person
 
 from ..models import SEVERITY, Colour, ColourChange, FactKind, HealthCode, HealthFact
 
-# Persons recomputed per round trip: well under SQLite's 32,766 bound parameters.
-CHUNK = 5000
 # A fact ended longer ago than this no longer colours anyone under any edition.
 FORGOTTEN_AFTER = timedelta(days=60)
 COLOUR_METRICS = {Colour.RED: "codes_red", Colour.YELLOW: "codes_yellow"}
@@ -194,7 +191,7 @@ def _insert_new_facts(facts: list[NewFact], now: datetime) -> None:
     for kind, group in by_kind.items():
         keys = [f.source_key for f in group]
         stored = set()
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             stored |= set(
                 HealthFact.objects.filter(
                     kind=kind, source_key__in=many(chunk, "text")
@@ -213,12 +210,12 @@ def _insert_new_facts(facts: list[NewFact], now: datetime) -> None:
                 f.person_id,
                 f.region_id,
                 f.kind,
-                _naive_utc(f.started_at),
-                _naive_utc(f.ended_at),
+                naive_utc(f.started_at),
+                naive_utc(f.ended_at),
                 f.source,
                 f.source_key,
                 f.detail[:200],
-                _naive_utc(now),
+                naive_utc(now),
             )
             for f in fresh
         ),
@@ -238,7 +235,7 @@ def end_facts(
     person_ids = list(person_ids)
     ended = set()
     with transaction.atomic():
-        for chunk in _chunks(person_ids):
+        for chunk in chunks(person_ids):
             open_facts = HealthFact.objects.filter(
                 person_id__in=many(chunk), kind=kind, ended_at__isnull=True
             )
@@ -263,7 +260,7 @@ def recompute(person_ids: Iterable[int], *, now: datetime | None = None) -> dict
     results: dict[int, Assessment] = {}
     deltas: Tally = Tally()
     with transaction.atomic():
-        for chunk in _chunks(sorted(set(person_ids))):
+        for chunk in chunks(sorted(set(person_ids))):
             results |= _recompute_chunk(chunk, now, rules, deltas)
         for (metric, region_code), delta in deltas.items():
             counters.bump(metric, region_code, delta)
@@ -354,7 +351,7 @@ def _count(deltas: Tally, region_code: str, old: str | None, new: str) -> None:
 
 
 def _write(inserts, updates, history, now: datetime) -> None:
-    stamp = _naive_utc(now)
+    stamp = naive_utc(now)
     bulk_insert(
         HealthCode._meta.db_table,
         (
@@ -375,7 +372,7 @@ def _write(inserts, updates, history, now: datetime) -> None:
                 region,
                 r.colour,
                 json.dumps(reasons),
-                _naive_utc(r.valid_until),
+                naive_utc(r.valid_until),
                 0 if r.colour == Colour.GREEN else 1,
                 stamp,
                 stamp,
@@ -392,9 +389,9 @@ def _write(inserts, updates, history, now: datetime) -> None:
                 pid,
                 r.colour,
                 json.dumps(reasons),
-                _naive_utc(r.valid_until),
+                naive_utc(r.valid_until),
                 version,
-                _naive_utc(since),
+                naive_utc(since),
                 stamp,
             )
             for pid, r, reasons, version, since in updates
@@ -434,21 +431,8 @@ def colours_of(person_ids: Iterable[int]) -> dict[int, str]:
     """{person id: colour} for many persons at once (green for those without a row)."""
     person_ids = list(person_ids)
     found = {}
-    for chunk in _chunks(person_ids):
+    for chunk in chunks(person_ids):
         found |= dict(
             HealthCode.objects.filter(person_id__in=many(chunk)).values_list("person_id", "colour")
         )
     return {pid: found.get(pid, Colour.GREEN) for pid in person_ids}
-
-
-def _chunks(items, size: int = CHUNK):
-    items = iter(items)
-    while chunk := list(islice(items, size)):
-        yield chunk
-
-
-def _naive_utc(value: datetime | None):
-    # core.bulk writes datetimes as naive UTC on both databases.
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None) if timezone.is_aware(value) else value

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from epicommand.core import audit
 from epicommand.core.access import covers
-from epicommand.core.bulk import bulk_insert
+from epicommand.core.bulk import bulk_insert, naive_utc
 from epicommand.core.models import ApiToken
 
 from ..models import Checkpoint, Passage, Verdict
@@ -37,7 +37,6 @@ from .passages import (
     Planned,
     after_passages,
     joined_reasons,
-    naive_utc,
     recorders,
     require,
     split_reasons,

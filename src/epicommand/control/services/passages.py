@@ -9,7 +9,7 @@ import uuid
 from collections import Counter as Tally
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from epicommand.command import counters
 from epicommand.core import audit, policy
 from epicommand.core.access import Capability, covers
-from epicommand.core.bulk import bulk_insert
+from epicommand.core.bulk import bulk_insert, naive_utc
 from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
 
@@ -361,11 +361,6 @@ def _write_one_by_one(actor, planned: list[Planned], now: datetime) -> list[Pass
         )
         for p in planned
     ]
-
-
-def naive_utc(value: datetime) -> datetime:
-    """core.bulk writes datetimes as naive UTC on both databases."""
-    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def recorders(actor):

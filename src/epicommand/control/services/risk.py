@@ -21,7 +21,7 @@ dated and audited."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from epicommand.core import audit, policy
 from epicommand.core.access import Capability, code_range, covers
-from epicommand.core.bulk import bulk_insert
+from epicommand.core.bulk import bulk_insert, naive_utc
 from epicommand.core.models import ApiToken, Region
 from epicommand.people.models import Person
 
@@ -408,7 +408,7 @@ def _record_area_facts(area: RiskArea, members, at: datetime) -> tuple[set[int],
         return set(), 0, 0  # a low area records the level only
     prefixes = _prefixes(members)
     source, detail = f"risk area {area.pk}", area.name[:200]
-    stamp = _naive_utc(at)
+    stamp = naive_utc(at)
     rows: list[tuple] = []
     residents: set[int] = set()
     for prefix in prefixes:
@@ -428,7 +428,7 @@ def _record_area_facts(area: RiskArea, members, at: datetime) -> tuple[set[int],
             continue  # a resident, not a visitor
         visitors += 1
         key = visit_key(area.pk, person_id, when)
-        when = _naive_utc(when)
+        when = naive_utc(when)
         rows.append((person_id, region_id, visit_kind, when, when, source, key, detail, stamp))
     bulk_insert(HealthFact._meta.db_table, healthcode.FACT_COLUMNS, rows)
     return {row[0] for row in rows}, len(residents), visitors
@@ -460,11 +460,6 @@ def _latest_visits(prefixes: list[str], start: datetime, end: datetime) -> dict:
             if held is None or when > held[0]:
                 latest[person_id] = (when, region_id)
     return latest
-
-
-def _naive_utc(value: datetime) -> datetime:
-    # core.bulk writes datetimes as naive UTC on both databases.
-    return value.astimezone(UTC).replace(tzinfo=None) if timezone.is_aware(value) else value
 
 
 def _end_resident_facts(area: RiskArea, members, at: datetime) -> set[int]:

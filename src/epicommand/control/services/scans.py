@@ -22,8 +22,7 @@ import hmac
 from collections import Counter as Tally
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from itertools import islice
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 from django.core.exceptions import ValidationError
@@ -33,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from epicommand.command import counters
 from epicommand.core import audit, policy
-from epicommand.core.bulk import bulk_insert, many
+from epicommand.core.bulk import bulk_insert, chunks, many, naive_utc
 from epicommand.people.models import Person
 from epicommand.places.codes import InvalidPlaceCode, place_code, resolve_place_code
 from epicommand.places.models import Venue
@@ -49,8 +48,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 # Older scans are refused: tracing looks back 14 days, and a month-old upload is a fault.
 MAX_AGE = timedelta(days=30)
 CLIENT_ID_LENGTH = 64
-# Persons and client ids looked up per query: well under SQLite's bound-parameter limit.
-LOOKUP_CHUNK = 5000
 VISIT_KINDS = {
     RiskLevel.HIGH: FactKind.HIGH_RISK_VISIT,
     RiskLevel.MEDIUM: FactKind.MEDIUM_RISK_VISIT,
@@ -204,7 +201,7 @@ def record_scans(actor, items: Iterable[Mapping], *, now: datetime | None = None
     # Rows this request inserts carry this stamp (a fresh one, not `now`): it tells them
     # from rows of an earlier send of the same client ids when some of those exist.
     stamp = timezone.now()
-    recorded_at = _naive_utc(stamp)
+    recorded_at = naive_utc(stamp)
     with transaction.atomic():
         colours = healthcode.colours_of({item.person_id for item in valid})
         rows = (
@@ -213,7 +210,7 @@ def record_scans(actor, items: Iterable[Mapping], *, now: datetime | None = None
                 item.person_id,
                 item.venue.pk,
                 item.region_id,
-                _naive_utc(item.scanned_at),
+                naive_utc(item.scanned_at),
                 colours[item.person_id],
                 item.method,
                 recorded_at,
@@ -463,7 +460,7 @@ def _resolve_persons(parsed: list[dict]) -> dict[tuple, tuple[int, str] | str]:
         if "identity" in fields:
             wanted[fields["identity"][0]].add(fields["identity"][1])
     found: dict[tuple, tuple[int, str] | str] = {}
-    for chunk in _chunks(wanted["id_number"]):
+    for chunk in chunks(wanted["id_number"]):
         rows = Person.objects.filter(id_number__in=many(chunk, "text")).values_list(
             "id_number", "pk", "region_id"
         )
@@ -472,7 +469,7 @@ def _resolve_persons(parsed: list[dict]) -> dict[tuple, tuple[int, str] | str]:
     unknown = _("no person holds this ID number")
     for id_number in wanted["id_number"]:
         found.setdefault(("id_number", id_number), unknown)
-    for chunk in _chunks(wanted["health_code"]):
+    for chunk in chunks(wanted["health_code"]):
         rows = Person.objects.filter(id__in=many(chunk)).values_list("pk", "region_id")
         for pk, region in rows:
             found["health_code", pk] = (pk, region)
@@ -481,7 +478,7 @@ def _resolve_persons(parsed: list[dict]) -> dict[tuple, tuple[int, str] | str]:
         found.setdefault(("health_code", pk), unregistered)
     holders: dict[str, list[tuple[str, int, str]]] = {}
     numbers = {number for number, _nationality in wanted["passport_number"]}
-    for chunk in _chunks(numbers):
+    for chunk in chunks(numbers):
         rows = Person.objects.filter(passport_number__in=many(chunk, "text")).values_list(
             "passport_number", "nationality", "pk", "region_id"
         )
@@ -505,7 +502,7 @@ def _resolve_persons(parsed: list[dict]) -> dict[tuple, tuple[int, str] | str]:
 def _client_ids_stamped(client_ids: list[str], recorded_at: datetime) -> set[str]:
     """Which of these client ids are stored with this recording time."""
     stored = set()
-    for chunk in _chunks(client_ids):
+    for chunk in chunks(client_ids):
         rows = Scan.objects.filter(recorded_at=recorded_at, client_id__in=many(chunk, "text"))
         stored |= set(rows.values_list("client_id", flat=True))
     return stored
@@ -576,17 +573,6 @@ def _region_of(actor) -> str | None:
     if actor is None:
         return None
     return getattr(actor, "region_id", None) or getattr(actor, "scope_region_id", None)
-
-
-def _chunks(items, size: int = LOOKUP_CHUNK):
-    items = iter(items)
-    while chunk := list(islice(items, size)):
-        yield chunk
-
-
-def _naive_utc(value: datetime) -> datetime:
-    # core.bulk writes datetimes as naive UTC on both databases.
-    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def note_scans_viewed(actor, person: Person, *, channel: str = "web") -> None:

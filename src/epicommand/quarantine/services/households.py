@@ -17,7 +17,7 @@ names it), writes and audits in one transaction. Each takes `now` so that tests 
 time pass."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,7 +29,7 @@ from epicommand.control.models import FactKind, HealthFact
 from epicommand.control.services import healthcode
 from epicommand.core import audit, policy
 from epicommand.core.access import Capability, covers
-from epicommand.core.bulk import bulk_insert
+from epicommand.core.bulk import bulk_insert, chunks, naive_utc
 from epicommand.core.models import Region, Role, User
 from epicommand.people.models import Household, Person
 
@@ -46,11 +46,6 @@ MAX_TEAM_MEMBERS = 10_000
 # how long a household stays at home is the decision the reason records.
 MAX_UNTIL_DAYS = 366
 SUPPLY_METRIC = "supply_open"
-
-
-def _naive_utc(value: datetime) -> datetime:
-    # core.bulk writes datetimes as naive UTC on both databases.
-    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 # Who may act ------------------------------------------------------------------------------
@@ -260,7 +255,7 @@ def lock_down_area(
             area.exclude(pk__in=at_home).select_for_update().values_list("pk", "region_id")
         )
         already = area.filter(pk__in=at_home).count()
-        started = _naive_utc(now)
+        started = naive_utc(now)
         placed = bulk_insert(
             HouseholdControl._meta.db_table,
             (
@@ -320,7 +315,7 @@ def lift_area_lockdown(actor, region_code: str, *, reason, now: datetime | None 
         )
         ids = list(controls.select_for_update().values_list("pk", flat=True))
         released = 0
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             released += HouseholdControl.objects.filter(pk__in=chunk).update(ended_at=now)
             _cancel_open_requests(SupplyRequest.objects.filter(control_id__in=chunk), now)
         audit.record(
@@ -331,11 +326,6 @@ def lift_area_lockdown(actor, region_code: str, *, reason, now: datetime | None 
             reason=_("%(reason)s; %(n)d households released") % {"reason": reason, "n": released},
         )
     return released
-
-
-def _chunks(ids: list[int], size: int = 5000):
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 UNCHANGED = object()

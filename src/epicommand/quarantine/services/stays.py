@@ -21,8 +21,7 @@ and is audited (a batch once)."""
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from itertools import islice
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,7 +34,7 @@ from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
 from epicommand.core import audit, policy
 from epicommand.core.access import Capability, covers
-from epicommand.core.bulk import bulk_insert, bulk_update
+from epicommand.core.bulk import bulk_insert, bulk_update, chunks, naive_utc
 from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
 
@@ -46,7 +45,6 @@ from .sites import require, require_in_scope, text_error
 C = Capability
 S = Stay.Status
 MAX_BATCH = 10_000
-CHUNK = 5000  # ids per IN (...): well under SQLite's bound-parameter limit
 IN_SITE_STATUSES = (S.IN_TRANSFER, S.IN_SITE)
 # A stay may be entered this long after its pickup (paper records typed in later), and its
 # pickup planned this far ahead.
@@ -57,18 +55,6 @@ ID_NUMBER_LENGTH = 18
 
 def _source(stay_id: int) -> tuple[str, str]:
     return f"quarantine stay {stay_id}", f"stay:{stay_id}"
-
-
-def _naive_utc(value: datetime | None):
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _chunks(items, size: int = CHUNK):
-    items = iter(items)
-    while chunk := list(islice(items, size)):
-        yield chunk
 
 
 # Reading a stay --------------------------------------------------------------------------------
@@ -732,7 +718,7 @@ def _coerce_time(value, errors, key: str) -> datetime | None:
 
 def _resolve_persons(actor, by_pk, by_number, errors) -> None:
     found = {}
-    for chunk in _chunks(by_pk):
+    for chunk in chunks(by_pk):
         rows = Person.objects.visible_to(actor).filter(pk__in=chunk).only(*PERSON_COLUMNS)
         found |= {p.pk: p for p in rows}
     for pid, items in by_pk.items():
@@ -742,7 +728,7 @@ def _resolve_persons(actor, by_pk, by_number, errors) -> None:
             else:
                 errors[f"items[{item.index}].person_id"] = _("unknown person %(p)d") % {"p": pid}
     found = {}
-    for chunk in _chunks(by_number):
+    for chunk in chunks(by_number):
         rows = Person.objects.filter(id_number__in=chunk).only(*PERSON_COLUMNS, "id_number")
         found |= {p.id_number: p for p in rows}
     for number, items in by_number.items():
@@ -766,7 +752,7 @@ def _refuse_duplicates_and_active(parsed: list[_Item], errors) -> None:
             }
         else:
             first[item.person.pk] = item.index
-    for chunk in _chunks(first):
+    for chunk in chunks(first):
         active = Stay.objects.filter(
             person_id__in=chunk, status__in=ACTIVE_STAY_STATUSES
         ).select_related("site")
@@ -851,7 +837,7 @@ def _due_dates(dues: dict, plan: Plan, start: date) -> list:
 def _write_batch(actor, site: Site, parsed: list[_Item], now: datetime) -> BatchResult:
     dues: dict = {}
     assigned_by = None if isinstance(actor, ApiToken) else actor.pk
-    stamp = _naive_utc(now)
+    stamp = naive_utc(now)
     rows = []
     for item in parsed:
         start = item.start
@@ -864,13 +850,13 @@ def _write_batch(actor, site: Site, parsed: list[_Item], now: datetime) -> Batch
                 item.reason,
                 S.IN_SITE if item.arrived_at else S.IN_TRANSFER,
                 item.plan.edition,
-                _naive_utc(item.started_at),
+                naive_utc(item.started_at),
                 item.plan.site_end(start),
                 item.plan.home_end(start),
                 item.pickup_address.strip(),
                 item.vehicle.strip(),
-                _naive_utc(item.pickup_at),
-                _naive_utc(item.arrived_at),
+                naive_utc(item.pickup_at),
+                naive_utc(item.arrived_at),
                 None,
                 None,
                 assigned_by,
@@ -881,7 +867,7 @@ def _write_batch(actor, site: Site, parsed: list[_Item], now: datetime) -> Batch
     # Each person has one active stay, so (site, person) finds the rows just written.
     stay_ids: dict[int, int] = {}
     persons = [i.person.pk for i in parsed]
-    for chunk in _chunks(persons):
+    for chunk in chunks(persons):
         stay_ids |= dict(
             Stay.objects.filter(
                 site=site, person_id__in=chunk, status__in=IN_SITE_STATUSES
@@ -940,7 +926,7 @@ def _write_batch(actor, site: Site, parsed: list[_Item], now: datetime) -> Batch
 def active_stays_of(person_ids) -> dict[int, Stay]:
     """{person id: their active stay} for many persons."""
     found = {}
-    for chunk in _chunks(list(person_ids)):
+    for chunk in chunks(list(person_ids)):
         for stay in Stay.objects.filter(person_id__in=chunk, status__in=ACTIVE_STAY_STATUSES):
             found[stay.person_id] = stay
     return found
