@@ -115,3 +115,15 @@ def test_roles_without_scan_access_are_refused(scans, make_user, city):
     client = login(officer)
     assert client.get("/scans/").status_code == 403
     assert client.get("/api/v1/scans").status_code == 403
+
+
+def test_times_with_any_iso_offset_are_read_and_ones_out_of_range_refused(scans, gaocheng_epi):
+    client = login(gaocheng_epi)
+    # ISO 8601 allows offsets PostgreSQL refuses (past 15:59): the API reads them in UTC.
+    far = client.get("/api/v1/scans", {"until": "0028-10-29T06:34:50.372-20:58"})
+    assert (far.status_code, _client_ids(far)) == (200, set())
+    recent = client.get("/api/v1/scans", {"since": "2000-01-01T00:00:00+20:00"})
+    assert _client_ids(recent) == {"g-market", "g-school"}
+    overflow = client.get("/api/v1/scans", {"since": "0001-01-01T00:00:00+20:00"})
+    assert overflow.status_code == 422
+    assert overflow.json()["errors"][0]["field"] == "since"

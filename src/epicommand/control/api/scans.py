@@ -2,12 +2,14 @@
 persons in their jurisdiction. See docs/api-guide.md "Place-code scans"."""
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
@@ -147,13 +149,23 @@ def list_scans(
         person = get_object_or_404(Person.objects.visible_to(request.auth), pk=person_id)
         services.note_scans_viewed(request.auth, person, channel="api")
     filters = ScanFilter(
-        person_id=person_id, venue_id=venue_id, since=_aware(since), until=_aware(until)
+        person_id=person_id,
+        venue_id=venue_id,
+        since=_utc(since, "since"),
+        until=_utc(until, "until"),
     )
     rows, next_after = scan_page(request.auth, filters, after=after, limit=limit)
     return {"items": rows, "next_after": next_after}
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)  # Asia/Shanghai, the platform's time
-    return value
+def _utc(value: datetime | None, field: str) -> datetime | None:
+    """The time in UTC (without an offset: Asia/Shanghai, the platform's time). In UTC,
+    because PostgreSQL refuses offsets past 15:59 that ISO 8601 allows."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError({field: [_("this time is out of range")]}) from None
