@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "epicommand.command",
     "epicommand.control",
     "epicommand.quarantine",
+    "epicommand.tracing",
+    "epicommand.testing",
     "epicommand.simulation",
     "epicommand.web",
 ]

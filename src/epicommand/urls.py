@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("epicommand.command.urls")),
     path("", include("epicommand.control.urls")),
     path("", include("epicommand.quarantine.urls")),
+    path("", include("epicommand.tracing.urls")),
+    path("", include("epicommand.testing.urls")),
     path("", include("epicommand.web.urls")),
 ]
 

@@ -15,6 +15,12 @@ Flow metrics count what happened that day; the row of a day is that day's count:
     passages            persons through checkpoints
     passages_denied     persons a checkpoint turned back
     checkpoint_fevers   persons a checkpoint found at or above the fever threshold
+    cases_reported      cases registered (by the case's region of residence)
+    contacts_found      contacts identified (by the contact's region)
+    samples_taken       persons sampled, in rounds, recalls, priority tests and clinics
+    tubes_tested        tubes a lab reported a result for (by the tube's region)
+    positive_samples    persons whose own result was positive
+    fever_visits        fever-clinic visits (by the patient's region)
 
 Stock metrics are running totals: a day's first bump starts from the latest earlier row,
 so the latest row at or before a day is the value on that day:
@@ -31,6 +37,10 @@ so the latest row at or before a day is the value on that day:
     stays_home          persons under home health monitoring after a stay
     rooms_free          quarantine rooms free to assign (by the site's region)
     supply_open         supply requests not yet delivered (by the household's region)
+    contacts_open       contacts identified and not yet under control
+    referrals_open      referrals sent and not yet acknowledged (by the receiving region)
+    tubes_in_transit    tubes closed at a site and not yet resulted (by the site's region)
+    recalls_open        members of positive pools not yet re-sampled
 
 `command.services.summaries.recount` rebuilds all of them from the tables."""
 
@@ -55,6 +65,12 @@ FLOW_METRICS = frozenset(
         "passages",
         "passages_denied",
         "checkpoint_fevers",
+        "cases_reported",
+        "contacts_found",
+        "samples_taken",
+        "tubes_tested",
+        "positive_samples",
+        "fever_visits",
     }
 )
 # Running totals: a new day starts from the previous day's value.
@@ -70,6 +86,10 @@ STOCK_METRICS = frozenset(
         "stays_home",
         "rooms_free",
         "supply_open",
+        "contacts_open",
+        "referrals_open",
+        "tubes_in_transit",
+        "recalls_open",
     }
 )
 

@@ -38,6 +38,14 @@ class Capability(StrEnum):
     RECORD_VIOLATIONS = "violation.record"  # record and refer violations
     VIEW_VIOLATIONS = "violation.view"
     HOME_CONTROL = "household.control"  # households kept at home and their supplies
+    VIEW_CASES = "case.view"  # cases, trajectories, contacts, referrals, clusters
+    INVESTIGATE = "case.investigate"  # register cases, trajectories, contacts, links
+    HANDLE_REFERRALS = "referral.handle"  # acknowledge referrals sent to one's region
+    VIEW_TESTING = "testing.view"  # rounds, sites, tubes, labs, statistics, recalls
+    MANAGE_TESTING = "testing.manage"  # set up rounds, sites, labs; assign communities
+    SAMPLE = "testing.sample"  # register samples at a table or door to door; seal boxes
+    RECORD_RESULTS = "testing.results"  # a lab receives boxes and uploads results
+    FEVER_CLINIC = "feverclinic.work"  # record fever-clinic visits and their triage
 
 
 C = Capability
@@ -68,6 +76,14 @@ _OFFICE = {
     C.RECORD_VIOLATIONS,
     C.VIEW_VIOLATIONS,
     C.HOME_CONTROL,
+    C.VIEW_CASES,
+    C.INVESTIGATE,
+    C.HANDLE_REFERRALS,
+    C.VIEW_TESTING,
+    C.MANAGE_TESTING,
+    C.SAMPLE,
+    C.RECORD_RESULTS,
+    C.FEVER_CLINIC,
 }
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
@@ -85,12 +101,21 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_CHECKPOINTS,
             C.VIEW_PRIORITY_TESTS,
             C.VIEW_QUARANTINE,
+            C.VIEW_CASES,
+            C.INVESTIGATE,
+            C.HANDLE_REFERRALS,
+            C.VIEW_TESTING,
         }
     ),
     "sampling_staff": frozenset(
-        _FIELD | {C.VIEW_PERSONS, C.VIEW_HEALTH_CODES, C.VIEW_PRIORITY_TESTS}
+        _FIELD
+        | {C.VIEW_PERSONS, C.VIEW_HEALTH_CODES, C.VIEW_PRIORITY_TESTS, C.VIEW_TESTING, C.SAMPLE}
     ),
-    "lab_staff": frozenset(_FIELD),
+    # A lab sees the boxes sent to it and the tubes in them, never who is in a tube.
+    "lab_staff": frozenset(_FIELD | {C.VIEW_TESTING, C.RECORD_RESULTS}),
+    "clinician": frozenset(
+        _FIELD | {C.VIEW_PERSONS, C.VIEW_HEALTH_CODES, C.VIEW_PRIORITY_TESTS, C.FEVER_CLINIC}
+    ),
     "quarantine_staff": frozenset(
         _FIELD
         | {
@@ -115,7 +140,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     "community_worker": frozenset(
         _FIELD
         | {C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_HEALTH_CODES}
-        | {C.RECORD_SCANS, C.HOME_CONTROL, C.RECORD_VIOLATIONS}
+        | {C.RECORD_SCANS, C.HOME_CONTROL, C.RECORD_VIOLATIONS, C.VIEW_TESTING}
     ),
     # Public security opens the violations referred to it (scoped to its region).
     "department_officer": frozenset(_FIELD | {C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_VIOLATIONS}),
@@ -132,6 +157,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_DASHBOARD,
             C.VIEW_CHECKPOINTS,
             C.VIEW_QUARANTINE,
+            C.VIEW_CASES,
+            C.VIEW_TESTING,
         }
     ),
     # Discipline inspection follows everything and changes nothing but its own findings.
@@ -149,6 +176,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_CHECKPOINTS,
             C.VIEW_QUARANTINE,
             C.VIEW_VIOLATIONS,
+            C.VIEW_CASES,
+            C.VIEW_TESTING,
         }
     ),
     "administrator": frozenset(

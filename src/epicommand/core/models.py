@@ -133,6 +133,7 @@ class Role(models.TextChoices):
     EPIDEMIOLOGIST = "epidemiologist", _("Epidemiologist")
     SAMPLING_STAFF = "sampling_staff", _("Sampling-site staff")
     LAB_STAFF = "lab_staff", _("Lab staff")
+    CLINICIAN = "clinician", _("Fever-clinic doctor")
     QUARANTINE_STAFF = "quarantine_staff", _("Quarantine-site staff")
     CHECKPOINT_OFFICER = "checkpoint_officer", _("Checkpoint officer")
     COMMUNITY_WORKER = "community_worker", _("Community worker")

@@ -79,6 +79,25 @@ class ProtocolEdition:
     family_may_share_room: bool = True
     # Quarantine capacity: warn this many days before the free rooms run out.
     capacity_warning_days: int = 3
+    # Tracing: a contact must be under control within this many hours of being found; a
+    # referral acknowledged within this many, or it escalates to the city office.
+    contact_control_hours: int = 24
+    referral_ack_hours: int = 2
+    # Co-presence: a scan means the person was there from the scan for `dwell` minutes;
+    # a case's visit is widened by `margin` minutes each side before overlaps are sought.
+    copresence_dwell_minutes: int = 60
+    copresence_margin_minutes: int = 30
+    # Testing: a sampling point serves 2,000-3,000 people a day, a table 600-800.
+    site_day_min: int = 2000
+    site_day_max: int = 3000
+    table_day_min: int = 600
+    table_day_max: int = 800
+    # A member of a positive pool is re-sampled alone at home within this many hours.
+    recall_hours: int = 6
+    # Ct values a lab may report, and the value below which a target counts as detected.
+    ct_min: float = 10.0
+    ct_max: float = 45.0
+    ct_positive_below: float = 40.0
     # Households kept at home: hours a volunteer team has to deliver a request.
     necessities_delivery_hours: int = 24
     medicine_delivery_hours: int = 4

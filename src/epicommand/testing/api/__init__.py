@@ -1,0 +1,1 @@
+"""Testing routes under /api/v1."""

@@ -1,0 +1,1 @@
+"""Tracing routes under /api/v1."""
