@@ -21,7 +21,10 @@ demo: venv
 	$(BIN)/epicommand demo-accounts
 	$(BIN)/epicommand seed-control --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand seed-quarantine --if-empty
+	$(BIN)/epicommand seed-testing --if-empty
+	$(BIN)/epicommand seed-outbreak --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand recompute-codes --schedule
+	$(BIN)/epicommand deliver-referrals --schedule
 	$(BIN)/epicommand seed-chain
 	$(BIN)/epicommand seed-tasks
 	$(BIN)/epicommand daily-summary

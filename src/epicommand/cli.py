@@ -13,6 +13,10 @@ epicommand seed-chain         name the demo responsibility chain (after seed-cit
 epicommand seed-control       a demo week of scans, checkpoints, risk areas (after demo-accounts)
 epicommand seed-quarantine    demo quarantine sites and stays (after seed-control)
 epicommand seed-boundaries    generate region boundaries for the maps (seed-city does it)
+epicommand seed-testing       demo sampling sites, labs, fever clinics and two rounds
+epicommand seed-outbreak      a demo outbreak in Zengcun town: cases, contacts, clusters
+epicommand recompute-clusters rebuild every cluster from the case-contact-case links
+epicommand deliver-referrals  post referrals outside the city, escalate overdue ones (--schedule)
 epicommand recompute-codes    recompute health codes whose colour is due to change (--schedule)
 epicommand propose-risk-areas propose risk areas by the edition's rule
 epicommand <any manage.py command>
@@ -32,6 +36,10 @@ ALIASES = {
     "seed-control": "seed_control",
     "seed-quarantine": "seed_quarantine",
     "seed-boundaries": "seed_boundaries",
+    "seed-testing": "seed_testing",
+    "seed-outbreak": "seed_outbreak",
+    "deliver-referrals": "deliver_referrals",
+    "recompute-clusters": "recompute_clusters",
     "recompute-codes": "recompute_codes",
     "propose-risk-areas": "propose_risk_areas",
 }

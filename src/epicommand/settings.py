@@ -171,6 +171,12 @@ RESIDENT_IDENTITY_BACKEND = os.environ.get(
     "RESIDENT_IDENTITY_BACKEND", "epicommand.control.identity.IdNumberAndPhone"
 )
 
+# Referrals of contacts living outside the city are POSTed here (JSON, signed with an
+# HMAC-SHA256 of the body under REFERRAL_WEBHOOK_SECRET) and retried with backoff until the
+# receiver answers 2xx. Empty: no delivery; the office exports them (CSV, JSON) instead.
+REFERRAL_WEBHOOK_URL = os.environ.get("REFERRAL_WEBHOOK_URL", "")
+REFERRAL_WEBHOOK_SECRET = os.environ.get("REFERRAL_WEBHOOK_SECRET", "")
+
 # Device batches of 5,000 items (health-code tokens included) run to about 2 MB; a larger
 # body is answered with a JSON 413 naming the limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)

@@ -43,6 +43,42 @@ def direct_counts(prefix: str, day) -> dict[str, int]:
         "codes_yellow": HealthCode.objects.in_region(prefix).filter(colour=Colour.YELLOW).count(),
         **passage_counts(prefix, day),
         **quarantine_counts(prefix),
+        **tracing_counts(prefix, day),
+        **mass_testing_counts(prefix, day),
+    }
+
+
+def tracing_counts(prefix: str, day) -> dict[str, int]:
+    """Cases by report and onset day; contacts not yet controlled; referrals unacknowledged."""
+    from epicommand.tracing.models import Case, Contact, Referral
+
+    cases = Case.objects.in_region(prefix)
+    return {
+        "cases_reported": sum(local_day(c.reported_at) == day for c in cases),
+        "cases_by_onset": cases.filter(onset_date=day).count(),
+        "contacts_open": Contact.objects.in_region(prefix)
+        .filter(status__in=["identified", "notified"])
+        .count(),
+        "referrals_open": Referral.objects.in_region(prefix)
+        .filter(status__in=["sent", "escalated"])
+        .count(),
+    }
+
+
+def mass_testing_counts(prefix: str, day) -> dict[str, int]:
+    """Samples and positives of the day; tubes between the table and the result; recalls."""
+    from epicommand.testing.models import Recall, Sample, Tube
+
+    samples = Sample.objects.in_region(prefix)
+    return {
+        "samples_taken": sum(local_day(s.sampled_at) == day for s in samples),
+        "positive_samples": sum(
+            s.status == "positive" and local_day(s.resulted_at) == day for s in samples
+        ),
+        "tubes_in_transit": Tube.objects.in_region(prefix)
+        .filter(status__in=["closed", "boxed", "received"])
+        .count(),
+        "recalls_open": Recall.objects.in_region(prefix).filter(status="pending").count(),
     }
 
 

@@ -65,7 +65,7 @@ def test_an_office_sets_up_gets_and_changes_a_checkpoint(world, office, city):
     )
     assert patched.json()["is_active"] is False
     event = AuditEvent.objects.filter(action="checkpoint.update").get()
-    assert event.reason == "is_active: 撤岗"
+    assert event.reason == "changed is_active: 撤岗"
 
 
 def test_a_venue_entrance_needs_its_venue(office, city):

@@ -164,7 +164,7 @@ def test_a_site_out_of_use_takes_its_free_rooms_out_of_the_count(gaocheng_office
     sites.update_site(gaocheng_office, camp, is_active=True)
     assert counter("rooms_free") == 12
     reasons = AuditEvent.objects.filter(action="quarantine_site.update").order_by("id")
-    assert [e.reason for e in reasons] == ["is_active: 改作方舱医院", "is_active"]
+    assert [e.reason for e in reasons] == ["changed is_active: 改作方舱医院", "changed is_active"]
 
 
 def test_a_site_with_rooms_keeps_its_region(gaocheng_office, camp, city):

@@ -16,6 +16,7 @@ Flow metrics count what happened that day; the row of a day is that day's count:
     passages_denied     persons a checkpoint turned back
     checkpoint_fevers   persons a checkpoint found at or above the fever threshold
     cases_reported      cases registered (by the case's region of residence)
+    cases_by_onset      symptomatic cases by their onset day: the epidemic curve
     contacts_found      contacts identified (by the contact's region)
     samples_taken       persons sampled, in rounds, recalls, priority tests and clinics
     tubes_tested        tubes a lab reported a result for (by the tube's region)
@@ -66,6 +67,7 @@ FLOW_METRICS = frozenset(
         "passages_denied",
         "checkpoint_fevers",
         "cases_reported",
+        "cases_by_onset",
         "contacts_found",
         "samples_taken",
         "tubes_tested",
@@ -160,6 +162,12 @@ def city_of(region_code: str) -> str:
 
 
 def _add(metric: str, region_code: str, delta: int, day: date) -> None:
+    if metric in STOCK_METRICS:
+        # A running total: a change dated in the past (a demo or an import replaying its
+        # days) changes every later day's value too.
+        Counter.objects.filter(region_id=region_code, metric=metric, day__gt=day).update(
+            value=F("value") + delta
+        )
     for _attempt in range(2):
         updated = Counter.objects.filter(region_id=region_code, metric=metric, day=day).update(
             value=F("value") + delta

@@ -2,6 +2,7 @@
 on SQLite. Callers hold the transaction; rows are tuples in `columns` order, dates as
 `date`, datetimes as naive UTC `datetime` (both databases read those the same way)."""
 
+import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from itertools import islice
@@ -70,7 +71,10 @@ def bulk_update(table: str, key: str, columns: tuple[str, ...], rows: Iterable[t
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            stage = quote(f"{table}_update")
+            # One staging table per column set: a session's temp table keeps the columns
+            # of its first use, and another update of the same table may set others.
+            digest = hashlib.sha1(",".join((key, *columns)).encode()).hexdigest()[:8]
+            stage = quote(f"{table}_update_{digest}")
             listed = ", ".join(quote(c) for c in (key, *columns))
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "

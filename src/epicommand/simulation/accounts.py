@@ -29,6 +29,7 @@ COUNTY_JOBS = [
     ("epi", Role.EPIDEMIOLOGIST, U.CDC),
     ("sampling", Role.SAMPLING_STAFF, U.HEALTH_COMMISSION),
     ("lab", Role.LAB_STAFF, U.CDC),
+    ("clinician", Role.CLINICIAN, U.HEALTH_COMMISSION),
     ("quarantine", Role.QUARANTINE_STAFF, U.HEALTH_COMMISSION),
     ("checkpoint", Role.CHECKPOINT_OFFICER, U.PUBLIC_SECURITY),
     ("market", Role.DEPARTMENT_OFFICER, U.MARKET_REGULATION),

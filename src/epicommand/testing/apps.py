@@ -6,3 +6,13 @@ class TestingConfig(AppConfig):
     name = "epicommand.testing"
     label = "testing"
     verbose_name = _("Nucleic-acid testing")
+
+    def ready(self):
+        # The dashboard's testing figures, and the answer the 9th edition's risk rule asks
+        # of testing: has the village had a negative full round since a moment?
+        from epicommand.control.services import risk_rules
+
+        from . import dashboard  # noqa: F401
+        from .full_round import negative_full_round
+
+        risk_rules.set_full_round_check(negative_full_round)

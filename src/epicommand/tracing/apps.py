@@ -6,3 +6,7 @@ class TracingConfig(AppConfig):
     name = "epicommand.tracing"
     label = "tracing"
     verbose_name = _("Epidemiological investigation")
+
+    def ready(self):
+        # The dashboard's case, contact and referral figures and how `recount` rebuilds them.
+        from . import dashboard  # noqa: F401

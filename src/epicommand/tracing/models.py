@@ -283,7 +283,7 @@ class Contact(models.Model):
         IDENTIFIED = "identified", _("Identified")
         NOTIFIED = "notified", _("Notified")
         CONTROLLED = "controlled", _("Under control")
-        RELEASED = "released", _("Released")
+        RELEASED = "released", _("Released from control")
 
     person = models.ForeignKey(
         "people.Person", models.PROTECT, related_name="+", verbose_name=_("person")
@@ -326,7 +326,7 @@ class Contact(models.Model):
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("found by")
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("added by")
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from epicommand.core.access import Capability
@@ -14,6 +15,9 @@ class NavItem:
     url_name: str
     capability: Capability | None = None
     section: str = ""  # the first path segment that marks the item as current
+    # Dotted path of a function(user) -> int shown beside the label when not 0 (say, the
+    # referrals awaiting acknowledgement): one cheap indexed query, run on every page.
+    badge: str = ""
 
 
 NAV_ITEMS = (
@@ -68,6 +72,23 @@ NAV_ITEMS = (
         Capability.HOME_CONTROL,
         "quarantine/households",
     ),
+    NavItem(_("Cases"), "tracing:case_list", Capability.VIEW_CASES, "cases"),
+    NavItem(_("Contacts"), "tracing:contact_list", Capability.VIEW_CASES, "contacts"),
+    NavItem(
+        _("Referrals"),
+        "tracing:referral_inbox",
+        Capability.VIEW_CASES,
+        "referrals",
+        badge="epicommand.tracing.queries_referrals.open_incoming_count",
+    ),
+    NavItem(_("Clusters"), "tracing:cluster_list", Capability.VIEW_CASES, "clusters"),
+    NavItem(_("Testing rounds"), "testing:round_list", Capability.VIEW_TESTING, "testing/rounds"),
+    NavItem(_("Sampling sites"), "testing:site_list", Capability.VIEW_TESTING, "testing/sites"),
+    NavItem(_("Sampling table"), "testing:table", Capability.SAMPLE, "testing/table"),
+    NavItem(_("Seal a box"), "testing:box_seal", Capability.SAMPLE, "testing/boxes"),
+    NavItem(_("Labs"), "testing:lab_list", Capability.VIEW_TESTING, "testing/labs"),
+    NavItem(_("Recalls"), "testing:recall_list", Capability.VIEW_TESTING, "testing/recalls"),
+    NavItem(_("Fever clinics"), "testing:clinic_list", Capability.FEVER_CLINIC, "testing/clinics"),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),
 )
@@ -78,7 +99,12 @@ def nav_items_for(user) -> list[dict]:
     if not user.is_authenticated:
         return []
     return [
-        {"label": item.label, "url": reverse(item.url_name), "section": item.section}
+        {
+            "label": item.label,
+            "url": reverse(item.url_name),
+            "section": item.section,
+            "badge": import_string(item.badge)(user) if item.badge else 0,
+        }
         for item in NAV_ITEMS
         if item.capability is None or user.can(item.capability)
     ]

@@ -71,6 +71,48 @@ LINKS = {
             C.EDIT_PLACES,
         ),
         HomeLink(
+            "cases",
+            _("Cases"),
+            _("Cases, their investigation deadlines, trajectories and contacts."),
+            "tracing:case_list",
+            C.VIEW_CASES,
+        ),
+        HomeLink(
+            "new_case",
+            _("Register a case"),
+            _("From a positive test, a fever clinic, a checkpoint or a report."),
+            "tracing:case_new",
+            C.INVESTIGATE,
+        ),
+        HomeLink(
+            "rounds",
+            _("Testing rounds"),
+            _("Each round's progress by region: sampled, tested, positives."),
+            "testing:round_list",
+            C.VIEW_TESTING,
+        ),
+        HomeLink(
+            "table",
+            _("Sampling table"),
+            _("Scan the resident, scan the tube: the pool closes when it is full."),
+            "testing:table",
+            C.SAMPLE,
+        ),
+        HomeLink(
+            "labs",
+            _("Labs"),
+            _("Receive boxes and upload results."),
+            "testing:lab_list",
+            C.RECORD_RESULTS,
+        ),
+        HomeLink(
+            "clinics",
+            _("Fever clinics"),
+            _("Record a visit with its mandatory test, and triage the patient."),
+            "testing:clinic_list",
+            C.FEVER_CLINIC,
+        ),
+        HomeLink(
             "audit",
             _("Audit log"),
             _("Who viewed, exported or changed which record, and when."),
@@ -96,12 +138,21 @@ LINKS = {
 
 # Per role: which landing text and which links, in the order that role needs them.
 ROLE_HOMES = {
-    Role.CITY_OFFICE: ("office", ["search", "import", "export", "register", "places", "new_venue"]),
+    Role.CITY_OFFICE: (
+        "office",
+        ["cases", "rounds", "search", "import", "export", "register", "places", "new_venue"],
+    ),
     Role.COUNTY_OFFICE: (
         "office",
-        ["search", "import", "export", "register", "places", "new_venue"],
+        ["cases", "rounds", "search", "import", "export", "register", "places", "new_venue"],
     ),
-    Role.EPIDEMIOLOGIST: ("epidemiologist", ["search", "register", "export", "places"]),
+    Role.EPIDEMIOLOGIST: (
+        "epidemiologist",
+        ["cases", "new_case", "search", "register", "export", "places"],
+    ),
+    Role.SAMPLING_STAFF: ("general", ["table", "rounds", "search", "places", "api_docs"]),
+    Role.LAB_STAFF: ("general", ["labs", "places", "api_docs"]),
+    Role.CLINICIAN: ("general", ["clinics", "search", "places", "api_docs"]),
     Role.SUPERVISOR: ("supervisor", ["audit", "search", "places"]),
     Role.ADMINISTRATOR: ("administrator", ["tokens", "audit", "places", "new_venue", "api_docs"]),
 }

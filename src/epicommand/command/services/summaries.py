@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -140,10 +140,13 @@ def _fixed_offset_seconds(zone_name: str | None) -> int | None:
 
 
 def _count_by_day(counted: Counted, keeping: set[str]) -> dict[tuple[str, date], int]:
-    local_day = LocalDay(counted.day_field, tzinfo=timezone.get_default_timezone())
+    rows = counted.rows()
+    if rows.model._meta.get_field(counted.day_field).get_internal_type() == "DateField":
+        local_day = F(counted.day_field)  # already a day (a case's onset date)
+    else:
+        local_day = LocalDay(counted.day_field, tzinfo=timezone.get_default_timezone())
     grouped = (
-        counted.rows()
-        .filter(**{f"{counted.day_field}__isnull": False})
+        rows.filter(**{f"{counted.day_field}__isnull": False})
         .order_by()
         .annotate(local_day=local_day)
         .values_list("region_id", "local_day")

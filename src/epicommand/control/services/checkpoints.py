@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.core import audit, policy
+from epicommand.core import audit, edits, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import ApiToken, Region, Unit
 from epicommand.places.models import Venue
@@ -176,29 +176,16 @@ def update_checkpoint(actor, checkpoint: Checkpoint, *, reason: str = "", **chan
     _require(actor, C.MANAGE_CHECKPOINTS)
     if not covers(actor, checkpoint.region_id):
         raise PermissionDenied("the checkpoint is outside your jurisdiction")
-    unknown = set(changes) - {*CHECKPOINT_FIELDS, "unit_ids", "is_active"}
-    if unknown:
-        raise ValidationError({name: _("cannot be changed") for name in sorted(unknown)})
-    data = {name: getattr(checkpoint, name) for name in CHECKPOINT_FIELDS}
-    data.update({k: v for k, v in changes.items() if k in CHECKPOINT_FIELDS})
+    data = edits.proposed(checkpoint, changes, CHECKPOINT_FIELDS, also=("unit_ids",))
     unit_ids = list(changes["unit_ids"]) if "unit_ids" in changes else None
     errors = _checkpoint_errors(actor, data, unit_ids)
     if errors:
         raise ValidationError(errors)
-    changed = [n for n in CHECKPOINT_FIELDS if getattr(checkpoint, n) != data[n]]
-    for name in changed:
-        setattr(checkpoint, name, data[name])
-    if "is_active" in changes and bool(changes["is_active"]) != checkpoint.is_active:
-        checkpoint.is_active = bool(changes["is_active"])
-        changed.append("is_active")
-    if changed:
-        checkpoint.save(update_fields=changed)
+    changed = edits.apply(checkpoint, data, changes, CHECKPOINT_FIELDS)
     if unit_ids is not None and set(unit_ids) != set(checkpoint.units.values_list("pk", flat=True)):
         checkpoint.units.set(unit_ids)
         changed.append("units")
-    if changed:
-        note = ", ".join(changed) + (f": {reason}" if reason else "")
-        audit.record(actor, "checkpoint.update", checkpoint, reason=note)
+    edits.audit_changes(actor, "checkpoint.update", checkpoint, changed, reason)
     return checkpoint
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from epicommand.core.access import Capability, covers
+from epicommand.testing.services import priority as sampling_plans
 from epicommand.web.access import capability_required
 from epicommand.web.forms import apply_errors
 from epicommand.web.paging import query_without_cursor, render_list, wants_partial
@@ -369,8 +370,11 @@ def priority_test_list(request):
         rows, next_after = queries.priority_test_page(
             request.user, filters, after=request.GET.get("after")
         )
+        # Where and when to sample each: the nearest site or a door-to-door slot.
+        sampling_plans.plan_for(rows)
     context = {
         "form": form,
+        "may_sample": request.user.can(C.SAMPLE),
         "entries": rows,
         "next_after": next_after,
         "query": query_without_cursor(request),

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from epicommand.command import counters
-from epicommand.core import audit
+from epicommand.core import audit, edits
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import bulk_insert
 from epicommand.core.models import Region, Unit, User
@@ -178,12 +178,8 @@ def update_site(actor, site: Site, *, reason: str = "", **changes) -> Site:
     of use takes its free rooms out of the free-room count until it is back."""
     require(actor, C.MANAGE_QUARANTINE_SITES)
     require_in_scope(actor, site.region_id, "site")
-    unknown = set(changes) - {*SITE_FIELDS, "is_active"}
-    if unknown:
-        raise ValidationError({name: _("cannot be changed") for name in sorted(unknown)})
     site = Site.objects.select_for_update().get(pk=site.pk)
-    data = {name: getattr(site, name) for name in SITE_FIELDS}
-    data.update({k: v for k, v in changes.items() if k in SITE_FIELDS})
+    data = edits.proposed(site, changes, SITE_FIELDS)
     errors = _site_errors(actor, data)
     if "region_id" not in errors and data["region_id"] != site.region_id:
         if site.rooms.exists():
@@ -192,18 +188,11 @@ def update_site(actor, site: Site, *, reason: str = "", **changes) -> Site:
             )
     if errors:
         raise ValidationError(errors)
-    changed = [n for n in SITE_FIELDS if getattr(site, n) != data[n]]
-    for name in changed:
-        setattr(site, name, data[name])
-    if "is_active" in changes and bool(changes["is_active"]) != site.is_active:
-        site.is_active = bool(changes["is_active"])
-        changed.append("is_active")
+    changed = edits.apply(site, data, changes, SITE_FIELDS)
+    if "is_active" in changed:
         free = site.rooms.filter(status=Room.Status.FREE).count()
         counters.bump("rooms_free", site.region_id, free if site.is_active else -free)
-    if changed:
-        site.save(update_fields=changed)
-        note = ", ".join(changed) + (f": {reason}" if reason else "")
-        audit.record(actor, "quarantine_site.update", site, reason=note)
+    edits.audit_changes(actor, "quarantine_site.update", site, changed, reason)
     return site
 
 

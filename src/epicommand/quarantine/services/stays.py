@@ -34,7 +34,7 @@ from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
 from epicommand.core import audit, policy
 from epicommand.core.access import Capability, covers
-from epicommand.core.bulk import bulk_insert, bulk_update, chunks, naive_utc
+from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
 
@@ -927,6 +927,7 @@ def active_stays_of(person_ids) -> dict[int, Stay]:
     """{person id: their active stay} for many persons."""
     found = {}
     for chunk in chunks(list(person_ids)):
-        for stay in Stay.objects.filter(person_id__in=chunk, status__in=ACTIVE_STAY_STATUSES):
+        rows = Stay.objects.filter(person_id__in=many(chunk), status__in=ACTIVE_STAY_STATUSES)
+        for stay in rows:
             found[stay.person_id] = stay
     return found

@@ -1,3 +1,215 @@
-from ninja import Router
+"""/api/v1/testing/samples: sampling devices post batches of swabs registered into tubes,
+close a tube early, read a tube; staff look up a person's samples. See the API guide,
+"Sampling"."""
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Field, Path, Query, Router, Schema
+from pydantic import WithJsonSchema
+
+from epicommand.core import audit
+from epicommand.core.access import Capability
+from epicommand.core.api_schemas import ERRORS, require
+from epicommand.people.models import Person
+
+from ..models import SamplingSite
+from ..queries_samples import PERSON_PAGE, samples_of_person, tube_members, visible_tube
+from ..services import sampling as services
 
 router = Router(tags=["Samples"])
+
+MAX_ID = 2**63 - 1
+BARCODE = Path(..., max_length=32, description="the tube's 12-digit barcode")
+
+
+class SamplingItemIn(Schema):
+    """One swab. Identify the person by exactly one of `person_id`, `id_number` or
+    `health_code`."""
+
+    client_id: str = Field(
+        description="The device's own id for this swab, 1 to 64 characters, unique across "
+        "everything it sends: a retried batch with the same ids adds nothing."
+    )
+    tube: str = Field(description="The tube's barcode: 12 digits, the last a Luhn check digit.")
+    person_id: int | None = None
+    id_number: str | None = Field(None, description="National ID number (18 characters).")
+    health_code: str | None = Field(
+        None, description="The health-code QR token the person showed (HC1:...)."
+    )
+    sampled_at: datetime | None = Field(
+        None,
+        description="When the swab was taken, ISO 8601 (without an offset: Asia/Shanghai); "
+        "default now. Refused more than 5 minutes ahead or over 7 days ago.",
+    )
+    round_id: int | None = Field(None, description="The testing round it counts for.")
+    door_to_door: bool = False
+    resample: bool = Field(
+        False, description="A deliberate second swab of a person already sampled in the round."
+    )
+
+
+# Items reach the service as sent, so that every error reads `items[3].tube` alike and
+# the whole batch is checked in one pass; the document still describes each item.
+ITEMS_SCHEMA = {
+    "type": "array",
+    "maxItems": services.MAX_BATCH,
+    "items": SamplingItemIn.model_json_schema(),
+    "description": f"1 to {services.MAX_BATCH:,} swabs",
+}
+
+
+class SamplingBatchIn(Schema):
+    site_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="The sampling site of the table; null for door-to-door sampling.",
+    )
+    items: Annotated[list[Any], WithJsonSchema(ITEMS_SCHEMA)] = Field(max_length=services.MAX_BATCH)
+
+
+class SamplingOutcomeOut(Schema):
+    client_id: str
+    status: str = Field(description="created, or replayed for a client id stored before")
+    tube: str
+    members: int = Field(description="swabs in the tube now")
+    capacity: int = Field(description="the tube's pool size")
+    closed: bool
+
+
+class SamplingBatchOut(Schema):
+    created: int
+    replayed: int
+    tubes_closed: list[str] = Field(description="barcodes of the tubes this batch filled")
+    items: list[SamplingOutcomeOut]
+
+
+class TubeMemberOut(Schema):
+    name: str = Field(description="masked")
+    id_number: str = Field(description="masked")
+    region_code: str
+    sampled_at: datetime
+    status: str
+
+
+class SamplingTubeOut(Schema):
+    barcode: str
+    purpose: str
+    status: str
+    round_id: int | None
+    site_id: int | None
+    region_code: str = Field(alias="region_id")
+    capacity: int
+    members: int
+    opened_at: datetime
+    closed_at: datetime | None
+    result: str
+
+
+class SamplingTubeDetailOut(SamplingTubeOut):
+    listed: list[TubeMemberOut] = Field(
+        description="The members in your scope, masked; empty for roles that do not see persons."
+    )
+
+
+class PersonSampleOut(Schema):
+    id: int
+    client_id: str
+    tube: str = Field(alias="tube.barcode")
+    pool_size: int = Field(alias="tube.capacity")
+    round_id: int | None
+    site_id: int | None = Field(alias="tube.site_id")
+    sampled_at: datetime
+    door_to_door: bool
+    resample: bool
+    status: str = Field(description="the person's own result; empty while awaited")
+
+
+class PersonSamplePage(Schema):
+    items: list[PersonSampleOut]
+    next_before: int | None = Field(description="pass as `before` for older samples")
+
+
+@router.post(
+    "/batch", response={200: SamplingBatchOut, **ERRORS}, summary="Register a batch of swabs"
+)
+def register_batch(request, payload: SamplingBatchIn):
+    """Up to 5,000 swabs at one site (or door to door), validated whole: if any item is
+    wrong nothing is registered and the 422 answer lists every error as `items[3].tube`.
+    A tube fills to its pool size and closes. Items whose client id is stored already are
+    `replayed` and change nothing. A site outside your jurisdiction is 404."""
+    require(request.auth, Capability.SAMPLE)
+    site = None
+    if payload.site_id is not None:
+        site = get_object_or_404(
+            SamplingSite.objects.visible_to(request.auth), pk=payload.site_id, is_active=True
+        )
+    batch = services.register_samples(request.auth, payload.items, site=site)
+    # Written here in the SamplingBatchOut shape: validating 5,000 outcomes against the
+    # schema on the way out costs a good part of the request.
+    body = {
+        "created": batch.created,
+        "replayed": batch.replayed,
+        "tubes_closed": batch.tubes_closed,
+        "items": [
+            {
+                "client_id": o.client_id,
+                "status": o.status,
+                "tube": o.tube,
+                "members": o.members,
+                "capacity": o.capacity,
+                "closed": o.closed,
+            }
+            for o in batch.items
+        ],
+    }
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
+
+
+@router.post(
+    "/tubes/{barcode}/close",
+    response={200: SamplingTubeOut, **ERRORS},
+    summary="Close a tube before it is full",
+)
+def close_tube(request, barcode: str = BARCODE):
+    """The table ends a pool early; the tube goes to its box with the swabs it holds.
+    A tube already closed is 422; a tube outside your jurisdiction is 404."""
+    require(request.auth, Capability.SAMPLE)
+    tube = visible_tube(request.auth, barcode)
+    if tube is None:
+        raise Http404
+    return services.close_tube(request.auth, tube)
+
+
+@router.get("/tubes/{barcode}", response={200: SamplingTubeDetailOut, **ERRORS}, summary="A tube")
+def tube_detail(request, barcode: str = BARCODE):
+    """A tube's pool size, swabs and status, with its members masked."""
+    require(request.auth, Capability.VIEW_TESTING)
+    tube = visible_tube(request.auth, barcode)
+    if tube is None:
+        raise Http404
+    tube.listed = tube_members(request.auth, tube)
+    return tube
+
+
+@router.get("", response={200: PersonSamplePage, **ERRORS}, summary="A person's samples")
+def person_samples(
+    request,
+    person_id: int = Query(..., ge=1, le=MAX_ID),
+    before: int | None = Query(None, ge=1, le=MAX_ID),
+    limit: int = Query(PERSON_PAGE, ge=1, le=PERSON_PAGE),
+):
+    """The samples of one person in your jurisdiction, newest first; the look-up is
+    audited. A person outside your jurisdiction is 404."""
+    require(request.auth, Capability.VIEW_TESTING)
+    require(request.auth, Capability.VIEW_PERSONS)
+    person = get_object_or_404(Person.objects.visible_to(request.auth), pk=person_id)
+    audit.record(request.auth, "sample.view_person", person, reason="api")
+    rows, next_before = samples_of_person(request.auth, person, before=before, limit=limit)
+    return {"items": rows, "next_before": next_before}

@@ -1,0 +1,689 @@
+"""Contacts of a case and how they are found, followed and released.
+
+    from epicommand.tracing.services import contacts
+    contacts.refresh_for_case(case)              # household rule + co-presence candidates
+    contacts.add_contact(epi, case, person, degree="close", setting="meal",
+                         last_exposure_at=t)     # from the interview
+    contacts.confirm_candidate(epi, candidate, degree="close")
+    contacts.set_status(epi, contact, "controlled")
+
+Rules (DOMAIN "Contacts"): household members of a case are close contacts; household
+members and workplace companions of a close contact are secondary contacts; persons whose
+scans overlapped the case's visits become candidates the epidemiologist confirms as close
+or general. One row per (case, person): a second finding keeps the closer degree and the
+later exposure. A close contact's code turns red and a secondary contact's yellow (health
+facts, ended at release); close contacts are listed for priority testing. A contact who
+lives outside the investigating scope is referred to the county that owns them.
+
+`actor` None is the platform (refresh_for_case after register_case); every other actor
+needs INVESTIGATE over the case's region."""
+
+from collections import Counter as Tally
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from epicommand.command import counters
+from epicommand.control.models import FactKind, PriorityTest
+from epicommand.control.services import healthcode
+from epicommand.core import audit, policy
+from epicommand.core.access import Capability, covers
+from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
+from epicommand.people.models import Person
+from epicommand.places.models import Venue
+
+from ..models import Candidate, Case, Contact, Degree, FoundBy, Outcome, Setting
+from . import copresence
+
+C = Capability
+S = Contact.Status
+# Closest first: a second finding never lowers a contact's degree.
+CLOSENESS = {Degree.CLOSE: 0, Degree.SECONDARY: 1, Degree.GENERAL: 2}
+FACT_OF = {Degree.CLOSE: FactKind.CLOSE_CONTACT, Degree.SECONDARY: FactKind.SECONDARY_CONTACT}
+# Statuses in their order; a contact only moves forward.
+STATUS_ORDER = [S.IDENTIFIED, S.NOTIFIED, S.CONTROLLED, S.RELEASED]
+STAMP_OF = {S.NOTIFIED: "notified_at", S.CONTROLLED: "controlled_at", S.RELEASED: "released_at"}
+OPEN_STATUSES = (S.IDENTIFIED, S.NOTIFIED)
+MAX_NOTE = 300
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+def is_overdue(contact: Contact, now: datetime | None = None) -> bool:
+    """Not yet under control and past the deadline."""
+    return contact.status in OPEN_STATUSES and contact.control_deadline < (now or timezone.now())
+
+
+def require_investigator(actor, case: Case) -> None:
+    if actor is None:
+        return
+    if not actor.can(C.INVESTIGATE):
+        raise PermissionDenied(_("your role may not investigate cases"))
+    if not covers(actor, case.region_id):
+        raise PermissionDenied(_("the case is outside your jurisdiction"))
+
+
+# Adding a contact --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One exposure of a person to a case (or, secondary, to one of its close contacts)."""
+
+    person: Person
+    degree: str
+    setting: str
+    found_by: str
+    last_exposure_at: datetime
+    source_contact: Contact | None = None
+    venue: Venue | None = None
+    note: str = ""
+
+
+def add_contact(
+    actor,
+    case: Case,
+    person: Person,
+    *,
+    degree: str,
+    setting: str,
+    last_exposure_at: datetime,
+    found_by: str = FoundBy.INTERVIEW,
+    source_contact: Contact | None = None,
+    venue=None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Contact:
+    """Record that `person` was exposed to the case (or, secondary, to `source_contact`).
+    A second finding for the same (case, person) updates the one row. A close contact
+    brings their household and workplace companions in as secondary contacts."""
+    now = now or timezone.now()
+    require_investigator(actor, case)
+    note = _validate(
+        case, person, degree, setting, found_by, last_exposure_at, source_contact, note, now
+    )
+    finding = Finding(
+        person, degree, setting, found_by, last_exposure_at, source_contact, venue, note
+    )
+    with transaction.atomic():
+        return _record_findings(actor, case, [finding], now=now)[0]
+
+
+def _validate(case, person, degree, setting, found_by, exposure, source_contact, note, now):
+    errors: dict[str, str] = {}
+    if person.pk == case.person_id:
+        errors["person"] = _("is the case's own person")
+    elif source_contact is not None and person.pk == source_contact.person_id:
+        errors["person"] = _("cannot be their own contact")
+    if degree not in Degree.values:
+        errors["degree"] = _("must be one of: %(v)s") % {"v": ", ".join(Degree.values)}
+    elif degree == Degree.SECONDARY and source_contact is None:
+        errors["source_contact"] = _("a secondary contact comes through a close contact")
+    elif degree != Degree.SECONDARY and source_contact is not None:
+        errors["source_contact"] = _("only a secondary contact comes through another contact")
+    if source_contact is not None and (
+        source_contact.case_id != case.pk or source_contact.degree != Degree.CLOSE
+    ):
+        errors["source_contact"] = _("must be a close contact of this case")
+    if setting not in Setting.values:
+        errors["setting"] = _("must be one of: %(v)s") % {"v": ", ".join(Setting.values)}
+    if found_by not in FoundBy.values:
+        errors["found_by"] = _("must be one of: %(v)s") % {"v": ", ".join(FoundBy.values)}
+    if not isinstance(exposure, datetime):
+        errors["last_exposure_at"] = _("must be a date and time")
+    else:
+        problem = exposure_error(case, exposure, degree, now=now)
+        if problem:
+            errors["last_exposure_at"] = problem
+    if not isinstance(note, str) or "\x00" in note or len(note.strip()) > MAX_NOTE:
+        errors["note"] = _("must be text of at most %(n)d characters") % {"n": MAX_NOTE}
+    if errors:
+        raise ValidationError(errors)
+    return note.strip()
+
+
+def exposure_error(case: Case, exposure: datetime, degree: str, *, now: datetime) -> str | None:
+    """Why this last exposure is refused, or None. A close or general contact met the case
+    inside its look-back window; a secondary contact met a close contact after the window
+    opened (the close contact was exposed inside it), and not in the future."""
+    from .trajectory import window
+
+    start, end = window(case, now=now)
+    if exposure < start:
+        return _("is before the case's look-back window (%(t)s)") % {
+            "t": timezone.localtime(start).strftime("%Y-%m-%d %H:%M")
+        }
+    if exposure > now + CLOCK_SLACK:
+        return _("is in the future")
+    if degree != Degree.SECONDARY and exposure > end + CLOCK_SLACK:
+        return _("is after the case was isolated (%(t)s)") % {
+            "t": timezone.localtime(end).strftime("%Y-%m-%d %H:%M")
+        }
+    return None
+
+
+def _record_findings(actor, case: Case, findings: list[Finding], *, now: datetime) -> list:
+    """Write validated findings for one case as one batch, then the secondary contacts of
+    every close contact among them as a second, with the same rules and result as adding
+    them one at a time in that order. Returns the contact of each finding."""
+    batch = ContactBatch(actor, case, now=now)
+    batch.load([f.person.pk for f in findings])
+    for finding in findings:
+        batch.merge(finding)
+    batch.write()
+    found = [batch.rows[f.person.pk] for f in findings]
+    closes = list({c.pk: c for c in found if c.degree == Degree.CLOSE}.values())
+    if closes:
+        _add_secondary_contacts(batch, closes)
+        batch.write()
+    _after_new(actor, case, batch.created, now=now)
+    return found
+
+
+CONTACT_COLUMNS = (
+    "person_id",
+    "region_id",
+    "case_id",
+    "source_contact_id",
+    "degree",
+    "setting",
+    "found_by",
+    "last_exposure_at",
+    "venue_id",
+    "status",
+    "identified_at",
+    "control_deadline",
+    "note",
+    "created_by_id",
+    "created_at",
+)
+
+
+def _stored(value):
+    """A value as the bulk path writes it: datetimes naive UTC, choices as plain text."""
+    if isinstance(value, datetime):
+        return naive_utc(value)
+    return str(value) if isinstance(value, str) else value
+
+
+class ContactBatch:
+    """The contacts of one case being found together. `merge` applies a finding to the
+    row in memory (one row per person: the closer degree, the later exposure); `write`
+    stores what changed since the last write in bulk, with its facts, priority tests,
+    counters and one audit event per contact."""
+
+    def __init__(self, actor, case: Case, *, now: datetime):
+        self.actor, self.case, self.now = actor, case, now
+        self.rows: dict[int, Contact] = {}  # person id -> contact
+        self.stored: dict[int, str] = {}  # person id -> degree as written
+        self.changed: dict[int, set[str]] = {}  # person id -> fields changed since
+        self.unsaved: list[Contact] = []
+        self.created: list[Contact] = []
+        self.regions: dict[int, str] = {}  # person id -> region of residence
+        self.deadline = now + timedelta(hours=policy.active().contact_control_hours)
+
+    def load(self, person_ids) -> None:
+        """Read the case's stored contacts among these persons, locked, in one query."""
+        wanted = [pk for pk in dict.fromkeys(person_ids) if pk not in self.rows]
+        for chunk in chunks(wanted):
+            for contact in Contact.objects.select_for_update().filter(
+                case=self.case, person_id__in=many(chunk)
+            ):
+                contact.case = self.case
+                self.rows[contact.person_id] = contact
+                self.stored[contact.person_id] = contact.degree
+
+    def merge(self, f: Finding) -> None:
+        self.regions[f.person.pk] = f.person.region_id
+        contact = self.rows.get(f.person.pk)
+        if contact is None:
+            contact = Contact(
+                person=f.person,
+                region_id=f.person.region_id,
+                case=self.case,
+                source_contact=f.source_contact,
+                degree=f.degree,
+                setting=f.setting,
+                found_by=f.found_by,
+                last_exposure_at=f.last_exposure_at,
+                venue=f.venue,
+                identified_at=self.now,
+                control_deadline=self.deadline,
+                note=f.note,
+                created_by=_user(self.actor),
+                created_at=self.now,
+            )
+            self.rows[f.person.pk] = contact
+            self.unsaved.append(contact)
+            return
+        changed = []
+        if CLOSENESS[f.degree] < CLOSENESS[contact.degree]:
+            contact.degree, contact.setting, contact.found_by = f.degree, f.setting, f.found_by
+            contact.source_contact, contact.venue = f.source_contact, f.venue
+            changed += ["degree", "setting", "found_by", "source_contact", "venue"]
+        if f.last_exposure_at > contact.last_exposure_at:
+            contact.last_exposure_at = f.last_exposure_at
+            changed.append("last_exposure_at")
+        if changed and f.person.pk in self.stored:
+            self.changed.setdefault(f.person.pk, set()).update(changed)
+
+    def write(self) -> None:
+        new, self.unsaved = self.unsaved, []
+        updated = [self.rows[pk] for pk in self.changed]
+        fields = sorted(set().union(*self.changed.values()))
+        # A raised degree ends the old degree's fact and starts the new one's, unless
+        # the contact was released (their code is done with this case).
+        raised = [
+            (c, self.stored[c.person_id])
+            for c in updated
+            if c.degree != self.stored[c.person_id] and c.status != S.RELEASED
+        ]
+        self.changed = {}
+        self._insert(new)
+        if updated:
+            Contact.objects.bulk_update(updated, fields)
+        for contact in (*new, *updated):
+            self.stored[contact.person_id] = contact.degree
+        self.created += new
+        self._record_facts(new + [c for c, _old in raised], raised)
+        _count_new(new, now=self.now)
+        for contact in new:
+            audit.record(self.actor, "contact.add", contact, reason=_describe(contact))
+        for contact in updated:
+            audit.record(self.actor, "contact.update", contact, reason=_describe(contact))
+
+    def _insert(self, new: list[Contact]) -> None:
+        """One bulk write, then one read of the new rows' ids."""
+        if not new:
+            return
+        bulk_insert(
+            Contact._meta.db_table,
+            CONTACT_COLUMNS,
+            (tuple(_stored(getattr(c, column)) for column in CONTACT_COLUMNS) for c in new),
+        )
+        ids = {}
+        for chunk in chunks([c.person_id for c in new]):
+            ids |= dict(
+                Contact.objects.filter(case=self.case, person_id__in=many(chunk)).values_list(
+                    "person_id", "pk"
+                )
+            )
+        for contact in new:
+            contact.pk = ids[contact.person_id]
+            contact._state.adding, contact._state.db = False, Contact.objects.db
+
+    def _record_facts(self, given: list[Contact], raised) -> None:
+        """A close contact's code turns red and a secondary contact's yellow, all
+        recomputed together; close contacts are listed for priority testing."""
+        now = self.now
+        for contact, old_degree in raised:
+            if old_degree in FACT_OF:
+                key = _fact_source(contact)[1]
+                healthcode.end_facts(
+                    [contact.person_id], FACT_OF[old_degree], at=now, source_key=key, now=now
+                )
+        given = [c for c in given if c.degree in FACT_OF]
+        if not given:
+            return
+        facts = []
+        for contact in given:
+            source, key = _fact_source(contact)
+            region = self.regions[contact.person_id]
+            kind = FACT_OF[contact.degree]
+            facts.append(
+                healthcode.NewFact(contact.person_id, region, kind, now, None, source, key)
+            )
+        healthcode.record_facts(facts, now=now)
+        closes = [c for c in given if c.degree == Degree.CLOSE]
+        _list_for_testing(closes, self.regions, now=now)
+
+
+def _describe(contact: Contact) -> str:
+    # The labels straight from the choices: get_FOO_display rebuilds its mapping per call.
+    degree, setting = Degree(contact.degree).label, Setting(contact.setting).label
+    return f"{degree}, {setting}, " + _("case %(n)s") % {"n": contact.case_id}
+
+
+def _fact_source(contact: Contact) -> tuple[str, str]:
+    return _("contact of case %(n)s") % {"n": contact.case_id}, f"contact:{contact.pk}"
+
+
+PRIORITY_COLUMNS = (
+    "person_id",
+    "region_id",
+    "reason",
+    "detail",
+    "source_key",
+    "listed_at",
+    "deadline",
+    "sampled_at",
+)
+
+
+def _list_for_testing(closes: list[Contact], regions: dict[int, str], *, now: datetime) -> int:
+    """List close contacts for a priority test as priority.list_for_testing does, in
+    three queries for the batch: a person already waiting for a sample is not listed
+    again (one sample answers every reason), nor a contact listed before."""
+    if not closes:
+        return 0
+    person_ids = [c.person_id for c in closes]
+    keys = [_fact_source(c)[1] for c in closes]
+    waiting, listed = set(), set()
+    for chunk in chunks(person_ids):
+        waiting |= set(
+            PriorityTest.objects.filter(
+                person_id__in=many(chunk), sampled_at__isnull=True
+            ).values_list("person_id", flat=True)
+        )
+    for chunk in chunks(keys):
+        listed |= set(
+            PriorityTest.objects.filter(source_key__in=many(chunk, "text")).values_list(
+                "source_key", flat=True
+            )
+        )
+    deadline = naive_utc(now + timedelta(hours=policy.active().priority_test_hours))
+    rows = []
+    for contact in closes:
+        source, key = _fact_source(contact)
+        if contact.person_id in waiting or key in listed:
+            continue
+        waiting.add(contact.person_id)
+        listed.add(key)
+        region = regions[contact.person_id]
+        reason = PriorityTest.Reason.CLOSE_CONTACT
+        rows.append(
+            (contact.person_id, region, reason, source[:200], key, naive_utc(now), deadline, None)
+        )
+    return bulk_insert(PriorityTest._meta.db_table, PRIORITY_COLUMNS, rows)
+
+
+def _count_new(new: list[Contact], *, now: datetime) -> None:
+    """Found today and open: one flow upsert for the batch, one bump per county."""
+    if not new:
+        return
+    day = timezone.localdate(now)
+    counters.add_flows("contacts_found", dict(Tally((c.region_id, day) for c in new)))
+    counties = Tally(c.region_id[: counters.CITY_CODE_LENGTH] for c in new)
+    for county, n in sorted(counties.items()):
+        counters.bump("contacts_open", county, n, day=day)
+
+
+def _after_new(actor, case: Case, new: list[Contact], *, now: datetime) -> None:
+    """Hand each new contact who lives outside the investigating scope to the county that
+    owns them (referrals decides), and join the cases among them to this case's cluster."""
+    if not new:
+        return
+    from .clusters import update_for
+    from .referrals import refer_contact
+
+    outside = [c for c in new if actor is None or not covers(actor, c.region_id)]
+    persons = Person.objects.in_bulk([c.person_id for c in outside])
+    for contact in outside:
+        # The referral copies the person's name, number and address: the full row.
+        contact.person = persons[contact.person_id]
+        refer_contact(actor, contact, now=now)
+    their_cases = []
+    for chunk in chunks([c.person_id for c in new]):
+        their_cases += Case.objects.filter(person_id__in=many(chunk)).values_list("pk", flat=True)
+    if their_cases:
+        update_for([case.pk, *their_cases])
+
+
+# Rules that find contacts by themselves ----------------------------------------------------
+
+
+def _add_secondary_contacts(batch: ContactBatch, closes: list[Contact]) -> None:
+    """Household members and workplace companions of each close contact are secondary
+    contacts of the same case, exposed until the close contact was identified. The close
+    contacts are taken in turn, each one's exposure as the earlier ones left it."""
+    places = {
+        pk: (home, work)
+        for pk, home, work in Person.objects.filter(
+            pk__in=many([c.person_id for c in closes])
+        ).values_list("pk", "household_id", "workplace_id")
+    }
+    homes = {home for home, _work in places.values() if home}
+    works = {work for _home, work in places.values() if work}
+    if not homes and not works:
+        return
+    companions = Q(household_id__in=many(homes)) if homes else Q(pk__in=[])
+    if works:
+        companions |= Q(workplace_id__in=many(works))
+    found = list(
+        Person.objects.filter(companions)
+        .exclude(pk=batch.case.person_id)
+        .only("id", "region_id", "household_id", "workplace_id")
+        .order_by("pk")
+    )
+    batch.load([p.pk for p in found])
+    for close in closes:
+        home, work = places[close.person_id]
+        exposure = max(close.identified_at, close.last_exposure_at)
+        for companion in found:
+            same_home = bool(home) and companion.household_id == home
+            if companion.pk == close.person_id or not (
+                same_home or (work and companion.workplace_id == work)
+            ):
+                continue
+            setting = Setting.HOUSEHOLD if same_home else Setting.WORKPLACE
+            found_by = FoundBy.HOUSEHOLD if same_home else FoundBy.WORKPLACE
+            batch.merge(Finding(companion, Degree.SECONDARY, setting, found_by, exposure, close))
+
+
+def refresh_for_case(case: Case, *, now: datetime | None = None) -> None:
+    """Apply the automatic rules to a case: its household members become close contacts
+    (exposed until the end of the look-back window, i.e. isolation) and the co-presence
+    candidates are brought up to date. Safe to run again: nothing is found twice."""
+    from .trajectory import window
+
+    now = now or timezone.now()
+    if case.outcome == Outcome.RULED_OUT:
+        return
+    with transaction.atomic():
+        person = Person.objects.only("household_id").get(pk=case.person_id)
+        if person.household_id:
+            _, end = window(case, now=now)
+            exposure = min(end, now)
+            members = list(
+                Person.objects.filter(household_id=person.household_id)
+                .exclude(pk=case.person_id)
+                .order_by("pk")
+            )
+            findings = []
+            for member in members:
+                kind = (Degree.CLOSE, Setting.HOUSEHOLD, FoundBy.HOUSEHOLD)
+                _validate(case, member, *kind, exposure, None, "", now)
+                findings.append(Finding(member, *kind, exposure))
+            if findings:
+                _record_findings(None, case, findings, now=now)
+        store_candidates({case.pk: copresence.overlaps_for_case(case)}, now=now)
+
+
+def refresh_candidates(cases, *, now: datetime | None = None) -> int:
+    """Co-presence candidates for many cases at once (a day's new cases); returns how many
+    candidates were written."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return store_candidates(copresence.overlaps_for_cases(list(cases)), now=now)
+
+
+# Candidates --------------------------------------------------------------------------------
+
+CANDIDATE_COLUMNS = (
+    "case_id",
+    "person_id",
+    "region_id",
+    "overlap_minutes",
+    "visits",
+    "venue_id",
+    "last_overlap_at",
+    "status",
+    "found_at",
+)
+
+
+def store_candidates(found: dict[int, list[copresence.Overlap]], *, now: datetime) -> int:
+    """Write the overlaps as pending candidates: new ones inserted, pending ones updated,
+    pending ones no longer found (a visit was removed) deleted; a reviewed candidate and a
+    person who is already a contact of the case are left alone. Bulk writes throughout."""
+    case_ids = list(found)
+    stored: dict[tuple[int, int], tuple[int, str]] = {}
+    known: set[tuple[int, int]] = set()
+    for chunk in chunks(case_ids, 500):
+        for pk, case_id, person_id, status in Candidate.objects.filter(
+            case_id__in=many(chunk)
+        ).values_list("pk", "case_id", "person_id", "status"):
+            stored[case_id, person_id] = (pk, status)
+        known |= set(
+            Contact.objects.filter(case_id__in=many(chunk)).values_list("case_id", "person_id")
+        )
+    wanted = {
+        (case_id, o.person_id): o
+        for case_id, overlaps in found.items()
+        for o in overlaps
+        if (case_id, o.person_id) not in known
+    }
+    regions = _regions_of({person_id for _, person_id in wanted})
+    inserts, updates = [], []
+    for (case_id, person_id), o in wanted.items():
+        values = (o.minutes, o.visits, o.venue_id, naive_utc(o.last_overlap_at))
+        if (case_id, person_id) not in stored:
+            inserts.append(
+                (
+                    case_id,
+                    person_id,
+                    regions[person_id],
+                    *values,
+                    Candidate.Status.PENDING,
+                    naive_utc(now),
+                )
+            )
+        elif stored[case_id, person_id][1] == Candidate.Status.PENDING:
+            updates.append((stored[case_id, person_id][0], *values))
+    gone = [
+        pk
+        for key, (pk, status) in stored.items()
+        if status == Candidate.Status.PENDING and key not in wanted
+    ]
+    for chunk in chunks(gone, 500):
+        Candidate.objects.filter(pk__in=many(chunk)).delete()
+    bulk_insert(Candidate._meta.db_table, CANDIDATE_COLUMNS, inserts)
+    bulk_update(
+        Candidate._meta.db_table,
+        "id",
+        ("overlap_minutes", "visits", "venue_id", "last_overlap_at"),
+        updates,
+    )
+    return len(inserts) + len(updates)
+
+
+def _regions_of(person_ids) -> dict[int, str]:
+    regions = {}
+    for chunk in chunks(list(person_ids), 5000):
+        regions |= dict(Person.objects.filter(pk__in=many(chunk)).values_list("pk", "region_id"))
+    return regions
+
+
+def confirm_candidate(
+    actor, candidate: Candidate, *, degree: str, now: datetime | None = None
+) -> Contact:
+    """The epidemiologist confirms a candidate as a close or general contact, exposed at
+    the venue where they overlapped longest until the last moment of overlap."""
+    now = now or timezone.now()
+    require_investigator(actor, candidate.case)
+    if degree not in (Degree.CLOSE, Degree.GENERAL):
+        raise ValidationError({"degree": _("must be close or general")})
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        _require_pending(candidate)
+        contact = add_contact(
+            actor,
+            candidate.case,
+            candidate.person,
+            degree=degree,
+            setting=Setting.VENUE,
+            found_by=FoundBy.COPRESENCE,
+            last_exposure_at=candidate.last_overlap_at,
+            venue=candidate.venue,
+            now=now,
+        )
+        candidate.status, candidate.contact, candidate.reviewed_by = (
+            Candidate.Status.CONFIRMED,
+            contact,
+            _user(actor),
+        )
+        candidate.save(update_fields=["status", "contact", "reviewed_by"])
+        audit.record(actor, "candidate.confirm", candidate, reason=contact.get_degree_display())
+    return contact
+
+
+def dismiss_candidate(actor, candidate: Candidate, *, now: datetime | None = None) -> Candidate:
+    require_investigator(actor, candidate.case)
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        _require_pending(candidate)
+        candidate.status, candidate.reviewed_by = Candidate.Status.DISMISSED, _user(actor)
+        candidate.save(update_fields=["status", "reviewed_by"])
+        audit.record(actor, "candidate.dismiss", candidate)
+    return candidate
+
+
+def _require_pending(candidate: Candidate) -> None:
+    if candidate.status != Candidate.Status.PENDING:
+        raise ValidationError(
+            {"status": _("already %(s)s") % {"s": candidate.get_status_display()}}
+        )
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# Following a contact -----------------------------------------------------------------------
+
+
+def set_status(
+    actor, contact: Contact, status: str, *, at: datetime | None = None, now: datetime | None = None
+) -> Contact:
+    """Move a contact forward: notified, under control, released (a step may be skipped;
+    the skipped steps take the same time). Control closes the open count; release ends
+    the health-code fact."""
+    now = now or timezone.now()
+    at = at or now
+    require_investigator(actor, contact.case)
+    if status not in STAMP_OF:
+        raise ValidationError({"status": _("must be notified, controlled or released")})
+    if at > now + CLOCK_SLACK:
+        raise ValidationError({"at": _("is in the future")})
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        old, new = STATUS_ORDER.index(contact.status), STATUS_ORDER.index(status)
+        if new <= old:
+            raise ValidationError(
+                {"status": _("the contact is already %(s)s") % {"s": contact.get_status_display()}}
+            )
+        if at < contact.identified_at:
+            raise ValidationError({"at": _("is before the contact was identified")})
+        fields = ["status"]
+        for step in STATUS_ORDER[old + 1 : new + 1]:
+            setattr(contact, STAMP_OF[step], at)
+            fields.append(STAMP_OF[step])
+        was_open = contact.status in OPEN_STATUSES
+        contact.status = status
+        contact.save(update_fields=fields)
+        if was_open and status not in OPEN_STATUSES:
+            counters.bump("contacts_open", contact.region_id, -1, day=timezone.localdate(at))
+        if status == S.RELEASED and contact.degree in FACT_OF:
+            healthcode.end_facts(
+                [contact.person_id],
+                FACT_OF[contact.degree],
+                at=at,
+                source_key=_fact_source(contact)[1],
+                now=now,
+            )
+        audit.record(actor, "contact.status", contact, reason=contact.get_status_display())
+    return contact

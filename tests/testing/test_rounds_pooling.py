@@ -1,0 +1,97 @@
+"""Pool sizes by area risk from the edition (1:1 high risk and quarantine, 5:1 medium,
+10:1 low), the Dorfman-optimal size, and the round's pooling advice: pooling stops when
+the observed positivity reaches the edition's ceiling, and the page and API warn."""
+
+import pytest
+
+from epicommand.control.models import RiskLevel
+from epicommand.testing import pooling
+from epicommand.testing.models import Tube
+from epicommand.testing.services import rounds
+from tests.conftest import login
+from tests.testing.sampling_world import designate
+
+from .rounds_world import (  # noqa: F401  fixtures
+    fast_passwords,
+    new_round,
+    residents,
+    result,
+    sample,
+    villages_fixture,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pool_sizes_follow_the_area_risk(city, villages):
+    assert pooling.pool_size_for(villages.xgz.code) == 10
+    designate(city.zengcun, RiskLevel.MEDIUM)
+    assert pooling.pool_size_for(villages.xgz.code) == 5
+    designate(villages.xgz, RiskLevel.HIGH)
+    assert pooling.pool_size_for(villages.xgz.code) == 1
+    assert pooling.pool_size_for(villages.dongli.code) == 5  # the town is medium
+    assert pooling.pool_size_for(villages.jianbei.code) == 10
+    assert pooling.pool_size_for(villages.jianbei.code, in_quarantine=True) == 1
+
+
+def test_dorfman_pools_shrink_as_positivity_rises():
+    assert pooling.dorfman_pool_size(0) == pooling.LARGEST_POOL
+    assert pooling.dorfman_pool_size(0.001) == pooling.LARGEST_POOL  # 1/sqrt(p) ~ 32, capped
+    assert pooling.dorfman_pool_size(0.01) == 11
+    assert pooling.dorfman_pool_size(0.05) == 5
+    assert pooling.dorfman_pool_size(0.5) == 1  # pooling costs more than single tests
+    assert pooling.tests_per_person(0.01, 1) == 1.0
+    assert pooling.tests_per_person(0.01, 11) == pytest.approx(0.1956, abs=1e-4)
+
+
+def test_the_round_lists_each_area_with_its_pool_size(city_office, city, villages):
+    found = new_round(city_office, ["130109", "130102"])
+    designate(villages.xgz, RiskLevel.HIGH)
+    designate(city.changan, RiskLevel.MEDIUM)
+    sizes = {(s.region.code, s.level, s.size) for s in rounds.pooling_advice(found).sizes}
+    assert sizes == {
+        ("130109", "low", 10),
+        ("130102", "medium", 5),
+        ("130109104201", "high", 1),
+    }
+    assert rounds.pooling_advice(found).quarantine_size == 1
+
+
+def positive_single_results(found, persons, positives):
+    """`positives` of the persons positive on single tubes, the rest negative in pools."""
+    singles = sample(found, persons[:positives], pool=1)
+    for s in singles:
+        result(s.tube, "positive")
+    pooled = sample(found, persons[positives:], pool=10)
+    for tube in Tube.objects.filter(pk__in={s.tube_id for s in pooled}):
+        result(tube, "negative")
+
+
+def test_pooling_holds_under_the_ceiling(city_office, villages):
+    persons = residents(villages.xgz, 1000) + residents(villages.dongli, 1000)
+    found = new_round(city_office, ["130109"])
+    positive_single_results(found, persons, 1)  # 0.05 %
+    advice = rounds.pooling_advice(found)
+    assert (advice.tested, advice.positives) == (2000, 1)
+    assert advice.positivity == pytest.approx(0.0005)
+    assert advice.pooling_allowed
+    assert advice.dorfman_size == pooling.LARGEST_POOL
+
+
+def test_positivity_at_the_ceiling_stops_pooling_and_warns(city_office, villages):
+    persons = residents(villages.xgz, 1000)
+    found = new_round(city_office, ["130109"])
+    positive_single_results(found, persons, 10)  # 1 %
+    advice = rounds.pooling_advice(found)
+    assert advice.positivity == pytest.approx(0.01)
+    assert not advice.pooling_allowed
+    assert advice.dorfman_size == pooling.dorfman_pool_size(0.01) == 11
+    # Dongli alone has no result yet: its advice sees no positivity.
+    assert rounds.pooling_advice(found, region_code=villages.dongli.code).pooling_allowed
+
+    client = login(city_office)
+    page = client.get(f"/testing/rounds/{found.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "stop pooling and sample 1:1" in page.content.decode()
+    api = client.get(f"/api/v1/testing/rounds/{found.pk}/pooling").json()
+    assert api["pooling_allowed"] is False and "stop pooling" in api["warning"]
+    assert api["positivity"] == pytest.approx(0.01) and api["dorfman_pool_size"] == 11
