@@ -122,7 +122,7 @@ def test_another_districts_round_and_site_are_404_on_every_page(
 
 def test_the_xlsx_report_downloads_and_is_audited(gaocheng_round, gaocheng_office):
     client = login(gaocheng_office)
-    response = client.get(f"/testing/rounds/{gaocheng_round.pk}/report.xlsx?region=130109")
+    response = client.get(f"/testing/rounds/{gaocheng_round.pk}/report.xlsx?region=130109", **EN)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(BytesIO(response.content))

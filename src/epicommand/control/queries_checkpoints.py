@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from epicommand.core.access import code_range, typed_region_range
+from epicommand.core.keyset import MAX_ID
 
 from .models import Checkpoint, Lockdown, Passage, PriorityTest, VehiclePermit
 from .queries import mask_name
@@ -27,7 +28,6 @@ from .services.verdicts import ancestor_codes, fever_threshold
 
 PAGE_SIZE = 50
 MAX_PAGE = 500
-MAX_ID = 2**63 - 1
 LOCKDOWNS_LISTED = 500
 # Days a filter may name as such: beyond them a bound is "none" (or nothing matches), for
 # year 1 or 9999 would overflow on the way to UTC.

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from epicommand.command import counters
 from epicommand.core.access import code_range, typed_region_range
+from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import Region
 
 from .models import ACTIVE_STAY_STATUSES, Room, Site, Stay
@@ -24,7 +25,6 @@ from .models import ACTIVE_STAY_STATUSES, Room, Site, Stay
 
 PAGE_SIZE = 50
 MAX_PAGE = 500
-MAX_ID = 2**63 - 1
 SITE_CHOICES = 500  # sites offered in a filter's pick-list
 IN_SITE_STATUSES = (Stay.Status.IN_TRANSFER, Stay.Status.IN_SITE)
 ROOM_STATUSES = tuple(Room.Status.values)
@@ -41,14 +41,6 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def id_cursor(value) -> int | None:
-    try:
-        cursor = int(value)
-    except (TypeError, ValueError):
-        return None
-    return cursor if 0 < cursor <= MAX_ID else None
-
-
 def _limit(limit: int) -> int:
     return max(1, min(limit, MAX_PAGE))
 
@@ -60,7 +52,7 @@ def visible_site(who, site_id) -> Site:
     """The site if it lies in `who`'s jurisdiction; 404 otherwise."""
     return get_object_or_404(
         Site.objects.visible_to(who).select_related("region", "unit", "manager"),
-        pk=id_cursor(site_id) or 0,
+        pk=parse_cursor(site_id) or 0,
     )
 
 
@@ -82,7 +74,7 @@ def site_page(
         rows = rows.filter(kind=kind)
     if active is not None:
         rows = rows.filter(is_active=active)
-    if cursor := id_cursor(after):
+    if cursor := parse_cursor(after):
         rows = rows.filter(pk__gt=cursor)
     limit = _limit(limit)
     found = list(rows.order_by("id")[: limit + 1])
@@ -247,7 +239,7 @@ def board_rooms(
 
 def visible_room(who, site: Site, room_id) -> Room:
     return get_object_or_404(
-        Room.objects.visible_to(who).filter(site=site), pk=id_cursor(room_id) or 0
+        Room.objects.visible_to(who).filter(site=site), pk=parse_cursor(room_id) or 0
     )
 
 
@@ -270,7 +262,7 @@ def stays_visible_to(who):
 def visible_stay(who, stay_id) -> Stay:
     return get_object_or_404(
         stays_visible_to(who).select_related("person", "site", "room", "region", "assigned_by"),
-        pk=id_cursor(stay_id) or 0,
+        pk=parse_cursor(stay_id) or 0,
     )
 
 
@@ -309,7 +301,7 @@ def stay_page(
         rows = rows.filter(person__id_number=filters.id_number.strip().upper())
     if filters.ending_on:
         rows = rows.filter(planned_site_end=filters.ending_on)
-    if cursor := id_cursor(after):
+    if cursor := parse_cursor(after):
         rows = rows.filter(pk__lt=cursor)
     limit = _limit(limit)
     found = list(rows.order_by("-id")[: limit + 1])

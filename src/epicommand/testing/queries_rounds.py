@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from epicommand.core.access import code_range, covers, typed_region_range
+from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import Region
 from epicommand.people.models import Person
 
@@ -21,15 +22,6 @@ from .models import Round, Sample, SamplingSite, SiteAssignment
 
 PAGE_SIZE = 50
 MAX_PAGE = 500
-MAX_ID = 2**63 - 1
-
-
-def id_cursor(value) -> int | None:
-    try:
-        cursor = int(value)
-    except (TypeError, ValueError):
-        return None
-    return cursor if 0 < cursor <= MAX_ID else None
 
 
 def _limit(limit: int) -> int:
@@ -60,7 +52,7 @@ def visible_rounds(who):
 
 def visible_round(who, round_id) -> Round:
     """The round if `who` sees it; 404 otherwise."""
-    return get_object_or_404(visible_rounds(who), pk=id_cursor(round_id) or 0)
+    return get_object_or_404(visible_rounds(who), pk=parse_cursor(round_id) or 0)
 
 
 def round_page(
@@ -70,7 +62,7 @@ def round_page(
     rows = visible_rounds(who)
     if status in Round.Status.values:
         rows = rows.filter(status=status)
-    if cursor := id_cursor(after):
+    if cursor := parse_cursor(after):
         rows = rows.filter(pk__lt=cursor)
     limit = _limit(limit)
     found = list(rows.order_by("-pk")[: limit + 1])
@@ -112,7 +104,7 @@ def in_round(round_: Round, code: str) -> bool:
 def visible_site(who, site_id) -> SamplingSite:
     return get_object_or_404(
         SamplingSite.objects.visible_to(who).select_related("region"),
-        pk=id_cursor(site_id) or 0,
+        pk=parse_cursor(site_id) or 0,
     )
 
 
@@ -124,7 +116,7 @@ def site_page(
         rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
     if active is not None:
         rows = rows.filter(is_active=active)
-    if cursor := id_cursor(after):
+    if cursor := parse_cursor(after):
         rows = rows.filter(pk__gt=cursor)
     limit = _limit(limit)
     found = list(rows.order_by("pk")[: limit + 1])
@@ -139,11 +131,11 @@ def assignment_page(
     rows = (
         SiteAssignment.objects.visible_to(who).filter(round=round_).select_related("site", "region")
     )
-    if site := id_cursor(site_id):
+    if site := parse_cursor(site_id):
         rows = rows.filter(site_id=site)
     if span := typed_region_range(region):
         rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
-    if cursor := id_cursor(after):
+    if cursor := parse_cursor(after):
         rows = rows.filter(pk__gt=cursor)
     limit = _limit(limit)
     found = list(rows.order_by("pk")[: limit + 1])
@@ -175,7 +167,7 @@ def unsampled_page(
         .filter(~Exists(sampled))
         .only("pk", "name", "id_number", "passport_number", "nationality", "phone", "address")
     )
-    if cursor := id_cursor(after):
+    if cursor := parse_cursor(after):
         rows = rows.filter(pk__gt=cursor)
     limit = _limit(limit)
     found = list(rows.order_by("pk")[: limit + 1])

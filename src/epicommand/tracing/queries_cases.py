@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from epicommand.core.access import typed_region_range
+from epicommand.core.keyset import parse_cursor
 from epicommand.people.models import Person
-from epicommand.quarantine.queries import id_cursor
 
 from .models import Case, Classification, ClassificationChange, Visit
 from .services import cases as case_services
@@ -35,13 +35,13 @@ def visible_case(who, case_id) -> Case:
         Case.objects.visible_to(who).select_related(
             "person", "person__household", "region", "epidemiologist"
         ),
-        pk=id_cursor(case_id) or 0,
+        pk=parse_cursor(case_id) or 0,
     )
 
 
 def visible_visit(who, case: Case, visit_id) -> Visit:
     return get_object_or_404(
-        Visit.objects.visible_to(who).filter(case=case), pk=id_cursor(visit_id) or 0
+        Visit.objects.visible_to(who).filter(case=case), pk=parse_cursor(visit_id) or 0
     )
 
 
@@ -70,7 +70,7 @@ def case_page(
         rows = rows.filter(onset_date=filters.onset)
     if span := typed_region_range(filters.region):
         rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
-    if cursor := id_cursor(after):
+    if cursor := parse_cursor(after):
         rows = rows.filter(pk__lt=cursor)
     limit = max(1, min(limit, MAX_PAGE))
     found = list(rows.order_by("-id")[: limit + 1])
@@ -121,6 +121,6 @@ def person_for_case(who, *, person_id=None, id_number: str = "") -> Person | Non
     number. None when there is no such person in the jurisdiction."""
     people = Person.objects.visible_to(who)
     if person_id is not None:
-        return people.filter(pk=id_cursor(person_id) or 0).first()
+        return people.filter(pk=parse_cursor(person_id) or 0).first()
     id_number = (id_number or "").strip().upper()
     return people.filter(id_number=id_number).first() if id_number else None

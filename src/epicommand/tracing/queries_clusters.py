@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from epicommand.core.access import code_range
+from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Region
 
 from .models import Case, Cluster, Contact, InfectionLink
@@ -32,7 +33,6 @@ FORCE_LIMIT = 150  # nodes a browser lays out by force simulation in well under 
 EXPAND_LIMIT = 500  # contacts of one case drawn at once
 RING = 140.0  # distance between generations in the radial layout
 SPACING = 26.0  # room for one node along a ring
-MAX_ID = 2**63 - 1
 
 
 def visible_clusters(who):

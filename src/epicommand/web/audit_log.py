@@ -5,11 +5,12 @@ Events are scoped by their region with `visible_to`, like every person-level rec
 from django.views.decorators.http import require_safe
 
 from epicommand.core.access import Capability
+from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import AuditEvent, Region
 
 from .access import capability_required
 from .forms import AuditFilterForm
-from .paging import parse_cursor, query_without_cursor, render_list
+from .paging import query_without_cursor, render_list
 
 PAGE_SIZE = 50
 

@@ -4,15 +4,6 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 
-def parse_cursor(value) -> int | None:
-    """The ?after= keyset cursor; anything that is not a positive id starts from the top."""
-    try:
-        cursor = int(value)
-    except (TypeError, ValueError):
-        return None
-    return cursor if cursor > 0 else None
-
-
 def wants_partial(request) -> bool:
     """htmx swaps just the results; a history restore (back button after the cache is
     gone) needs the whole page."""

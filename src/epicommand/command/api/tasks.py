@@ -12,6 +12,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Unit
 
 from .. import alerts, queries
@@ -20,7 +21,6 @@ from ..services import tasks as services
 
 router = Router(tags=["tasks"])
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 STATUS_FILTER = "^(open|issued|acknowledged|in_progress|done|cancelled)$"
 
 

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from epicommand.core.access import Capability
+from epicommand.core.keyset import parse_cursor
 from epicommand.web.access import capability_required
 from epicommand.web.forms import apply_errors
-from epicommand.web.paging import parse_cursor, render_list
+from epicommand.web.paging import render_list
 from epicommand.web.regions import regions_in_scope
 
 from ..models import EmergencyReport, ReportUpdate, Signature

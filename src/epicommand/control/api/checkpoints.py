@@ -15,6 +15,7 @@ from pydantic import WithJsonSchema
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 
 from .. import queries_checkpoints as queries
 from ..models import Checkpoint, PriorityTest
@@ -24,7 +25,6 @@ from ..services import checkpoints as services
 router = Router(tags=["checkpoints"])
 
 C = Capability
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 KINDS = "^(" + "|".join(Checkpoint.Kind.values) + ")$"
 CLIENT_ID = r"^[A-Za-z0-9._:-]{1,64}$"
 AFTER = Query(None, ge=1, le=MAX_ID, description="cursor from the previous page")

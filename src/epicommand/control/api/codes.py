@@ -8,14 +8,13 @@ from ninja import Field, Path, Router, Schema
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.keyset import MAX_ID
 
 from .. import codes
 from ..queries import explain, note_code_viewed, visible_person
 from ..services.healthcode import current
 
 router = Router(tags=["health codes"])
-
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 class VerifyIn(Schema):

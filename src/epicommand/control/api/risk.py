@@ -11,6 +11,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 
 from ..models import RiskArea, RiskLevel
 from ..queries_risk import PAGE_SIZE, label_areas
@@ -19,7 +20,6 @@ from ..services import risk as services
 router = Router(tags=["risk areas"])
 
 S = RiskArea.Status
-MAX_ID = 2**63 - 1
 
 
 class RiskAreaRegionOut(Schema):

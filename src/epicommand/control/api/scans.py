@@ -15,6 +15,7 @@ from pydantic import WithJsonSchema
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 
 from ..queries_scans import MAX_PAGE, PAGE_SIZE, ScanFilter, scan_page
@@ -22,7 +23,6 @@ from ..services import scans as services
 
 router = Router(tags=["scans"])
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 SINCE = Query(None, description="scanned at or after (without an offset: Asia/Shanghai time)")
 UNTIL = Query(None, description="scanned before")
 

@@ -11,12 +11,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from epicommand.core.access import code_range
+from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Unit
 
 from ..models import Checkpoint, Direction, PriorityTest, Verdict
 from ..services.passage_checks import ID_NUMBER, MAX_VEHICLE_PEOPLE, PasserIn
 
-MAX_ID = 2**63 - 1
 _SEPARATORS = re.compile(r"[\s,，;；]+")
 
 

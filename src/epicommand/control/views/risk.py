@@ -21,10 +21,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from epicommand.core import policy
 from epicommand.core.access import Capability, covers
+from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import Region
 from epicommand.web.access import capability_required
 from epicommand.web.forms import apply_errors
-from epicommand.web.paging import parse_cursor, render_list
+from epicommand.web.paging import render_list
 
 from ..levels import levels_in_force
 from ..models import RiskArea, RiskLevel

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from epicommand.core.access import Capability
+from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
 from epicommand.web.access import capability_required
@@ -30,8 +31,6 @@ from ..queries import mask_name
 from ..queries_scans import ScanFilter, scan_page
 from ..services import scans as services
 from .resident import identify_url
-
-MAX_ID = 2**63 - 1
 
 
 class ScanFilterForm(forms.Form):

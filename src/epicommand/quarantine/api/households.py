@@ -12,6 +12,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import User
 from epicommand.people.models import Household
 
@@ -21,7 +22,6 @@ from ..services import households as services
 
 router = Router(tags=["quarantine: households at home"])
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 KIND_PATTERN = "^(home_quarantine|lockdown_area)$"
 SUPPLY_KIND_PATTERN = "^(necessities|medicine|other)$"
 SUPPLY_STATUS_PATTERN = "^(open|all|requested|assigned|delivered|confirmed|cancelled)$"

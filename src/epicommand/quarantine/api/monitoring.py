@@ -14,13 +14,13 @@ from pydantic import WithJsonSchema
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.keyset import MAX_ID
 
 from .. import queries_monitoring as queries
 from ..services import monitoring as services
 
 router = Router(tags=["quarantine monitoring"])
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 SymptomCode = Literal[tuple(services.SYMPTOMS)]
 DAY = Query(None, description="today (Beijing time) if omitted")
 

@@ -13,6 +13,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 
 from .. import queries
 from ..models import Room, Site
@@ -22,7 +23,6 @@ from ..services import sites as services
 router = Router(tags=["quarantine sites"])
 
 C = Capability
-MAX_ID = 2**63 - 1
 SITE_ID = Path(..., ge=1, le=MAX_ID)
 ROOM_ID = Path(..., ge=1, le=MAX_ID)
 

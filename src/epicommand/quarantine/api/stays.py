@@ -17,6 +17,7 @@ from pydantic import WithJsonSchema
 from epicommand.core import audit
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 
 from .. import queries
@@ -26,7 +27,6 @@ from ..services import stays as services
 router = Router(tags=["quarantine stays"])
 
 C = Capability
-MAX_ID = 2**63 - 1
 STAY_ID = Path(..., ge=1, le=MAX_ID)
 ID_NUMBER = r"^[0-9]{17}[0-9Xx]$"
 STATUS_FILTER = "^(" + "|".join(queries.STATUS_FILTERS) + ")$"

@@ -14,6 +14,7 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, Status, Upload
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 
 from .. import queries_violations as queries
@@ -22,7 +23,6 @@ from ..services import violations as services
 
 router = Router(tags=["quarantine violations"])
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 KindCode = Literal[tuple(Violation.Kind.values)]
 StatusCode = Literal[tuple(Violation.Status.values)]
 KIND_FIELD = Form(...)

@@ -15,6 +15,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from epicommand.control.queries import mask_name
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 
 from .. import queries_clinics as queries
 from ..models import FeverClinic, FeverVisit
@@ -23,7 +24,6 @@ from ..services import clinics as services
 router = Router(tags=["Fever clinics"])
 
 C = Capability
-MAX_ID = 2**63 - 1
 ID = Path(..., ge=1, le=MAX_ID)
 AFTER = Query(None, ge=1, le=MAX_ID, description="cursor from the previous page")
 LIMIT = Query(queries.PAGE_SIZE, ge=1, le=queries.MAX_PAGE)

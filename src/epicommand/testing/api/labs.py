@@ -15,6 +15,7 @@ from pydantic import WithJsonSchema
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, ErrorOut, region_filter, require
+from epicommand.core.keyset import MAX_ID
 
 from .. import queries_labs as queries
 from ..models import SamplingSite
@@ -25,7 +26,6 @@ from ..services.results import MAX_ROWS, record_results
 
 router = Router(tags=["Labs and results"])
 
-MAX_ID = 2**63 - 1
 RESULTS_FILE = File(..., description="CSV (UTF-8) or XLSX, one header line")
 
 

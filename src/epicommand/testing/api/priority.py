@@ -15,6 +15,7 @@ from epicommand.control import queries_checkpoints as control_queries
 from epicommand.control.models import PriorityTest
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 
 from ..models import SamplingSite
 from ..services import priority as services
@@ -22,7 +23,6 @@ from ..services import priority as services
 router = Router(tags=["Priority testing"])
 
 C = Capability
-MAX_ID = 2**63 - 1
 REASONS = "^(" + "|".join(PriorityTest.Reason.values) + ")?$"
 
 

@@ -13,6 +13,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from epicommand.core import audit
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 
 from .. import queries_rounds as queries
 from .. import statistics
@@ -23,7 +24,6 @@ from ..services import sites as site_services
 router = Router(tags=["Testing rounds"])
 
 C = Capability
-MAX_ID = queries.MAX_ID
 ROUND_ID = Path(..., ge=1, le=MAX_ID)
 
 

@@ -14,6 +14,7 @@ from pydantic import WithJsonSchema
 from epicommand.core import audit
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 
 from ..models import SamplingSite
@@ -22,7 +23,6 @@ from ..services import sampling as services
 
 router = Router(tags=["Samples"])
 
-MAX_ID = 2**63 - 1
 BARCODE = Path(..., max_length=32, description="the tube's 12-digit barcode")
 
 

@@ -10,6 +10,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 
 from .. import queries_rounds as queries
 from ..models import SamplingSite
@@ -18,7 +19,6 @@ from ..services import sites as services
 router = Router(tags=["Sampling sites"])
 
 C = Capability
-MAX_ID = queries.MAX_ID
 SITE_ID = Path(..., ge=1, le=MAX_ID)
 
 

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from epicommand.control.queries import mask_name
 from epicommand.core import policy
 from epicommand.core.access import Capability
+from epicommand.core.keyset import parse_cursor
 from epicommand.web.access import capability_required
 from epicommand.web.forms import apply_errors
-from epicommand.web.paging import parse_cursor, query_without_cursor, render_list
+from epicommand.web.paging import query_without_cursor, render_list
 
 from .. import queries_clinics as queries
 from ..models import FeverVisit

@@ -13,6 +13,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from epicommand.core import audit
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import User
 from epicommand.places.models import Venue
 from epicommand.quarantine.queries import mask_name
@@ -25,7 +26,6 @@ from ..services import trajectory
 router = Router(tags=["Cases"])
 
 C = Capability
-MAX_ID = 2**63 - 1
 CASE_ID = Path(..., ge=1, le=MAX_ID)
 VISIT_ID = Path(..., ge=1, le=MAX_ID)
 ID_NUMBER = r"^[0-9]{17}[0-9Xx]$"

@@ -14,6 +14,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from epicommand.core import audit
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 
 from .. import queries_clusters as queries
 from ..models import Case, InfectionLink
@@ -21,7 +22,6 @@ from ..services import clusters as services
 
 router = Router(tags=["Clusters"])
 
-MAX_ID = queries.MAX_ID
 CURSOR = Query(
     None, pattern=r"^[0-9]{1,10}-[0-9]{1,19}$", description="`next_after` of the page before"
 )

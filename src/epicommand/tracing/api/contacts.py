@@ -17,6 +17,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from epicommand.core import audit
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
 
@@ -27,7 +28,6 @@ from ..services import contacts as services
 router = Router(tags=["Contacts"])
 
 C = Capability
-MAX_ID = 2**63 - 1
 ID = Path(..., ge=1, le=MAX_ID)
 TIME = "ISO 8601; without an offset it is Asia/Shanghai time"
 DegreeCode = Literal[tuple(Degree.values)]

@@ -16,6 +16,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, require
 from epicommand.core.idnumbers import mask_id_number, mask_phone
+from epicommand.core.keyset import MAX_ID
 
 from .. import queries_referrals as queries
 from ..models import Case, Degree, Referral
@@ -23,7 +24,6 @@ from ..services import referrals as services
 
 router = Router(tags=["Referrals"])
 
-MAX_ID = 2**63 - 1
 C = Capability
 DegreeCode = Literal[tuple(Degree.values)]
 StatusCode = Literal[tuple(Referral.Status.values)]

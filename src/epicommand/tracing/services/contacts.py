@@ -418,14 +418,15 @@ def _after_new(actor, case: Case, new: list[Contact], *, now: datetime) -> None:
     if not new:
         return
     from .clusters import update_for
-    from .referrals import refer_contact
+    from .referrals import refer_contacts
 
     outside = [c for c in new if actor is None or not covers(actor, c.region_id)]
     persons = Person.objects.in_bulk([c.person_id for c in outside])
     for contact in outside:
         # The referral copies the person's name, number and address: the full row.
         contact.person = persons[contact.person_id]
-        refer_contact(actor, contact, now=now)
+        contact.case = case
+    refer_contacts(actor, outside, now=now)
     their_cases = []
     for chunk in chunks([c.person_id for c in new]):
         their_cases += Case.objects.filter(person_id__in=many(chunk)).values_list("pk", flat=True)

@@ -17,6 +17,7 @@ import hmac
 import json
 import urllib.error
 import urllib.request
+from collections import Counter as Tally
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -133,45 +134,66 @@ def refer_contact(actor, contact: Contact, *, now: datetime | None = None) -> Re
     """Refer a contact living outside the actor's scope to the county that owns them.
     None when the actor covers the contact's region (they control the contact
     themselves). One referral per contact: a second call returns the first."""
-    if actor is not None and covers(actor, contact.region_id):
-        return None
+    return refer_contacts(actor, [contact], now=now).get(contact.pk)
+
+
+def refer_contacts(actor, contacts, *, now: datetime | None = None) -> dict[int, Referral]:
+    """`refer_contact` for many contacts at once (a case's household and a workplace of
+    colleagues are found together): {contact id: its referral} for those referred, whether
+    now or before. Reads and writes a constant number of queries plus one audit line each.
+    The contacts come with their person and case loaded."""
     now = now or timezone.now()
-    case = contact.case
-    from_code = _scope_code(actor, case)
-    if contact.region_id.startswith(from_code):
-        return None  # the platform's own find, inside the case's county
-    county_code = contact.region_id[: counters.CITY_CODE_LENGTH]
+    outside = []
+    for contact in contacts:
+        if actor is not None and covers(actor, contact.region_id):
+            continue
+        from_code = _scope_code(actor, contact.case)
+        if not contact.region_id.startswith(from_code):  # else the platform's own county
+            outside.append((contact, from_code))
+    if not outside:
+        return {}
     with transaction.atomic():
         # The lock makes two concurrent calls for one contact write one referral.
-        Contact.objects.select_for_update().filter(pk=contact.pk).first()
-        existing = contact.referrals.filter(is_external=False).order_by("-id").first()
-        if existing is not None:
-            return existing
-        person = contact.person
-        referral = Referral.objects.create(
-            contact=contact,
-            case=case,
-            region_id=county_code,
-            from_region_id=from_code,
-            name=person.name,
-            id_number=person.id_number or person.passport_number,
-            phone=person.phone,
-            address=person.address,
-            degree=contact.degree,
-            last_exposure_at=contact.last_exposure_at,
-            sent_at=now,
-            ack_deadline=now + timedelta(hours=policy.active().referral_ack_hours),
-            sent_by=_user_or_none(actor),
-        )
-        audit.record(
-            actor,
-            "referral.send",
-            referral,
-            reason=_("%(degree)s referred from %(source)s")
-            % {"degree": referral.get_degree_display(), "source": from_code},
-        )
-        counters.bump("referrals_open", county_code, day=timezone.localdate(now))
-    return referral
+        ids = [contact.pk for contact, _from in outside]
+        list(Contact.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
+        referred = {
+            r.contact_id: r
+            for r in Referral.objects.filter(contact_id__in=ids, is_external=False).order_by("id")
+        }
+        new = [_referral(actor, c, code, now) for c, code in outside if c.pk not in referred]
+        Referral.objects.bulk_create(new)
+        for referral in new:
+            audit.record(
+                actor,
+                "referral.send",
+                referral,
+                reason=_("%(degree)s referred from %(source)s")
+                % {"degree": referral.get_degree_display(), "source": referral.from_region_id},
+            )
+            referred[referral.contact_id] = referral
+        counties = Tally(r.region_id for r in new)
+        for county_code, n in sorted(counties.items()):
+            counters.bump("referrals_open", county_code, n, day=timezone.localdate(now))
+    return referred
+
+
+def _referral(actor, contact: Contact, from_code: str, now: datetime) -> Referral:
+    person = contact.person
+    return Referral(
+        contact=contact,
+        case=contact.case,
+        region_id=contact.region_id[: counters.CITY_CODE_LENGTH],  # the owning county
+        from_region_id=from_code,
+        name=person.name,
+        id_number=person.id_number or person.passport_number,
+        phone=person.phone,
+        address=person.address,
+        degree=contact.degree,
+        last_exposure_at=contact.last_exposure_at,
+        sent_at=now,
+        ack_deadline=now + timedelta(hours=policy.active().referral_ack_hours),
+        sent_by=_user_or_none(actor),
+    )
 
 
 # Outside the city ------------------------------------------------------------------------

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from epicommand.core.access import Capability, covers
 from epicommand.core.idnumbers import mask_id_number
+from epicommand.core.keyset import parse_cursor
 from epicommand.web.access import capability_required
 from epicommand.web.forms import apply_errors
-from epicommand.web.paging import parse_cursor, query_without_cursor, render_list, wants_partial
+from epicommand.web.paging import query_without_cursor, render_list, wants_partial
 
 from .. import queries_referrals as queries
 from ..models import Case, Degree, Referral
