@@ -2,7 +2,7 @@
 to Chang'an's inbox, is acknowledged there, or escalates to the city office when the
 policy's hours pass without an answer. Time is made to pass by calling with a later now."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +12,7 @@ from epicommand.command.counters import latest_values
 from epicommand.command.models import Notification
 from epicommand.core.models import AuditEvent
 from epicommand.core.policy import active
+from epicommand.people.models import Person
 from epicommand.tracing import queries_referrals as queries
 from epicommand.tracing.models import Contact, Referral
 from epicommand.tracing.services import referrals
@@ -154,6 +155,28 @@ def test_an_unacknowledged_referral_escalates_to_the_city_office_when_time_passe
     # Still open: Chang'an can acknowledge it late.
     referrals.acknowledge(world.changan_office, referral)
     assert _open("130102", timezone.localdate()) == 0
+
+
+def test_many_escalations_into_one_county_make_one_notice(world):
+    neighbour = Person.objects.create(
+        name="李强",
+        sex="M",
+        birth_date=date(1990, 1, 1),
+        passport_number="E12345678",
+        nationality="CHN",
+        region=world.city.community,
+    )
+    first = world.refer()
+    second = referrals.refer_contact(
+        world.gaocheng_epi, make_contact(world.case, neighbour), now=SENT_AT
+    )
+    assert referrals.escalate_overdue(now=SENT_AT + timedelta(days=1)) == 2
+    (note,) = Notification.objects.all()
+    assert note.message.startswith("2 referrals to 长安区 not acknowledged in time")
+    assert note.url == "/referrals/?tab=escalated"
+    assert {first.pk, second.pk} == set(
+        Referral.objects.filter(status=S.ESCALATED).values_list("pk", flat=True)
+    )
 
 
 def test_a_referral_acknowledged_in_time_does_not_escalate(world):

@@ -376,10 +376,13 @@ def city_office_for(region_code: str) -> Unit | None:
 
 def escalate_overdue(now: datetime | None = None) -> int:
     """Referrals still awaiting acknowledgement past their deadline go to the city command
-    office (a notification each, and an audit event). Returns how many escalated."""
+    office: an audit event each, and one notification per receiving region and run (a
+    day of a big outbreak must not bury the office's other notices). Returns how many
+    escalated."""
     now = now or timezone.now()
     due = Referral.objects.filter(status=S.SENT, ack_deadline__lt=now).order_by("ack_deadline")
-    escalated = 0
+    # Grouped by where they were sent: a county inside the city, or a place outside it.
+    by_region: dict[tuple[str, str], list[Referral]] = {}
     for referral in due.select_related("region").iterator(chunk_size=500):
         with transaction.atomic():
             # Conditional: an acknowledgement that lands meanwhile wins.
@@ -388,21 +391,33 @@ def escalate_overdue(now: datetime | None = None) -> int:
             ):
                 continue
             audit.record(None, "referral.escalate", referral, reason=_("not acknowledged in time"))
-            office = city_office_for(referral.region_id)
-            if office is not None:
-                notify(office, _escalation_message(referral), referral_url(referral))
-        escalated += 1
-    return escalated
+        to = (referral.region_id, referral.destination_code if referral.is_external else "")
+        by_region.setdefault(to, []).append(referral)
+    for (region_code, _outside), escalated in sorted(by_region.items()):
+        if (office := city_office_for(region_code)) is not None:
+            notify(office, *_escalation_notice(escalated))
+    return sum(len(found) for found in by_region.values())
 
 
-def _escalation_message(referral: Referral) -> str:
-    to = referral.destination if referral.is_external else referral.region.name
-    deadline = timezone.localtime(referral.ack_deadline)
-    return _("Referral not acknowledged in time: %(name)s to %(to)s, due %(due)s") % {
-        "name": referral.name,
+def _escalation_notice(escalated: list[Referral]) -> tuple[str, str]:
+    """The message and link of one region's escalations: the referral itself when alone,
+    the inbox's escalated tab when many."""
+    first = escalated[0]
+    to = first.destination if first.is_external else first.region.name
+    deadline = f"{timezone.localtime(first.ack_deadline):%m-%d %H:%M}"
+    if len(escalated) == 1:
+        message = _("Referral not acknowledged in time: %(name)s to %(to)s, due %(due)s") % {
+            "name": first.name,
+            "to": to,
+            "due": deadline,
+        }
+        return message, referral_url(first)
+    message = _("%(n)d referrals to %(to)s not acknowledged in time, the first due %(due)s") % {
+        "n": len(escalated),
         "to": to,
-        "due": f"{deadline:%m-%d %H:%M}",
+        "due": deadline,
     }
+    return message, f"{reverse('tracing:referral_inbox')}?tab=escalated"
 
 
 # Webhook delivery (outside the city) -----------------------------------------------------
