@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from epicommand.command import counters
 from epicommand.core import audit, policy
 from epicommand.core.access import Capability, covers
-from epicommand.core.bulk import bulk_insert, naive_utc
 from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
 
@@ -35,7 +34,7 @@ from ..models import (
     VehiclePermit,
     Verdict,
 )
-from . import healthcode
+from . import healthcode, priority
 from .passage_checks import (
     CLIENT_ID,
     MAX_VEHICLE_PEOPLE,
@@ -468,41 +467,16 @@ def _visits(planned: list[Planned], levels) -> list[healthcode.NewFact]:
 
 def _list_for_priority_testing(fevers: list[Planned], now: datetime) -> int:
     """A line per feverish person, unless one is already waiting to be sampled."""
-    waiting = set(
-        PriorityTest.objects.filter(
-            person_id__in={p.person_id for p in fevers}, sampled_at__isnull=True
-        ).values_list("person_id", flat=True)
-    )
-    deadline = now + timedelta(hours=policy.active().priority_test_hours)
-    rows = []
-    for p in fevers:
-        if p.person_id in waiting:
-            continue
-        waiting.add(p.person_id)
-        rows.append(
-            (
+    return priority.list_many_for_testing(
+        [
+            priority.Listing(
                 p.person_id,
                 p.person_region,
                 PriorityTest.Reason.CHECKPOINT_FEVER,
-                f"{p.temperature:.1f} °C, {p.checkpoint.name}"[:200],
                 f"passage:{p.client_id}",
-                naive_utc(now),
-                naive_utc(deadline),
-                None,
+                f"{p.temperature:.1f} °C, {p.checkpoint.name}",
             )
-        )
-    return bulk_insert(
-        PriorityTest._meta.db_table,
-        (
-            "person_id",
-            "region_id",
-            "reason",
-            "detail",
-            "source_key",
-            "listed_at",
-            "deadline",
-            "sampled_at",
-        ),
-        rows,
-        skip_existing="source_key",
+            for p in fevers
+        ],
+        now=now,
     )

@@ -3,12 +3,14 @@ clinic, a close contact, a suspected case), each with a deadline from the editio
 that learn of such a person list them here; the testing module marks them sampled when it
 registers their sample. Checkpoints list their fevers in bulk (services.passages)."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from epicommand.core import policy
+from epicommand.core.bulk import bulk_insert, chunks, many, naive_utc
 from epicommand.people.models import Person
 
 from ..models import PriorityTest
@@ -34,6 +36,69 @@ def list_for_testing(
             listed_at=now,
             deadline=now + timedelta(hours=policy.active().priority_test_hours),
         )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One person for `list_many_for_testing`."""
+
+    person_id: int
+    region_id: str  # the person's region of residence
+    reason: str
+    source_key: str
+    detail: str = ""
+
+
+COLUMNS = (
+    "person_id",
+    "region_id",
+    "reason",
+    "detail",
+    "source_key",
+    "listed_at",
+    "deadline",
+    "sampled_at",
+)
+
+
+def list_many_for_testing(listings: list[Listing], *, now: datetime | None = None) -> int:
+    """`list_for_testing` for a batch (a checkpoint device's fevers, a workplace of close
+    contacts), by the same rules in a few queries: a person already waiting is not listed
+    again, nor a source listed before. Returns how many entries it added."""
+    now = now or timezone.now()
+    waiting, listed = set(), set()
+    for chunk in chunks([entry.person_id for entry in listings]):
+        waiting |= set(
+            PriorityTest.objects.filter(
+                person_id__in=many(chunk), sampled_at__isnull=True
+            ).values_list("person_id", flat=True)
+        )
+    for chunk in chunks([entry.source_key for entry in listings]):
+        listed |= set(
+            PriorityTest.objects.filter(source_key__in=many(chunk, "text")).values_list(
+                "source_key", flat=True
+            )
+        )
+    deadline = naive_utc(now + timedelta(hours=policy.active().priority_test_hours))
+    rows = []
+    for entry in listings:
+        if entry.person_id in waiting or entry.source_key in listed:
+            continue
+        waiting.add(entry.person_id)
+        listed.add(entry.source_key)
+        rows.append(
+            (
+                entry.person_id,
+                entry.region_id,
+                entry.reason,
+                entry.detail[:200],
+                entry.source_key,
+                naive_utc(now),
+                deadline,
+                None,
+            )
+        )
+    return bulk_insert(PriorityTest._meta.db_table, COLUMNS, rows, skip_existing="source_key")
 
 
 def mark_sampled(person_ids, at: datetime) -> int:

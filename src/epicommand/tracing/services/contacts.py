@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from epicommand.command import counters
 from epicommand.control.models import FactKind, PriorityTest
-from epicommand.control.services import healthcode
+from epicommand.control.services import healthcode, priority
 from epicommand.core import audit, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
@@ -352,53 +352,16 @@ def _fact_source(contact: Contact) -> tuple[str, str]:
     return _("contact of case %(n)s") % {"n": contact.case_id}, f"contact:{contact.pk}"
 
 
-PRIORITY_COLUMNS = (
-    "person_id",
-    "region_id",
-    "reason",
-    "detail",
-    "source_key",
-    "listed_at",
-    "deadline",
-    "sampled_at",
-)
-
-
 def _list_for_testing(closes: list[Contact], regions: dict[int, str], *, now: datetime) -> int:
-    """List close contacts for a priority test as priority.list_for_testing does, in
-    three queries for the batch: a person already waiting for a sample is not listed
-    again (one sample answers every reason), nor a contact listed before."""
-    if not closes:
-        return 0
-    person_ids = [c.person_id for c in closes]
-    keys = [_fact_source(c)[1] for c in closes]
-    waiting, listed = set(), set()
-    for chunk in chunks(person_ids):
-        waiting |= set(
-            PriorityTest.objects.filter(
-                person_id__in=many(chunk), sampled_at__isnull=True
-            ).values_list("person_id", flat=True)
-        )
-    for chunk in chunks(keys):
-        listed |= set(
-            PriorityTest.objects.filter(source_key__in=many(chunk, "text")).values_list(
-                "source_key", flat=True
-            )
-        )
-    deadline = naive_utc(now + timedelta(hours=policy.active().priority_test_hours))
-    rows = []
+    """Close contacts go on the priority-testing list, as one batch."""
+    listings = []
     for contact in closes:
         source, key = _fact_source(contact)
-        if contact.person_id in waiting or key in listed:
-            continue
-        waiting.add(contact.person_id)
-        listed.add(key)
-        region = regions[contact.person_id]
         reason = PriorityTest.Reason.CLOSE_CONTACT
-        rows.append(
-            (contact.person_id, region, reason, source[:200], key, naive_utc(now), deadline, None)
+        listings.append(
+            priority.Listing(contact.person_id, regions[contact.person_id], reason, key, source)
         )
-    return bulk_insert(PriorityTest._meta.db_table, PRIORITY_COLUMNS, rows)
+    return priority.list_many_for_testing(listings, now=now)
 
 
 def _count_new(new: list[Contact], *, now: datetime) -> None:
