@@ -22,20 +22,11 @@ def list_for_testing(
     """List `person` for a priority test, unless they are already waiting for one (one
     sample answers every reason) or this source listed them before. Returns the new entry,
     or None when nothing was added."""
-    now = now or timezone.now()
     with transaction.atomic():
-        waiting = PriorityTest.objects.filter(person=person, sampled_at__isnull=True)
-        if waiting.exists() or PriorityTest.objects.filter(source_key=source_key).exists():
+        listing = Listing(person.pk, person.region_id, reason, source_key, detail)
+        if not list_many_for_testing([listing], now=now):
             return None
-        return PriorityTest.objects.create(
-            person=person,
-            region_id=person.region_id,
-            reason=reason,
-            detail=detail[:200],
-            source_key=source_key,
-            listed_at=now,
-            deadline=now + timedelta(hours=policy.active().priority_test_hours),
-        )
+        return PriorityTest.objects.get(source_key=source_key)
 
 
 @dataclass(frozen=True)
