@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from epicommand.command import counters
+from epicommand.control.queries import mask_name
 from epicommand.core.access import code_range, typed_region_range
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import Region
@@ -28,17 +29,6 @@ MAX_PAGE = 500
 SITE_CHOICES = 500  # sites offered in a filter's pick-list
 IN_SITE_STATUSES = (Stay.Status.IN_TRANSFER, Stay.Status.IN_SITE)
 ROOM_STATUSES = tuple(Room.Status.values)
-
-
-def mask_name(name: str) -> str:
-    """张伟 -> 张*, 欧阳娜娜 -> 欧**娜: enough for staff to tell rooms apart, not enough
-    to read an identity off a board in a corridor."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def _limit(limit: int) -> int:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
+from epicommand.control.queries import mask_name
 from epicommand.core import audit
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
@@ -64,7 +65,7 @@ class StayOut(Schema):
 
     @staticmethod
     def resolve_masked_name(stay) -> str:
-        return queries.mask_name(stay.person.name)
+        return mask_name(stay.person.name)
 
     @staticmethod
     def resolve_masked_id(stay) -> str:

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from epicommand.control.queries import mask_name
 from epicommand.core.access import Capability
 from epicommand.core.models import Region
 from epicommand.web.access import capability_required
@@ -327,7 +328,7 @@ def room_assign(request, site_id: int, room_id: int):
                 messages.success(
                     request,
                     _("%(name)s assigned to room %(room)s; in transfer until arrival.")
-                    % {"name": queries.mask_name(person.name), "room": room},
+                    % {"name": mask_name(person.name), "room": room},
                 )
                 if not wants_partial(request):
                     return redirect("quarantine:stay_detail", stay.pk)

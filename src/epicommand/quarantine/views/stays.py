@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from epicommand.control.queries import mask_name
 from epicommand.core import audit
 from epicommand.core.access import Capability, covers
 from epicommand.web.access import capability_required
@@ -50,7 +51,7 @@ def stay_list(request):
         rows, next_after = queries.stay_page(request.user, filters, after=request.GET.get("after"))
     today = timezone.localdate()
     for stay in rows:
-        stay.masked_name = queries.mask_name(stay.person.name)
+        stay.masked_name = mask_name(stay.person.name)
         stay.day = services.day_of_stay(stay, today)
         stay.remaining = services.days_remaining(stay, today)
     context = {
@@ -93,7 +94,7 @@ def stay_new(request):
                 messages.success(
                     request,
                     _("%(name)s assigned: %(where)s.")
-                    % {"name": queries.mask_name(person.name), "where": where},
+                    % {"name": mask_name(person.name), "where": where},
                 )
                 return redirect("quarantine:stay_detail", stay.pk)
     status = 400 if form.is_bound and form.errors else 200
