@@ -30,8 +30,9 @@ demo: venv
 	$(BIN)/epicommand daily-summary
 	$(BIN)/epicommand serve 127.0.0.1:8000
 
+# Both cores: one worker per core, each test file kept on one worker.
 test: venv browser
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n auto --dist loadfile $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium; install it (and CJK fonts) when missing.
 browser:

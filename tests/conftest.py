@@ -3,12 +3,33 @@
 from datetime import date
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from epicommand.core.models import Region, Role, Unit, User
 from epicommand.people.models import Household, Person
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Users are made in most tests and the real hasher is slow on purpose; the login and
+    lockout rules do not depend on which hasher stores the password."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+def pytest_collection_modifyitems(items):
+    """Markers by the file's name (and the seeded city's fixture), so `-m "not browser"`
+    works without a line in every file."""
+    for item in items:
+        name = item.path.name
+        if name.endswith("_browser.py") or name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)
+        elif name.endswith("_fuzz.py"):
+            item.add_marker(pytest.mark.fuzz)
+        if "seeded_city" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.scale)
 
 
 @pytest.fixture(autouse=True)

@@ -189,3 +189,13 @@ def test_ids_beyond_a_database_integer_are_refused_not_a_crash(w):
     assert client.get("/api/v1/tasks", {"assignee": huge}).status_code == 422
     assert client.get("/api/v1/tasks", {"after": huge}).status_code == 422
     assert client.get(f"/api/v1/tasks/{huge}").status_code == 404
+
+
+@pytest.mark.parametrize("field", ["issued", "done"])
+def test_a_day_before_any_record_is_refused_naming_the_field_not_a_crash(w, field):
+    """Midnight of 0001-01-01 in Beijing is before year 1 in UTC: schemathesis found the
+    500 this used to give."""
+    response = login(w.office).get("/api/v1/tasks", {field: "0001-01-01"})
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (422, field)
+    day = login(w.office).get("/api/v1/tasks", {field: "2021-01-12"})
+    assert day.status_code == 200

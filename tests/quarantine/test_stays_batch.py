@@ -2,8 +2,6 @@
 family room, validated whole (any bad item: nothing written, each error named by its
 item), written in bulk with the tests, the facts and the counters of single assignments."""
 
-import time
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -138,7 +136,8 @@ def test_a_batch_by_id_number_finds_persons_of_other_districts(site_manager, cam
     assert refused.value.message_dict == {"items[0].person_id": [f"unknown person {other.pk}"]}
 
 
-def test_two_thousand_contacts_are_assigned_in_seconds(site_manager, gaocheng_office, city):
+@pytest.mark.scale
+def test_two_thousand_contacts_are_assigned_in_one_batch(site_manager, gaocheng_office, city):
     big = sites.create_site(
         gaocheng_office,
         name="方舱隔离点",
@@ -165,10 +164,7 @@ def test_two_thousand_contacts_are_assigned_in_seconds(site_manager, gaocheng_of
         for n in range(2000)
     )
     persons = list(Person.objects.filter(passport_number__startswith="E"))
-    started = time.perf_counter()
     result = stays.assign_batch(site_manager, big, items(persons))
-    seconds = time.perf_counter() - started
     assert len(result.stays) == 2000
     assert Room.objects.filter(site=big, status=Room.Status.FREE).count() == 0
     assert HealthFact.objects.filter(kind=FactKind.CENTRALIZED_QUARANTINE).count() == 2000
-    assert seconds < 20, seconds  # the benchmark times 10,000; this only guards the path

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.api_schemas import ERRORS, day_filter, region_filter, require
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Unit
 
@@ -22,6 +22,8 @@ from ..services import tasks as services
 router = Router(tags=["tasks"])
 
 STATUS_FILTER = "^(open|issued|acknowledged|in_progress|done|cancelled)$"
+ISSUED_DAY = day_filter("the Beijing day the tasks were issued")
+DONE_DAY = day_filter("the Beijing day the tasks were completed")
 
 
 class UnitOut(Schema):
@@ -182,8 +184,8 @@ def list_tasks(
     priority: int | None = Query(None, ge=1, le=3),
     assignee: int | None = Query(None, ge=1, le=MAX_ID, description="assigned unit id"),
     region: str | None = region_filter(),
-    issued: date | None = None,
-    done: date | None = None,
+    issued: date | None = ISSUED_DAY,
+    done: date | None = DONE_DAY,
     after: int | None = Query(None, ge=1, le=MAX_ID, description="cursor from the previous page"),
     limit: int = Query(queries.PAGE_SIZE, ge=1, le=500),
 ):

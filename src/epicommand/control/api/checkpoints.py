@@ -14,7 +14,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
 from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.api_schemas import ERRORS, day_filter, region_filter, require
 from epicommand.core.keyset import MAX_ID
 
 from .. import queries_checkpoints as queries
@@ -30,7 +30,7 @@ CLIENT_ID = r"^[A-Za-z0-9._:-]{1,64}$"
 AFTER = Query(None, ge=1, le=MAX_ID, description="cursor from the previous page")
 LIMIT = Query(queries.PAGE_SIZE, ge=1, le=queries.MAX_PAGE)
 ID = Path(..., ge=1, le=MAX_ID)
-DAY = Query(None, description="a Beijing day, inclusive")
+DAY = day_filter("a Beijing day, inclusive")
 REASONS = "^(" + "|".join(PriorityTest.Reason.values) + ")?$"
 
 

@@ -13,7 +13,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
 from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.api_schemas import ERRORS, day_filter, require
 from epicommand.core.keyset import MAX_ID
 
 from .. import queries_monitoring as queries
@@ -22,7 +22,7 @@ from ..services import monitoring as services
 router = Router(tags=["quarantine monitoring"])
 
 SymptomCode = Literal[tuple(services.SYMPTOMS)]
-DAY = Query(None, description="today (Beijing time) if omitted")
+DAY = day_filter("today (Beijing time) if omitted")
 
 
 class QuarantineAlertOut(Schema):

@@ -14,7 +14,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.control.queries import mask_name
 from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.api_schemas import ERRORS, day_filter, region_filter, require
 from epicommand.core.keyset import MAX_ID
 
 from .. import queries_clinics as queries
@@ -28,7 +28,7 @@ ID = Path(..., ge=1, le=MAX_ID)
 AFTER = Query(None, ge=1, le=MAX_ID, description="cursor from the previous page")
 LIMIT = Query(queries.PAGE_SIZE, ge=1, le=queries.MAX_PAGE)
 CLIENT_ID = r"^[A-Za-z0-9._:-]{1,48}$"
-DAY = Query(None, description="a Beijing day; today when left out")
+DAY = day_filter("a Beijing day; today when left out")
 TRIAGES = "^(" + "|".join(v for v in FeverVisit.Triage.values if v) + ")$"
 
 
