@@ -224,14 +224,3 @@ def _as_datetime(value) -> datetime | None:
     if isinstance(value, datetime):
         return value
     return parse_datetime(value) if value else None
-
-
-def mask_name(name: str) -> str:
-    """张伟 -> 张*, 欧阳娜娜 -> 欧**娜: enough for the person to know it is theirs, not
-    enough for a bystander to read it off the screen."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

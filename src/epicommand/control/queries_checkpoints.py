@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from epicommand.core.access import code_range, typed_region_range
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.masking import mask_name
 
 from .models import Checkpoint, Lockdown, Passage, PriorityTest, VehiclePermit
-from .queries import mask_name
 from .services.verdicts import ancestor_codes, fever_threshold
 
 PAGE_SIZE = 50

@@ -16,10 +16,10 @@ from pydantic import WithJsonSchema
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.masking import mask_name
 
 from .. import queries_checkpoints as queries
 from ..models import Checkpoint, PriorityTest
-from ..queries import mask_name
 from ..services import checkpoints as services
 
 router = Router(tags=["checkpoints"])

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from epicommand.core.access import Capability
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.masking import mask_name
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
 from epicommand.web.access import capability_required
@@ -27,7 +28,6 @@ from epicommand.web.paging import query_without_cursor, render_list
 
 from .. import identity
 from ..models import ScanMethod
-from ..queries import mask_name
 from ..queries_scans import ScanFilter, scan_page
 from ..services import scans as services
 from .resident import identify_url

@@ -20,8 +20,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from epicommand.control.queries import mask_name
 from epicommand.core.access import Capability
+from epicommand.core.masking import mask_name
 from epicommand.core.models import Region
 from epicommand.web.access import capability_required
 from epicommand.web.forms import apply_errors

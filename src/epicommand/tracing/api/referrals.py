@@ -15,8 +15,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, require
-from epicommand.core.idnumbers import mask_id_number, mask_phone
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.masking import mask_id_number, mask_phone
 
 from .. import queries_referrals as queries
 from ..models import Case, Degree, Referral

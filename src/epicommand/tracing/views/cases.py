@@ -12,9 +12,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from epicommand.control.queries import mask_name
 from epicommand.core import audit
 from epicommand.core.access import Capability, code_range, covers
+from epicommand.core.masking import mask_name
 from epicommand.core.models import User
 from epicommand.places.models import Venue
 from epicommand.web.access import capability_required

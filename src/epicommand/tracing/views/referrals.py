@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from epicommand.core.access import Capability, covers
-from epicommand.core.idnumbers import mask_id_number
 from epicommand.core.keyset import parse_cursor
+from epicommand.core.masking import mask_id_number
 from epicommand.web.access import capability_required
 from epicommand.web.forms import apply_errors
 from epicommand.web.paging import query_without_cursor, render_list, wants_partial
