@@ -8,9 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from epicommand.command import counters
-from epicommand.command.models import Counter
-from epicommand.core.models import Region
+from epicommand.core import counters
+from epicommand.core.models import Counter, Region
 from epicommand.people import services
 from epicommand.people.models import Person
 from epicommand.simulation.population import REFERENCE_DAY

@@ -8,10 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from epicommand.command.models import Counter
 from epicommand.control import codes
 from epicommand.control.models import Colour, HealthCode, Passage, PriorityTest
-from epicommand.core.models import ApiToken, AuditEvent, Role
+from epicommand.core.models import ApiToken, AuditEvent, Counter, Role
 from epicommand.core.services import issue_api_token
 
 from .checkpoint_world import checkpoint_world

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from epicommand.command.services.summaries import recount
 from epicommand.control.models import Colour, HealthCode, RiskArea
 from epicommand.control.services import risk
 from epicommand.core.models import Role
+from epicommand.core.recount import recount
 from epicommand.people.models import Person
 from epicommand.simulation import boundaries
 from tests.conftest import login

@@ -7,9 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
-from epicommand.command.models import Counter
 from epicommand.control.models import FactKind, HealthCode, HealthFact, PriorityTest
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Counter
 from epicommand.tracing.models import Case, ClassificationChange, Visit
 from epicommand.tracing.services import cases, trajectory
 

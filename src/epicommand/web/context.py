@@ -132,7 +132,7 @@ def display_name(user) -> str:
 
 
 def navigation(request):
-    from epicommand.command.notifications import unread_for
+    from epicommand.core.notifications import unread_for
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

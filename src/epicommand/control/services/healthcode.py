@@ -24,8 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from epicommand.command import counters
-from epicommand.core import policy
+from epicommand.core import counters, policy
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.people.models import Person
 

@@ -15,8 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
-from epicommand.core import policy
+from epicommand.core import counters, policy
 from epicommand.core.access import scope_prefix_of
 
 from ..levels import levels_in_force

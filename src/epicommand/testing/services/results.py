@@ -27,8 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability
 from epicommand.core.bulk import bulk_update, chunks, many, naive_utc
 

@@ -27,12 +27,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
 from epicommand.control import codes as health_codes
 from epicommand.control.levels import levels_in_force
 from epicommand.control.models import PriorityTest
 from epicommand.control.services import priority
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.people.models import Person

@@ -26,10 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from epicommand.command import counters
 from epicommand.control.models import FactKind, PriorityTest
 from epicommand.control.services import healthcode, priority
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import User
 from epicommand.people.models import Person

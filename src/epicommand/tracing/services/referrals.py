@@ -27,12 +27,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
-from epicommand.command.notifications import notify
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.idnumbers import PROVINCE_CODES, parse_id_number
 from epicommand.core.models import ApiToken, Unit
+from epicommand.core.notifications import notify
 
 from ..models import Case, Contact, Degree, Referral
 
