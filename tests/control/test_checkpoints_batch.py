@@ -9,9 +9,10 @@ from django.test import Client
 from django.utils import timezone
 
 from epicommand.control import codes
-from epicommand.control.models import Colour, HealthCode, Passage, PriorityTest
+from epicommand.control.models import Colour, HealthCode, Passage
 from epicommand.core.models import ApiToken, AuditEvent, Counter, Role
 from epicommand.core.services import issue_api_token
+from epicommand.testing.models import PriorityTest
 
 from .checkpoint_world import checkpoint_world
 

@@ -16,7 +16,6 @@ from epicommand.control.models import (
     FactKind,
     HealthFact,
     Passage,
-    PriorityTest,
     RiskArea,
     RiskLevel,
     Scan,
@@ -30,13 +29,14 @@ from epicommand.people.models import Person
 from epicommand.places.models import Venue
 from epicommand.simulation.key_areas import ROAD_POSTS, ZENGCUN, seed_control
 from epicommand.simulation.movements import GAOCHENG
+from epicommand.testing.models import PriorityTest
 
 from .conftest import SEED
 
 CHANGAN = "130102"
 CONTROL_TABLES_CHILDREN_FIRST = (
     "control_scan",
-    "control_prioritytest",
+    "testing_prioritytest",
     "control_passage",
     "control_checkpoint_units",
     "control_checkpoint",

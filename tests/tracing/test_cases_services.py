@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
-from epicommand.control.models import FactKind, HealthCode, HealthFact, PriorityTest
+from epicommand.control.models import FactKind, HealthCode, HealthFact
 from epicommand.core.models import AuditEvent, Counter
+from epicommand.testing.models import PriorityTest
 from epicommand.tracing.models import Case, ClassificationChange, Visit
 from epicommand.tracing.services import cases, trajectory
 

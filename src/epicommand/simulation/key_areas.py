@@ -24,7 +24,6 @@ from epicommand.control.models import (
     Checkpoint,
     FactKind,
     Passage,
-    PriorityTest,
     RiskArea,
     RiskLevel,
     Scan,
@@ -36,6 +35,7 @@ from epicommand.core.bulk import bulk_insert, chunks
 from epicommand.core.models import Region, Unit, User
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
+from epicommand.testing.models import PriorityTest
 
 from . import loading
 from .geography import CITY_CODE

@@ -26,12 +26,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from epicommand.control.models import FactKind, PriorityTest
-from epicommand.control.services import healthcode, priority
+from epicommand.control.models import FactKind
+from epicommand.control.services import healthcode
 from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import User
 from epicommand.people.models import Person
+from epicommand.testing.models import PriorityTest
+from epicommand.testing.services import priority_list
 
 from ..models import Case, Classification, ClassificationChange, DetectionRoute, Outcome
 
@@ -148,7 +150,7 @@ def register_case(
             person, FactKind.CASE, started_at=reported_at, source=source, source_key=key, now=now
         )
         if classification == Classification.SUSPECTED:
-            priority.list_for_testing(
+            priority_list.list_for_testing(
                 person,
                 PriorityTest.Reason.SUSPECTED_CASE,
                 source_key=key,

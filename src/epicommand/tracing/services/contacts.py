@@ -28,13 +28,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.control.models import FactKind, PriorityTest
-from epicommand.control.services import healthcode, priority
+from epicommand.control.models import FactKind
+from epicommand.control.services import healthcode
 from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
+from epicommand.testing.models import PriorityTest
+from epicommand.testing.services import priority_list
 
 from ..models import Candidate, Case, Contact, Degree, FoundBy, Outcome, Setting
 from . import copresence
@@ -358,9 +360,11 @@ def _list_for_testing(closes: list[Contact], regions: dict[int, str], *, now: da
         source, key = _fact_source(contact)
         reason = PriorityTest.Reason.CLOSE_CONTACT
         listings.append(
-            priority.Listing(contact.person_id, regions[contact.person_id], reason, key, source)
+            priority_list.Listing(
+                contact.person_id, regions[contact.person_id], reason, key, source
+            )
         )
-    return priority.list_many_for_testing(listings, now=now)
+    return priority_list.list_many_for_testing(listings, now=now)
 
 
 def _count_new(new: list[Contact], *, now: datetime) -> None:
