@@ -22,9 +22,9 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem(_("Home"), "web:home", None, ""),
-    NavItem(_("Persons"), "web:person_list", Capability.VIEW_PERSONS, "persons"),
-    NavItem(_("Import"), "web:person_import", Capability.IMPORT_PERSONS, "persons/import"),
-    NavItem(_("Places"), "web:venue_list", Capability.VIEW_PLACES, "places"),
+    NavItem(_("Persons"), "people:person_list", Capability.VIEW_PERSONS, "persons"),
+    NavItem(_("Import"), "people:person_import", Capability.IMPORT_PERSONS, "persons/import"),
+    NavItem(_("Places"), "places:venue_list", Capability.VIEW_PLACES, "places"),
     NavItem(_("Dashboard"), "command:dashboard", Capability.VIEW_DASHBOARD, "dashboard"),
     NavItem(_("Tasks"), "command:task_list", Capability.VIEW_TASKS, "tasks"),
     NavItem(_("Responsibility chain"), "command:chain", Capability.VIEW_TASKS, "chain"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from epicommand.core.access import Capability
 from epicommand.core.dashboard import FIGURES, build_dashboard, dashboard_regions
 from epicommand.core.models import Region
-from epicommand.web.access import capability_required
+from epicommand.core.pages.access import capability_required
 
 from ..models import DailySummary
 from ..services.summaries import FIGURE_LABELS, SUMMARY_FIGURES, generate_daily_summary

@@ -1,6 +1,6 @@
 """Forms of the checkpoint pages. They check shape (types, lengths); the rules (time
 windows, temperatures, jurisdiction, permits) belong to services.checkpoints, whose
-ValidationError dicts web.forms.apply_errors puts back on the fields."""
+ValidationError dicts core.pages.forms.apply_errors puts back on the fields."""
 
 import re
 import uuid

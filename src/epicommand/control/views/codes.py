@@ -11,8 +11,8 @@ from django.views.decorators.http import require_safe
 
 from epicommand.core.access import Capability, scope_prefix_of
 from epicommand.core.models import Region
-from epicommand.web.access import capability_required
-from epicommand.web.paging import render_list
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.paging import render_list
 
 from ..queries import (
     CODE_COLOURS,

@@ -20,9 +20,9 @@ from epicommand.core import policy
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.masking import mask_name
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list
 
 from .. import queries_clinics as queries
 from ..models import FeverVisit

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from epicommand.core.access import Capability
 from epicommand.core.masking import mask_name
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
 
 from ..models import PriorityTest
 from ..services import priority as services

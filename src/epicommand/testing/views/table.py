@@ -24,8 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from epicommand.control.codes import PREFIX as HEALTH_CODE_PREFIX
 from epicommand.core.access import Capability
 from epicommand.core.masking import mask_id_number, mask_name
-from epicommand.web.access import capability_required
-from epicommand.web.paging import wants_partial
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.paging import wants_partial
 
 from ..models import Round, Sample
 from ..queries_samples import rounds_for_table, sites_for_table, visible_tube

@@ -16,10 +16,10 @@ from epicommand.core import audit
 from epicommand.core.access import Capability, code_range, covers
 from epicommand.core.masking import mask_name
 from epicommand.core.models import User
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list
 from epicommand.places.models import Venue
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list
 
 from .. import queries_cases as queries
 from ..forms_cases import (
