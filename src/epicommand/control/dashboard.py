@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from epicommand.core import recount
 from epicommand.core.dashboard import Figure, Kind, list_url, register
+from epicommand.core.policy import fever_threshold
 from epicommand.core.recount import Counted
 
 from .models import Colour, HealthCode, Passage, Scan, Verdict
-from .services.verdicts import fever_threshold
 
 recount.register(
     Counted("codes_red", lambda: HealthCode.objects.filter(colour=Colour.RED)),

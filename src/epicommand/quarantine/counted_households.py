@@ -5,8 +5,7 @@ Imported once at startup (QuarantineConfig.ready())."""
 from epicommand.core import recount
 from epicommand.core.recount import Counted
 
-from .models import SupplyRequest
-from .services.households import OPEN_REQUEST_STATUSES
+from .models import OPEN_REQUEST_STATUSES, SupplyRequest
 
 
 def _open_supply_requests():

@@ -9,10 +9,8 @@ from epicommand.core import recount
 from epicommand.core.dashboard import Figure, Kind, list_url, register
 from epicommand.core.recount import Counted
 
-from .models import Case, Contact, Referral
+from .models import OPEN_CONTACT_STATUSES, Case, Contact, Referral
 
-# Identified or notified: not yet under control (the 24 h control deadline runs).
-OPEN_CONTACT_STATUSES = (Contact.Status.IDENTIFIED, Contact.Status.NOTIFIED)
 # Sent or escalated: nobody has acknowledged it yet.
 OPEN_REFERRAL_STATUSES = (Referral.Status.SENT, Referral.Status.ESCALATED)
 

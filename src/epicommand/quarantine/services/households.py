@@ -32,11 +32,10 @@ from epicommand.core.bulk import bulk_insert, chunks, naive_utc
 from epicommand.core.models import Region, Role, User
 from epicommand.people.models import Household, Person
 
-from ..models import HouseholdControl, SupplyRequest, VolunteerTeam
+from ..models import OPEN_REQUEST_STATUSES, HouseholdControl, SupplyRequest, VolunteerTeam
 
 Kind = HouseholdControl.Kind
 S = SupplyRequest.Status
-OPEN_REQUEST_STATUSES = (S.REQUESTED, S.ASSIGNED)
 MAX_REASON = 500
 MAX_ITEMS = 1000
 MAX_VOLUNTEER = 50

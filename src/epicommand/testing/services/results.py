@@ -33,8 +33,9 @@ from epicommand.core.bulk import bulk_update, chunks, many, naive_utc
 
 from .. import progress
 from ..models import Lab, Result, Sample, Tube
+from ..queries_labs import labs_visible_to
 from . import recalls
-from .labs import labs_visible_to, require
+from .labs import require
 
 R = Result
 CT_FIELDS = ("ct_orf1ab", "ct_n", "ct_e")

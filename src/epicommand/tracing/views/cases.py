@@ -21,6 +21,7 @@ from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
 from epicommand.places.models import Venue
 
+from .. import milestones
 from .. import queries_cases as queries
 from ..forms_cases import (
     AssignForm,
@@ -138,7 +139,7 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "case": case,
         "person": case.person,
         "history": queries.history(case),
-        "deadlines": services.deadlines(case),
+        "deadlines": milestones.deadlines(case),
         "window_start": start,
         "window_end": end,
         "days": queries.visits_by_day(rows),

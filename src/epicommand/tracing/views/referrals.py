@@ -158,7 +158,7 @@ def referral_export_csv(request):
     status = request.GET.get("status", "")
     status = status if status in Referral.Status.values else ""
     # The byte-order mark makes Excel, which most offices open CSVs with, read UTF-8.
-    chunks = itertools.chain(["\ufeff"], queries.export_csv(request.user, status=status))
+    chunks = itertools.chain(["\ufeff"], services.export_csv(request.user, status=status))
     return _export(request, chunks, "text/csv; charset=utf-8", "referrals.csv")
 
 
@@ -167,7 +167,7 @@ def referral_export_csv(request):
 def referral_export_json(request):
     status = request.GET.get("status", "")
     status = status if status in Referral.Status.values else ""
-    chunks = queries.export_json(request.user, status=status)
+    chunks = services.export_json(request.user, status=status)
     return _export(request, chunks, "application/json", "referrals.json")
 
 
