@@ -7,6 +7,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from epicommand.core.access import Capability
+from epicommand.core.notifications import unread_for
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,6 @@ def display_name(user) -> str:
 
 
 def navigation(request):
-    from epicommand.core.notifications import unread_for
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "api_docs_url": API_DOCS_URL}

@@ -24,6 +24,7 @@ from epicommand.core.bulk import chunks, many
 
 from .. import progress
 from ..models import Recall, Result, Sample, Tube
+from . import sampling
 from .labs import require
 
 S = Recall.Status
@@ -173,8 +174,6 @@ def resample(
 ) -> Recall:
     """The person's single sample, taken at home (testing.services.sampling), linked to
     the recall. A retry with the same client id returns the recall unchanged."""
-    from . import sampling
-
     require(actor, Capability.SAMPLE)
     if not covers(actor, recall.region_id):
         raise PermissionDenied(_("the recall is outside your jurisdiction"))

@@ -32,6 +32,7 @@ from epicommand.control.levels import levels_in_force
 from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
+from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
 from epicommand.quarantine.services.stays import active_stays_of
 
@@ -813,8 +814,6 @@ def _site_visible(actor, site: SamplingSite) -> bool:
 
 
 def _recorder(actor) -> dict:
-    from epicommand.core.models import ApiToken
-
     if isinstance(actor, ApiToken):
         return {"recorded_by": None, "recorded_by_token": actor}
     return {"recorded_by": actor, "recorded_by_token": None}
