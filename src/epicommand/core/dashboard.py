@@ -1,10 +1,11 @@
-"""The command dashboard's figures: what each one reads from the counters, and the list
-behind it (every figure is a link to the records it counts).
+"""The dashboard's figure registry: what each figure reads from the counters, and the list
+behind it (every figure is a link to the records it counts), and the dashboard built from
+them for a user's region.
 
-A module that lands adds its figures with `register(Figure(...))` at import of its own
-`dashboard` module (loaded by its AppConfig.ready), naming the panel it fills; until then
-the panel is listed in AWAITED and the page says it appears when that module lands. No
-figure is ever shown that no counter holds."""
+A module adds its figures with `register(Figure(...))` at import of its own `dashboard`
+module (loaded by its AppConfig.ready), naming the panel it fills; a panel in AWAITED (the
+command module declares the dashboard's panels) that no figure fills says it appears when
+that module lands. No figure is ever shown that no counter holds."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field

@@ -1,5 +1,5 @@
 """The command dashboard and the daily summaries. The dashboard reads counters only
-(command.dashboard); summaries are read through DailySummary.objects.visible_to, so a county
+(core.dashboard); summaries are read through DailySummary.objects.visible_to, so a county
 office sees its own county's and gets 404 for another's."""
 
 from datetime import date, timedelta
