@@ -44,6 +44,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/epicommand makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
 
 bench: venv
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

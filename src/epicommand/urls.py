@@ -7,6 +7,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("epicommand.people.urls")),
+    path("", include("epicommand.places.urls")),
     path("", include("epicommand.command.urls")),
     path("", include("epicommand.control.urls")),
     path("", include("epicommand.quarantine.urls")),

@@ -8,9 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from epicommand.command import counters
-from epicommand.command.models import Counter
-from epicommand.core.models import Region
+from epicommand.core import counters
+from epicommand.core.models import Counter, Region
 from epicommand.people import services
 from epicommand.people.models import Person
 from epicommand.simulation.population import REFERENCE_DAY
@@ -71,7 +70,7 @@ def test_moving_a_person_inside_the_county_writes_no_counter(city_office, city):
     person = register(city_office, 1, XGZ)
     with CaptureQueriesContext(connection) as queries:
         services.update_person(city_office, person, region_id="130109104202", reason="搬家")
-    assert not [q for q in queries.captured_queries if "command_counter" in q["sql"]]
+    assert not [q for q in queries.captured_queries if "core_counter" in q["sql"]]
     assert counter("persons", "130109") == 1
 
 
@@ -85,7 +84,7 @@ def test_an_import_counts_its_persons_with_one_bump_per_county(tmp_path, city_of
     assert counter("persons", "130100") == 40
     assert counter("persons_registered", "130100") == 40
     writes = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
-    writes = [q for q in writes if "command_counter" in q["sql"]]
+    writes = [q for q in writes if "core_counter" in q["sql"]]
     # persons and persons_registered, for each of two counties and the city each time
     assert len(writes) <= 2 * 2 * 2
 

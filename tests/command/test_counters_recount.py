@@ -2,8 +2,8 @@
 
 from datetime import UTC, date, datetime
 
-from epicommand.command import counters
-from epicommand.command.services.summaries import recount
+from epicommand.core import counters
+from epicommand.core.recount import recount
 from epicommand.people.models import Person
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from epicommand.command.dashboard import build_dashboard
+from epicommand.core.dashboard import build_dashboard
 from epicommand.core.models import Role
 from epicommand.core.services import issue_api_token
 from tests.conftest import login

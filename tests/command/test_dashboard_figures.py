@@ -9,11 +9,12 @@ from django.core.management import call_command
 from django.db.models import Q
 from django.utils import timezone
 
-from epicommand.command.dashboard import FIGURES, build_dashboard
-from epicommand.command.models import Counter, EmergencyReport, Task
-from epicommand.command.services.summaries import recount
+from epicommand.command.models import EmergencyReport, Task
 from epicommand.control.models import Colour, HealthCode, Passage
 from epicommand.core import policy
+from epicommand.core.dashboard import FIGURES, build_dashboard
+from epicommand.core.models import Counter
+from epicommand.core.recount import recount
 from epicommand.people.models import Person
 
 from .figures_city import generate

@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from epicommand.command.models import Counter, EmergencyReport, Signature
+from epicommand.command.models import EmergencyReport, Signature
 from epicommand.command.services import reports as services
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Counter
 from tests.command.report_setup import file_report, sign_both
 from tests.conftest import login
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from epicommand.command.models import Counter, EmergencyReport, Notification
-from epicommand.core.models import AuditEvent, Role
+from epicommand.command.models import EmergencyReport
+from epicommand.core.models import AuditEvent, Counter, Notification, Role
 from tests.command.report_setup import file_report
 
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from epicommand.command.models import EmergencyReport, Notification
+from epicommand.command.models import EmergencyReport
 from epicommand.command.services import reports as services
-from epicommand.core.models import Role
+from epicommand.core.models import Notification, Role
 from tests.command.report_setup import file_report, sign_both
 from tests.conftest import login
 

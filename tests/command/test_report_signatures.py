@@ -4,9 +4,9 @@ and time are recorded, each capacity signs once, two different leaders sign, onl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from epicommand.command.models import EmergencyReport, Notification, Signature
+from epicommand.command.models import EmergencyReport, Signature
 from epicommand.command.services import reports as services
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Notification
 from tests.command.report_setup import file_report, sign_both
 from tests.conftest import login
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from epicommand.command.models import Notification, Task, TaskEvent
+from epicommand.command.models import Task, TaskEvent
 from epicommand.command.queries import task_tree
 from epicommand.command.services import tasks as services
 from epicommand.command.services.tasks import Share
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Notification
 
 from .task_world import task_world
 

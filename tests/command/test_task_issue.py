@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from epicommand.command.models import Counter, Notification, Task, TaskAttachment, TaskEvent
+from epicommand.command.models import Task, TaskAttachment, TaskEvent
 from epicommand.command.queries import assignable_units
 from epicommand.command.services.tasks import issue_task
-from epicommand.core.models import AuditEvent, Role, Unit
+from epicommand.core.models import AuditEvent, Counter, Notification, Role, Unit
 
 from .task_world import task_world, upload
 

@@ -12,11 +12,11 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from epicommand.command import tasks as background
-from epicommand.command.models import Counter, Notification, Task, TaskEvent
+from epicommand.command.models import Task, TaskEvent
 from epicommand.command.queries import task_page
 from epicommand.command.services import tasks as services
 from epicommand.command.services.tasks import detect_overdue_tasks
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Counter, Notification
 
 from .task_world import task_world
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from epicommand.command.models import Notification, ResponsiblePerson, Task
+from epicommand.command.models import ResponsiblePerson, Task
 from epicommand.command.services import tasks as services
+from epicommand.core.models import Notification
 
 from .task_world import login_en as login
 from .task_world import task_world, upload

@@ -3,8 +3,9 @@ is 404 through every page and API route, whatever the route would do."""
 
 import pytest
 
-from epicommand.command.models import Notification, TaskAttachment
+from epicommand.command.models import TaskAttachment
 from epicommand.command.services import tasks as services
+from epicommand.core.models import Notification
 from tests.conftest import login
 
 from .task_world import task_world, upload

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from epicommand.command.models import Counter, Notification, Task, TaskEvent
+from epicommand.command.models import Task, TaskEvent
 from epicommand.command.services import tasks as services
 from epicommand.command.services.tasks import Share
-from epicommand.core.models import AuditEvent, Role
+from epicommand.core.models import AuditEvent, Counter, Notification, Role
 from epicommand.core.services import issue_api_token
 
 from .task_world import task_world, upload

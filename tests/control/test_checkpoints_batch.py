@@ -8,11 +8,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from epicommand.command.models import Counter
 from epicommand.control import codes
-from epicommand.control.models import Colour, HealthCode, Passage, PriorityTest
-from epicommand.core.models import ApiToken, AuditEvent, Role
+from epicommand.control.models import Colour, HealthCode, Passage
+from epicommand.core.models import ApiToken, AuditEvent, Counter, Role
 from epicommand.core.services import issue_api_token
+from epicommand.testing.models import PriorityTest
 
 from .checkpoint_world import checkpoint_world
 

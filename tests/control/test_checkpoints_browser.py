@@ -5,7 +5,8 @@ yellow and they are on the priority-testing list."""
 import pytest
 from playwright.sync_api import expect
 
-from epicommand.control.models import Colour, HealthCode, Passage, PriorityTest
+from epicommand.control.models import Colour, HealthCode, Passage
+from epicommand.testing.models import PriorityTest
 from tests.browser import chromium
 from tests.conftest import PASSWORD
 

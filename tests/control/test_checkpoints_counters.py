@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from epicommand.command.dashboard import FIGURES, build_dashboard
-from epicommand.command.models import Counter
-from epicommand.command.services.summaries import recount
 from epicommand.control.models import Passage
 from epicommand.control.services import checkpoints as services
+from epicommand.core.dashboard import FIGURES, build_dashboard
+from epicommand.core.models import Counter
+from epicommand.core.recount import recount
 
 from .checkpoint_world import checkpoint_world
 

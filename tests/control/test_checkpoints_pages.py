@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from epicommand.control.models import Checkpoint, Lockdown, Passage, PriorityTest, VehiclePermit
+from epicommand.control.models import Checkpoint, Lockdown, Passage, VehiclePermit
+from epicommand.testing.models import PriorityTest
 from tests.conftest import login
 
 from .checkpoint_world import checkpoint_world

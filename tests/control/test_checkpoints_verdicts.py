@@ -12,20 +12,13 @@ from django.test import override_settings
 from django.utils import timezone
 
 from epicommand.control import codes
-from epicommand.control.models import (
-    Colour,
-    FactKind,
-    HealthCode,
-    HealthFact,
-    Passage,
-    PriorityTest,
-    Verdict,
-)
+from epicommand.control.models import Colour, FactKind, HealthCode, HealthFact, Passage, Verdict
 from epicommand.control.services import checkpoints as services
 from epicommand.control.services import healthcode
 from epicommand.control.services import risk as risk_services
 from epicommand.core import policy
 from epicommand.core.models import AuditEvent
+from epicommand.testing.models import PriorityTest
 
 from .checkpoint_world import checkpoint_world
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from epicommand.command import counters
-from epicommand.command.services.summaries import recount
 from epicommand.control.models import Colour, ColourChange, FactKind, HealthCode
 from epicommand.control.services import healthcode
+from epicommand.core import counters
+from epicommand.core.recount import recount
 
 
 def _red_counter(region_code):

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from epicommand.command.services.summaries import recount
 from epicommand.control.models import Colour, HealthCode, RiskArea
 from epicommand.control.services import risk
 from epicommand.core.models import Role
+from epicommand.core.recount import recount
 from epicommand.people.models import Person
 from epicommand.simulation import boundaries
 from tests.conftest import login
@@ -259,5 +259,5 @@ def test_the_colour_distribution_reads_counters_not_the_tables(city_office, city
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/risk/colours/").status_code == 200
     read = " ".join(q["sql"] for q in queries.captured_queries)
-    assert "command_counter" in read
+    assert "core_counter" in read
     assert "control_healthcode" not in read and "people_person" not in read

@@ -6,14 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from epicommand.command import counters
-from epicommand.command.models import Counter
-from epicommand.command.services.summaries import recount
 from epicommand.control import codes
 from epicommand.control.models import Colour, FactKind, Scan
 from epicommand.control.services import healthcode
 from epicommand.control.services import scans as services
-from epicommand.core.models import AuditEvent
+from epicommand.core import counters
+from epicommand.core.models import AuditEvent, Counter
+from epicommand.core.recount import recount
 from epicommand.people.models import Person
 from epicommand.places.codes import place_code
 from epicommand.places.services import rotate_place_code

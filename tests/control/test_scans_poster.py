@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from epicommand.command import counters
 from epicommand.control.models import Colour, FactKind, Scan, ScanMethod
 from epicommand.control.services import healthcode
+from epicommand.core import counters
 from epicommand.core.models import AuditEvent
 from epicommand.places.codes import place_code
 

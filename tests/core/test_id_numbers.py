@@ -5,13 +5,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from epicommand.core.idnumbers import (
-    check_char,
-    make_id_number,
-    mask_id_number,
-    mask_phone,
-    parse_id_number,
-)
+from epicommand.core.idnumbers import check_char, make_id_number, parse_id_number
+from epicommand.core.masking import mask_id_number, mask_phone
 
 REGIONS = st.sampled_from(["130102", "130109", "110101", "440305", "652901", "130181"])
 BIRTH_DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2020, 12, 31))

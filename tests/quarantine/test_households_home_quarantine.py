@@ -89,7 +89,7 @@ def test_ending_cancels_the_open_requests_and_the_counter_follows(
     services.request_supplies(gaocheng_worker, family, kind="necessities", items="大米 5 kg")
     services.end_household_control(gaocheng_worker, home_quarantine, reason="期满解除")
     assert list(SupplyRequest.objects.values_list("status", flat=True)) == ["cancelled"]
-    from epicommand.command import counters
+    from epicommand.core import counters
 
     values = counters.latest_values(["130109"], ["supply_open"], timezone.localdate())
     assert values == {("130109", "supply_open"): 0}

@@ -9,10 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from epicommand.command import counters
-from epicommand.command.services.summaries import recount
-from epicommand.core import policy
+from epicommand.core import counters, policy
 from epicommand.core.models import AuditEvent
+from epicommand.core.recount import recount
 from epicommand.quarantine import queries_households as queries
 from epicommand.quarantine.models import SupplyRequest
 from epicommand.quarantine.services import households as services

@@ -8,9 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from epicommand.command.models import Notification
 from epicommand.control.models import FactKind, HealthFact
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Notification
 from epicommand.quarantine import queries_monitoring as queries
 from epicommand.quarantine.models import Alert, HealthCheck, Stay
 from epicommand.quarantine.services import monitoring

@@ -8,8 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from epicommand.command.models import Notification
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Notification
 from epicommand.quarantine import queries_monitoring as queries
 from epicommand.quarantine.models import Alert, Stay, StayTest
 from epicommand.quarantine.services import monitoring

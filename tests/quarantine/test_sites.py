@@ -4,9 +4,8 @@ room's status between stays, the free-room counter, and the site pages."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from epicommand.command.models import Counter
-from epicommand.command.services.summaries import recount
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Counter
+from epicommand.core.recount import recount
 from epicommand.quarantine.models import Room, Site
 from epicommand.quarantine.services import sites, stays
 from tests.conftest import login

@@ -8,11 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from epicommand.command.models import Counter
-from epicommand.command.services.summaries import recount
 from epicommand.control.models import Colour, FactKind, HealthFact
 from epicommand.control.services import healthcode
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Counter
+from epicommand.core.recount import recount
 from epicommand.quarantine.models import Room, Stay, StayTest
 from epicommand.quarantine.services import sites, stays
 

@@ -5,11 +5,10 @@ item), written in bulk with the tests, the facts and the counters of single assi
 import pytest
 from django.core.exceptions import ValidationError
 
-from epicommand.command.models import Counter
-from epicommand.command.services.summaries import recount
 from epicommand.control.models import Colour, FactKind, HealthFact
 from epicommand.control.services import healthcode
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Counter
+from epicommand.core.recount import recount
 from epicommand.people.models import Person
 from epicommand.quarantine.models import Room, Site, Stay, StayTest
 from epicommand.quarantine.services import sites, stays

@@ -8,8 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from epicommand.command.models import Notification
-from epicommand.core.models import AuditEvent, Role
+from epicommand.core.models import AuditEvent, Notification, Role
 from epicommand.quarantine.models import Violation
 from epicommand.quarantine.services import violations as services
 

@@ -3,8 +3,7 @@ photo; errors name the field; another district gets 404."""
 
 import pytest
 
-from epicommand.command.models import Notification
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Notification
 from epicommand.quarantine.models import Violation
 from tests.conftest import login
 

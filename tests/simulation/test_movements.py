@@ -10,34 +10,33 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from epicommand.command import counters
-from epicommand.command.models import Counter as CounterRow
-from epicommand.command.services.summaries import recount
 from epicommand.control.models import (
     Checkpoint,
     Colour,
     FactKind,
     HealthFact,
     Passage,
-    PriorityTest,
     RiskArea,
     RiskLevel,
     Scan,
 )
 from epicommand.control.services import healthcode
-from epicommand.core import policy
+from epicommand.core import counters, policy
+from epicommand.core.models import Counter as CounterRow
 from epicommand.core.models import Region, Unit
+from epicommand.core.recount import recount
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
 from epicommand.simulation.key_areas import ROAD_POSTS, ZENGCUN, seed_control
 from epicommand.simulation.movements import GAOCHENG
+from epicommand.testing.models import PriorityTest
 
 from .conftest import SEED
 
 CHANGAN = "130102"
 CONTROL_TABLES_CHILDREN_FIRST = (
     "control_scan",
-    "control_prioritytest",
+    "testing_prioritytest",
     "control_passage",
     "control_checkpoint_units",
     "control_checkpoint",

@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from epicommand.command import counters
-from epicommand.command.models import Counter
 from epicommand.control.models import FactKind, HealthFact
+from epicommand.core import counters
+from epicommand.core.models import Counter
 from epicommand.people.models import Person
 from epicommand.simulation.accounts import ensure_demo_accounts
 from epicommand.testing.models import (

@@ -9,10 +9,9 @@ from itertools import count
 import pytest
 from django.utils import timezone
 
-from epicommand.control.models import PriorityTest
 from epicommand.core.models import RegionBoundary, Role
 from epicommand.testing.barcodes import tube_barcode
-from epicommand.testing.models import FeverClinic, SamplingSite
+from epicommand.testing.models import FeverClinic, PriorityTest, SamplingSite
 from epicommand.testing.services import clinics
 
 _serials = count(7_000_000)

@@ -8,10 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from epicommand.command.models import Counter
-from epicommand.control.models import PriorityTest
+from epicommand.core.models import Counter
 from epicommand.testing import queries_clinics as queries
-from epicommand.testing.models import FeverVisit, Sample, Tube
+from epicommand.testing.models import FeverVisit, PriorityTest, Sample, Tube
 from epicommand.testing.services import clinics
 from epicommand.tracing.models import Case
 

@@ -8,9 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from epicommand.control.models import PriorityTest
 from epicommand.core.models import AuditEvent
-from epicommand.testing.models import Sample
+from epicommand.testing.models import PriorityTest, Sample
 from epicommand.testing.services import priority
 from tests.conftest import login
 

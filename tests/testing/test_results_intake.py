@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from epicommand.command.models import Counter
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Counter
 from epicommand.quarantine.models import StayTest
 from epicommand.testing.models import Recall, RoundProgress, Sample, Tube
 from epicommand.testing.services.results import record_results

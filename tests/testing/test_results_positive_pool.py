@@ -4,9 +4,9 @@ closed management (their POSITIVE_POOL facts ended, their code green again)."""
 
 import pytest
 
-from epicommand.command.models import Counter
 from epicommand.control.models import Colour, FactKind, HealthFact
 from epicommand.control.services import healthcode
+from epicommand.core.models import Counter
 from epicommand.testing.models import Recall, RoundProgress, Sample, Tube
 from epicommand.testing.services import recalls
 from epicommand.testing.services.results import record_results

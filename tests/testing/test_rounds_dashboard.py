@@ -4,9 +4,9 @@
 import pytest
 from django.utils import timezone
 
-from epicommand.command import counters
-from epicommand.command.dashboard import FIGURES, awaited_panels
-from epicommand.command.services.summaries import recount
+from epicommand.core import counters
+from epicommand.core.dashboard import FIGURES, awaited_panels
+from epicommand.core.recount import recount
 from epicommand.testing import dashboard  # noqa: F401  registers the figures
 
 from .rounds_world import (  # noqa: F401  fixtures

@@ -8,11 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from epicommand.command.models import Counter
-from epicommand.control.models import PriorityTest, RiskLevel
-from epicommand.core.models import AuditEvent
+from epicommand.control.models import RiskLevel
+from epicommand.core.models import AuditEvent, Counter
 from epicommand.quarantine.models import Stay
-from epicommand.testing.models import RoundHour, RoundProgress, Sample, Tube
+from epicommand.testing.models import PriorityTest, RoundHour, RoundProgress, Sample, Tube
 from epicommand.testing.services.sampling import (
     close_tube,
     register_samples,

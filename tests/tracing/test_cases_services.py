@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
-from epicommand.command.models import Counter
-from epicommand.control.models import FactKind, HealthCode, HealthFact, PriorityTest
-from epicommand.core.models import AuditEvent
+from epicommand.control.models import FactKind, HealthCode, HealthFact
+from epicommand.core.models import AuditEvent, Counter
+from epicommand.testing.models import PriorityTest
+from epicommand.tracing import milestones
 from epicommand.tracing.models import Case, ClassificationChange, Visit
 from epicommand.tracing.services import cases, trajectory
 
@@ -92,7 +93,7 @@ def test_ruled_out_case_ends_the_fact(gaocheng_epi, gaocheng_person):
     case = register(gaocheng_epi, gaocheng_person, classification="suspected")
     cases.record_outcome(gaocheng_epi, case, "ruled_out", at=NOW)
     assert HealthFact.objects.get(source_key=f"case:{case.pk}").ended_at == NOW
-    assert not cases.is_overdue(case, now=NOW + timedelta(days=3))
+    assert not milestones.is_overdue(case, now=NOW + timedelta(days=3))
 
 
 @pytest.mark.parametrize(
@@ -139,27 +140,28 @@ def test_milestone_deadlines_count_from_assignment(
     case = register(gaocheng_epi, gaocheng_person, reported_at=NOW)
     assigned = NOW + timedelta(hours=1)
     cases.assign(gaocheng_epi, case, gaocheng_investigator, at=assigned)
-    dues = {d.milestone: d.due_at for d in cases.deadlines(case, now=assigned)}
+    dues = {d.milestone: d.due_at for d in milestones.deadlines(case, now=assigned)}
     assert dues == {
         "on_site": assigned + timedelta(hours=2),
         "core": assigned + timedelta(hours=4),
         "completed": assigned + timedelta(hours=24),
     }
     later = assigned + timedelta(hours=3)
-    assert [d.overdue for d in cases.deadlines(case, now=later)] == [True, False, False]
+    assert [d.overdue for d in milestones.deadlines(case, now=later)] == [True, False, False]
     cases.reach_milestone(gaocheng_epi, case, "on_site", at=later, now=later)
-    deadline = cases.deadlines(case, now=later)[0]
+    deadline = milestones.deadlines(case, now=later)[0]
     assert (deadline.overdue, deadline.late) == (False, True)
-    assert not cases.is_overdue(case, now=later)
-    assert cases.is_overdue(case, now=assigned + timedelta(hours=5))
+    assert not milestones.is_overdue(case, now=later)
+    assert milestones.is_overdue(case, now=assigned + timedelta(hours=5))
 
 
 def test_overdue_filter_agrees_with_deadlines(gaocheng_epi, gaocheng_person, changan_person, city):
     late = register(gaocheng_epi, gaocheng_person, reported_at=NOW - timedelta(hours=3))
     city_office_case = register(None, changan_person, reported_at=NOW)
-    found = cases.with_deadline_start(Case.objects.all()).filter(cases.overdue_q(NOW))
+    found = milestones.with_deadline_start(Case.objects.all()).filter(milestones.overdue_q(NOW))
     assert list(found) == [late]
-    assert cases.is_overdue(late, now=NOW) and not cases.is_overdue(city_office_case, now=NOW)
+    assert milestones.is_overdue(late, now=NOW)
+    assert not milestones.is_overdue(city_office_case, now=NOW)
 
 
 def test_milestones_in_order(gaocheng_epi, gaocheng_person):

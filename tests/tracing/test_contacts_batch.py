@@ -4,10 +4,11 @@ per contact, the referral for the one living in another county, no second findin
 
 from datetime import date
 
-from epicommand.command.counters import latest_values
-from epicommand.control.models import FactKind, HealthFact, PriorityTest
+from epicommand.control.models import FactKind, HealthFact
 from epicommand.control.services import healthcode
+from epicommand.core.counters import latest_values
 from epicommand.core.models import AuditEvent
+from epicommand.testing.models import PriorityTest
 from epicommand.tracing.models import Contact, Referral
 from epicommand.tracing.services import contacts
 

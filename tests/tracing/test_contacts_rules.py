@@ -2,8 +2,9 @@
 contacts; household members and workplace companions of a close contact are secondary
 contacts; persons whose scans overlapped the case become candidates."""
 
-from epicommand.control.models import Colour, FactKind, HealthFact, PriorityTest
+from epicommand.control.models import Colour, FactKind, HealthFact
 from epicommand.control.services import healthcode
+from epicommand.testing.models import PriorityTest
 from epicommand.tracing.models import Candidate, Contact
 from epicommand.tracing.services import contacts
 

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from epicommand.command.counters import latest_values
 from epicommand.control.models import Colour
 from epicommand.control.services import healthcode
+from epicommand.core.counters import latest_values
 from epicommand.tracing.models import Candidate, Contact, Referral
 from epicommand.tracing.services import contacts
 

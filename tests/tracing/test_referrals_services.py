@@ -8,9 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from epicommand.command.counters import latest_values
-from epicommand.command.models import Notification
-from epicommand.core.models import AuditEvent
+from epicommand.core.counters import latest_values
+from epicommand.core.models import AuditEvent, Notification
 from epicommand.core.policy import active
 from epicommand.people.models import Person
 from epicommand.tracing import queries_referrals as queries

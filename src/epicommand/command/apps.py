@@ -6,3 +6,7 @@ class CommandConfig(AppConfig):
     name = "epicommand.command"
     label = "command"
     verbose_name = _("Command and accountability")
+
+    def ready(self):
+        # The task and report figures, and the panels of the command dashboard.
+        from . import dashboard  # noqa: F401

@@ -1,19 +1,20 @@
-"""Key-area control's figures on the command dashboard (command.dashboard registry) and
-how `recount` rebuilds their counters from the tables (command.services.summaries)."""
+"""Key-area control's figures on the command dashboard (core.dashboard registry) and
+how `recount` rebuilds their counters from the tables (core.recount)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from epicommand.command.dashboard import Figure, Kind, list_url, register
-from epicommand.command.services.summaries import COUNTED, Counted
+from epicommand.core import recount
+from epicommand.core.dashboard import Figure, Kind, list_url, register
+from epicommand.core.policy import fever_threshold
+from epicommand.core.recount import Counted
 
 from .models import Colour, HealthCode, Passage, Scan, Verdict
-from .services.verdicts import fever_threshold
 
-COUNTED += [
+recount.register(
     Counted("codes_red", lambda: HealthCode.objects.filter(colour=Colour.RED)),
     Counted("codes_yellow", lambda: HealthCode.objects.filter(colour=Colour.YELLOW)),
     Counted("scans", lambda: Scan.objects.all(), "scanned_at"),
-]
+)
 
 register(
     Figure(
@@ -51,11 +52,11 @@ def _fevers():
     return Passage.objects.filter(temperature__gte=fever_threshold())
 
 
-COUNTED += [
+recount.register(
     Counted("passages", lambda: Passage.objects.all(), "passed_at"),
     Counted("passages_denied", lambda: Passage.objects.filter(verdict=Verdict.DENY), "passed_at"),
     Counted("checkpoint_fevers", _fevers, "passed_at"),
-]
+)
 
 
 def _passages(region: str, day, **params) -> str:

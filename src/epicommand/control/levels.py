@@ -8,6 +8,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from epicommand.core.counters import city_of
+
 from .models import RISK_ORDER, RiskArea, RiskLevel
 
 
@@ -57,3 +59,10 @@ def visit_key(area_id: int, person_id: int, at: datetime) -> str:
     day's, so a visit yesterday keeps the code red from yesterday on, and the many scans of
     one day make one fact."""
     return f"visit:{area_id}:{person_id}:{timezone.localdate(at).isoformat()}"
+
+
+def ancestor_codes(region_code: str) -> list[str]:
+    """The region and every region above it, from the city down."""
+    codes = [city_of(region_code)] if len(region_code) >= 6 else []
+    codes += [region_code[:n] for n in (6, 9, 12) if len(region_code) >= n]
+    return list(dict.fromkeys(codes))

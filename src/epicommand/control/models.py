@@ -1,6 +1,6 @@
 """Key-area control: the health code and the facts it is computed from, place-code scans,
-checkpoints and what passes them, vehicle permits and lockdowns, risk areas, and the
-priority-testing list that checkpoints fill and the testing module works off."""
+checkpoints and what passes them, vehicle permits and lockdowns, and risk areas. The
+priority-testing list that checkpoints fill is testing's (testing.models.PriorityTest)."""
 
 from django.db import models
 from django.utils import timezone
@@ -365,41 +365,6 @@ class Passage(models.Model):
 
     def __str__(self):
         return f"{self.checkpoint_id} {self.passed_at:%Y-%m-%d %H:%M} {self.verdict}"
-
-
-class PriorityTest(models.Model):
-    """A person the testing module must sample first (fever at a checkpoint, a close
-    contact, a suspected case). Control writes entries; testing marks them sampled."""
-
-    class Reason(models.TextChoices):
-        CHECKPOINT_FEVER = "checkpoint_fever", _("Fever at a checkpoint")
-        FEVER_CLINIC = "fever_clinic", _("Fever-clinic patient")
-        CLOSE_CONTACT = "close_contact", _("Close contact")
-        SUSPECTED_CASE = "suspected_case", _("Suspected case")
-
-    person = models.ForeignKey(
-        "people.Person", models.CASCADE, related_name="+", verbose_name=_("person")
-    )
-    region = models.ForeignKey(
-        Region, models.PROTECT, related_name="+", db_index=False, verbose_name=_("region")
-    )
-    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
-    detail = models.CharField(_("detail"), max_length=200, blank=True)
-    source_key = models.CharField(_("source key"), max_length=100, unique=True)
-    listed_at = models.DateTimeField(_("listed at"))
-    deadline = models.DateTimeField(_("test by"))
-    sampled_at = models.DateTimeField(_("sampled at"), null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
-    scope_field = "region"
-
-    class Meta:
-        verbose_name = _("priority-testing entry")
-        verbose_name_plural = _("priority-testing list")
-        indexes = [models.Index(fields=["region", "listed_at"], name="prioritytest_region")]
-
-    def __str__(self):
-        return f"{self.person_id} {self.get_reason_display()}"
 
 
 class RiskLevel(models.TextChoices):

@@ -13,12 +13,11 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from epicommand.core import audit, policy
+from epicommand.core import policy
 from epicommand.people.models import Person
 from epicommand.people.queries import parse_person_cursor, search_persons
 
 from .models import Colour, ColourChange, FactKind, HealthCode, HealthFact
-from .services.healthcode import current
 
 CODE_PAGE_SIZE = 50
 _CODE_KEY = '"control_healthcode"."region_id", "control_healthcode"."person_id"'
@@ -122,11 +121,11 @@ class CodeRecord:
     history: list[ColourChange]
 
 
-def code_record(person: Person) -> CodeRecord:
-    """The code of a person already found through `visible_person`, with its facts (newest
-    first) and its colour history. The facts and history are the person's: they travel
-    with the person, so they are read by person, not by the region they were written in."""
-    code = current(person)
+def code_record(person: Person, code: HealthCode) -> CodeRecord:
+    """The code of a person already found through `visible_person` (as
+    services.healthcode.current reads it), with its facts (newest first) and its colour
+    history. The facts and history are the person's: they travel with the person, so they
+    are read by person, not by the region they were written in."""
     facts = list(
         HealthFact.objects.filter(person_id=person.pk).order_by("-started_at", "-id")[:FACTS_SHOWN]
     )
@@ -134,12 +133,6 @@ def code_record(person: Person) -> CodeRecord:
         ColourChange.objects.filter(person_id=person.pk).order_by("-at", "-id")[:HISTORY_SHOWN]
     )
     return CodeRecord(person, code, explain(code.reasons), facts, history)
-
-
-def note_code_viewed(actor, person: Person, *, channel: str) -> None:
-    """A user (or a token) read an identified person's code with its reasons and facts:
-    audited as a view of the person's record, once per view."""
-    audit.record(actor, "healthcode.view", person, reason=channel)
 
 
 # Reasons in plain language ----------------------------------------------------------------
@@ -224,14 +217,3 @@ def _as_datetime(value) -> datetime | None:
     if isinstance(value, datetime):
         return value
     return parse_datetime(value) if value else None
-
-
-def mask_name(name: str) -> str:
-    """张伟 -> 张*, 欧阳娜娜 -> 欧**娜: enough for the person to know it is theirs, not
-    enough for a bystander to read it off the screen."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -21,10 +21,12 @@ from django.utils import timezone
 
 from epicommand.core.access import code_range, typed_region_range
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.masking import mask_name
+from epicommand.core.policy import fever_threshold
+from epicommand.testing.models import PriorityTest
 
-from .models import Checkpoint, Lockdown, Passage, PriorityTest, VehiclePermit
-from .queries import mask_name
-from .services.verdicts import ancestor_codes, fever_threshold
+from .levels import ancestor_codes
+from .models import Checkpoint, Lockdown, Passage, VehiclePermit
 
 PAGE_SIZE = 50
 MAX_PAGE = 500

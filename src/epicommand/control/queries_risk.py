@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from epicommand.command import counters
+from epicommand.core import counters
 from epicommand.core.models import Region, RegionBoundary
 
 from .levels import LevelMap, levels_in_force

@@ -1,4 +1,4 @@
-"""Resident identity card numbers (GB 11643-1999) and the masks used in lists."""
+"""Resident identity card numbers (GB 11643-1999). Their masks are in core.masking."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -55,15 +55,3 @@ def make_id_number(region_code: str, born: date, sequence: int, sex: str) -> str
     seq = sequence * 2 + (1 if sex == "M" else 0)
     first17 = f"{region_code}{born:%Y%m%d}{seq % 1000:03d}"
     return first17 + check_char(first17)
-
-
-def mask_id_number(value: str) -> str:
-    if not value:
-        return ""
-    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)
-
-
-def mask_phone(value: str) -> str:
-    if not value:
-        return ""
-    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)

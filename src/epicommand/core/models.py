@@ -1,4 +1,5 @@
-"""Regions, units, users, API tokens and the audit log."""
+"""Regions, units, users, API tokens, the audit log, and the platform's notifications and
+dashboard counters."""
 
 import hashlib
 
@@ -277,9 +278,47 @@ class AuditEvent(models.Model):
         raise PermissionError("the audit log is append-only")
 
 
+class Notification(models.Model):
+    """Something a unit must see now (a new task, an emergency report); counted in the
+    navigation of the unit's users until one of them opens it."""
+
+    unit = models.ForeignKey(
+        Unit, models.CASCADE, related_name="notifications", verbose_name=_("unit")
+    )
+    message = models.CharField(_("message"), max_length=300)
+    url = models.CharField(_("link"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["unit", "read_at"], name="notification_unread")]
+
+
+class Counter(models.Model):
+    """A figure the dashboard shows, per region (city and each county) and day, kept
+    current by the services that change it, so that the dashboard never counts big tables.
+    `day` is the Asia/Shanghai date; running totals use the day they were last written."""
+
+    region = models.ForeignKey(Region, models.CASCADE, verbose_name=_("region"))
+    metric = models.CharField(_("metric"), max_length=48)
+    day = models.DateField(_("day"))
+    value = models.BigIntegerField(_("value"), default=0)
+
+    class Meta:
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "metric", "day"], name="one_counter_a_day")
+        ]
+
+
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Counter",
+    "Notification",
     "Region",
     "RegionBoundary",
     "Role",

@@ -3,6 +3,7 @@
 PROTOCOL_EDITION setting."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 
@@ -153,3 +154,8 @@ EDITIONS = {
 
 def active() -> ProtocolEdition:
     return EDITIONS[settings.PROTOCOL_EDITION]
+
+
+def fever_threshold() -> Decimal:
+    """The active edition's fever threshold, exact, to compare with measured temperatures."""
+    return Decimal(str(active().fever_threshold_c))

@@ -23,8 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
-from epicommand.command import counters
-from epicommand.core import audit
+from epicommand.core import audit, counters
 from epicommand.core.access import code_range, covers
 from epicommand.core.bulk import bulk_insert
 from epicommand.core.models import Region

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from epicommand.core.access import ScopedQuerySet
-from epicommand.core.idnumbers import mask_id_number, mask_phone
+from epicommand.core.masking import mask_id_number, mask_phone
 from epicommand.core.models import Region
 
 

@@ -8,8 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
-from epicommand.core import audit
+from epicommand.core import audit, counters
 from epicommand.core.idnumbers import parse_id_number
 from epicommand.core.models import Region
 

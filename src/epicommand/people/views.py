@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from epicommand.core.access import Capability
-from epicommand.web.access import capability_required
-from epicommand.web.forms import ImportForm, PersonEditForm, PersonForm, apply_errors
-from epicommand.web.paging import render_list
-from epicommand.web.regions import regions_in_scope
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import render_list
+from epicommand.core.pages.regions import regions_in_scope
 
 from . import services
 from .exports import export_persons_csv
+from .forms import ImportForm, PersonEditForm, PersonForm
 from .imports import COLUMNS as IMPORT_COLUMNS
 from .imports import import_persons
 from .models import Person
@@ -66,7 +67,7 @@ def person_new(request):
             apply_errors(form, exc)
         else:
             messages.success(request, _("Person %(name)s registered.") % {"name": person.name})
-            return redirect("web:person_detail", person_id=person.pk)
+            return redirect("people:person_detail", person_id=person.pk)
     return _form_page(request, form, person=None)
 
 
@@ -90,7 +91,7 @@ def person_edit(request, person_id: int):
             apply_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
-            return redirect("web:person_detail", person_id=person.pk)
+            return redirect("people:person_detail", person_id=person.pk)
     return _form_page(request, form, person=person)
 
 

@@ -1,5 +1,6 @@
-"""Venue pages, printable place-code posters, and the public page a place code opens.
-Venues are not person-level records, so any place.view role sees every venue."""
+"""Venue pages and printable place-code posters (the public page a place code opens is the
+resident's check-in, control.views.scans). Venues are not person-level records, so any
+place.view role sees every venue."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,13 +11,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor
-from epicommand.web.access import capability_required
-from epicommand.web.forms import VenueFilterForm, VenueForm, apply_errors
-from epicommand.web.paging import query_without_cursor, render_list
-from epicommand.web.regions import regions_in_scope
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list
+from epicommand.core.pages.regions import regions_in_scope
 
 from . import services
-from .codes import InvalidPlaceCode, place_code, resolve_place_code
+from .codes import place_code
+from .forms import VenueFilterForm, VenueForm
 from .models import Venue
 from .posters import poster_png, poster_svg, scan_url
 
@@ -94,7 +96,7 @@ def venue_new(request):
             apply_errors(form, exc)
         else:
             messages.success(request, _("Venue %(name)s registered.") % {"name": venue.name})
-            return redirect("web:venue_detail", venue_id=venue.pk)
+            return redirect("places:venue_detail", venue_id=venue.pk)
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
@@ -102,20 +104,3 @@ def venue_new(request):
         {"form": form, "regions": regions_in_scope(request.user)},
         status=status,
     )
-
-
-@require_http_methods(["GET", "POST"])
-def place_code_page(request, token: str):
-    """Public: what a phone opens after scanning a venue's poster. No staff login; a
-    forged, tampered or rotated code is a plain 404. A valid code's page is the resident's
-    check-in (control.views.scans.check_in): identified residents record their scan there."""
-    # Imported here: control builds on places, and places loads without it.
-    from epicommand.control.views.scans import check_in
-
-    try:
-        venue = resolve_place_code(token)
-    except InvalidPlaceCode:
-        # Its own 404 page: the person scanning needs to hear the code is bad, not that
-        # some page is missing.
-        return render(request, "places/place_code_invalid.html", status=404)
-    return check_in(request, venue)

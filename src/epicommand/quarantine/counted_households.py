@@ -1,16 +1,15 @@
-"""The supply_open counter, recounted from its table by command.services.summaries.recount:
+"""The supply_open counter, recounted from its table by core.recount.recount:
 the supply requests not yet delivered (requested or assigned), by the household's region.
 Imported once at startup (QuarantineConfig.ready())."""
 
-from epicommand.command.services.summaries import COUNTED, Counted
+from epicommand.core import recount
+from epicommand.core.recount import Counted
 
-from .models import SupplyRequest
-from .services.households import OPEN_REQUEST_STATUSES
+from .models import OPEN_REQUEST_STATUSES, SupplyRequest
 
 
 def _open_supply_requests():
     return SupplyRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES)
 
 
-if not any(c.metric == "supply_open" for c in COUNTED):
-    COUNTED.append(Counted("supply_open", _open_supply_requests))
+recount.register(Counted("supply_open", _open_supply_requests))

@@ -3,8 +3,9 @@ rebuilds their counters from the tables. Loaded by QuarantineConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
 
-from epicommand.command.dashboard import Figure, Kind, list_url, register
-from epicommand.command.services.summaries import COUNTED, Counted
+from epicommand.core import recount
+from epicommand.core.dashboard import Figure, Kind, list_url, register
+from epicommand.core.recount import Counted
 
 from .models import Room, Stay
 
@@ -25,13 +26,11 @@ def _free_rooms():
     return Room.objects.filter(status=Room.Status.FREE, site__is_active=True)
 
 
-_MINE = {"stays_in_site", "stays_home", "rooms_free"}
-COUNTED[:] = [c for c in COUNTED if c.metric not in _MINE]
-COUNTED += [
+recount.register(
     Counted("stays_in_site", _in_site),
     Counted("stays_home", _at_home),
     Counted("rooms_free", _free_rooms),
-]
+)
 
 
 def _stays(region: str, day, **params) -> str:

@@ -1,6 +1,6 @@
 """Forms of the monitoring and violation pages. They check shape; the rules (temperature
 range, reagents, photo contents) belong to the services, whose errors
-`web.forms.apply_errors` puts back on the fields."""
+`core.pages.forms.apply_errors` puts back on the fields."""
 
 from django import forms
 from django.core.exceptions import ValidationError

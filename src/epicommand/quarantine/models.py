@@ -507,3 +507,7 @@ class SupplyRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.control_id}"
+
+
+# Requested or assigned: not yet delivered.
+OPEN_REQUEST_STATUSES = (SupplyRequest.Status.REQUESTED, SupplyRequest.Status.ASSIGNED)

@@ -10,10 +10,10 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from epicommand.command import counters
-from epicommand.control.queries import mask_name
+from epicommand.core import counters
 from epicommand.core.access import code_range, typed_region_range
 from epicommand.core.keyset import parse_cursor
+from epicommand.core.masking import mask_name
 from epicommand.core.models import Region
 
 from .models import ACTIVE_STAY_STATUSES, Room, Site, Stay

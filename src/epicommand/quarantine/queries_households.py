@@ -15,13 +15,13 @@ from epicommand.people.models import Person
 
 from .models import (
     ACTIVE_STAY_STATUSES,
+    OPEN_REQUEST_STATUSES,
     HouseholdControl,
     Stay,
     StayTest,
     SupplyRequest,
     VolunteerTeam,
 )
-from .services.households import OPEN_REQUEST_STATUSES
 
 PAGE_SIZE = 50
 # Cards per screen on the community worker's phone: each carries its quick actions.

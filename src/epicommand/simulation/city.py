@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from django.db import models, transaction
 
-from epicommand.command.services.summaries import recount
 from epicommand.core.bulk import bulk_insert
 from epicommand.core.models import Region, Unit
+from epicommand.core.recount import recount
 from epicommand.people.models import Household, Person
 from epicommand.places.models import Venue
 

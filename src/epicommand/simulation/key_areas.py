@@ -20,23 +20,22 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from epicommand.command import counters
 from epicommand.control.models import (
     Checkpoint,
     FactKind,
     Passage,
-    PriorityTest,
     RiskArea,
     RiskLevel,
     Scan,
     Verdict,
 )
 from epicommand.control.services import checkpoints, healthcode, risk
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.bulk import bulk_insert, chunks
 from epicommand.core.models import Region, Unit, User
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
+from epicommand.testing.models import PriorityTest
 
 from . import loading
 from .geography import CITY_CODE

@@ -29,11 +29,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from epicommand.command import counters
 from epicommand.control.levels import levels_in_force
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.bulk import bulk_insert, naive_utc
 from epicommand.core.models import Region, Unit, User
 from epicommand.people.models import Person

@@ -2,12 +2,13 @@
 rebuilds their counters from the tables. Loaded by TestingConfig.ready().
 
 The sampling, result and recall services bump these counters in the same transaction as
-the change (command/counters.py names each metric and the region it is kept by)."""
+the change (core/counters.py names each metric and the region it is kept by)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from epicommand.command.dashboard import Figure, Kind, list_url, register
-from epicommand.command.services.summaries import COUNTED, Counted
+from epicommand.core import recount
+from epicommand.core.dashboard import Figure, Kind, list_url, register
+from epicommand.core.recount import Counted
 
 from .models import Recall, Sample, Tube
 
@@ -18,9 +19,7 @@ def _rounds(region: str, day, **params) -> str:
     return list_url("testing:round_list", "/testing/rounds/", region=region, **params)
 
 
-_MINE = {"samples_taken", "tubes_in_transit", "recalls_open", "positive_samples"}
-COUNTED[:] = [c for c in COUNTED if c.metric not in _MINE]
-COUNTED += [
+recount.register(
     # By the person's region of residence, on the day of the swab.
     Counted("samples_taken", lambda: Sample.objects.all(), "sampled_at"),
     # By the site's region: closed at a site and not yet resulted.
@@ -31,7 +30,7 @@ COUNTED += [
         lambda: Sample.objects.filter(status=Sample.Status.POSITIVE),
         "resulted_at",
     ),
-]
+)
 
 register(
     Figure(

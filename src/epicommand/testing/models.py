@@ -1,7 +1,8 @@
 """Mass nucleic-acid testing: rounds over regions, sampling sites and the communities
 assigned to them, tubes (a pool of up to the pool size, or a single sample) and the samples
 registered into them, sealed boxes carried to labs, lab results, the recalls a positive
-pool sends to single re-sampling at home, and fever-clinic visits."""
+pool sends to single re-sampling at home, fever-clinic visits, and the priority-testing
+list of persons to sample first."""
 
 from django.db import models
 from django.utils import timezone
@@ -476,3 +477,39 @@ class FeverVisit(models.Model):
 
     def __str__(self):
         return f"{self.clinic_id} {self.visited_at:%Y-%m-%d %H:%M}"
+
+
+class PriorityTest(models.Model):
+    """A person the testing module must sample first (fever at a checkpoint or a fever
+    clinic, a close contact, a suspected case). The modules that learn of such a person list
+    them (services.priority_list); sampling marks them sampled."""
+
+    class Reason(models.TextChoices):
+        CHECKPOINT_FEVER = "checkpoint_fever", _("Fever at a checkpoint")
+        FEVER_CLINIC = "fever_clinic", _("Fever-clinic patient")
+        CLOSE_CONTACT = "close_contact", _("Close contact")
+        SUSPECTED_CASE = "suspected_case", _("Suspected case")
+
+    person = models.ForeignKey(
+        "people.Person", models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    region = models.ForeignKey(
+        Region, models.PROTECT, related_name="+", db_index=False, verbose_name=_("region")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    source_key = models.CharField(_("source key"), max_length=100, unique=True)
+    listed_at = models.DateTimeField(_("listed at"))
+    deadline = models.DateTimeField(_("test by"))
+    sampled_at = models.DateTimeField(_("sampled at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "region"
+
+    class Meta:
+        verbose_name = _("priority-testing entry")
+        verbose_name_plural = _("priority-testing list")
+        indexes = [models.Index(fields=["region", "listed_at"], name="prioritytest_region")]
+
+    def __str__(self):
+        return f"{self.person_id} {self.get_reason_display()}"

@@ -1,11 +1,11 @@
-"""Reads for labs, boxes and recalls, scoped to the asking user (services.labs
-`labs_visible_to`: lab staff see their own lab; `Recall.objects.visible_to`: a community
-sees its own people). Lists paginate by key."""
+"""Reads for labs, boxes and recalls, scoped to the asking user (`labs_visible_to`: lab
+staff see their own lab; `Recall.objects.visible_to`: a community sees its own people).
+Lists paginate by key."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,10 +13,34 @@ from epicommand.core.access import typed_region_range
 from epicommand.core.models import Role
 
 from .models import Box, Lab, Recall, Tube
-from .services.labs import labs_visible_to, remaining_today
 
 PAGE_SIZE = 50
 BOXES_SHOWN = 50
+
+
+def labs_visible_to(who):
+    """Labs a user may see: those in their jurisdiction; lab staff only their own lab
+    (the lab whose unit they belong to)."""
+    labs = Lab.objects.visible_to(who)
+    if getattr(who, "role", "") == Role.LAB_STAFF:
+        labs = labs.filter(unit_id=who.unit_id) if who.unit_id else labs.none()
+    return labs
+
+
+def day_start(now: datetime) -> datetime:
+    """Midnight of `now`'s Asia/Shanghai day: a lab's capacity is per local day."""
+    return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+
+
+def remaining_today(labs: list[Lab], now: datetime) -> dict[int, int]:
+    """{lab id: tubes it can still take today}: capacity minus today's allocations."""
+    used = dict(
+        Box.objects.filter(lab__in=[lab.pk for lab in labs], allocated_at__gte=day_start(now))
+        .values_list("lab_id")
+        .annotate(n=Sum("tubes"))
+        .values_list("lab_id", "n")
+    )
+    return {lab.pk: lab.daily_capacity - (used.get(lab.pk) or 0) for lab in labs}
 
 
 @dataclass

@@ -7,9 +7,8 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from epicommand.control.queries import mask_name
 from epicommand.core.access import Capability
-from epicommand.core.idnumbers import mask_id_number
+from epicommand.core.masking import mask_id_number, mask_name
 
 from .barcodes import normalize
 from .models import Round, Sample, SamplingSite, Tube

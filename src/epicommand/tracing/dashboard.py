@@ -5,13 +5,12 @@ TracingConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
 
-from epicommand.command.dashboard import Figure, Kind, list_url, register
-from epicommand.command.services.summaries import COUNTED, Counted
+from epicommand.core import recount
+from epicommand.core.dashboard import Figure, Kind, list_url, register
+from epicommand.core.recount import Counted
 
-from .models import Case, Contact, Referral
+from .models import OPEN_CONTACT_STATUSES, Case, Contact, Referral
 
-# Identified or notified: not yet under control (the 24 h control deadline runs).
-OPEN_CONTACT_STATUSES = (Contact.Status.IDENTIFIED, Contact.Status.NOTIFIED)
 # Sent or escalated: nobody has acknowledged it yet.
 OPEN_REFERRAL_STATUSES = (Referral.Status.SENT, Referral.Status.ESCALATED)
 
@@ -24,14 +23,12 @@ def _open_referrals():
     return Referral.objects.filter(status__in=OPEN_REFERRAL_STATUSES)
 
 
-_MINE = {"cases_reported", "cases_by_onset", "contacts_open", "referrals_open"}
-COUNTED[:] = [c for c in COUNTED if c.metric not in _MINE]
-COUNTED += [
+recount.register(
     Counted("cases_reported", lambda: Case.objects.all(), "reported_at"),
     Counted("cases_by_onset", lambda: Case.objects.all(), "onset_date"),
     Counted("contacts_open", _open_contacts),
     Counted("referrals_open", _open_referrals),
-]
+)
 
 
 register(

@@ -350,6 +350,12 @@ class Contact(models.Model):
         return f"{self.get_degree_display()} {self.person_id}"
 
 
+# Closest first: a second finding never lowers a contact's degree.
+CLOSENESS = {Degree.CLOSE: 0, Degree.SECONDARY: 1, Degree.GENERAL: 2}
+# Identified or notified: not yet under control (the control deadline runs).
+OPEN_CONTACT_STATUSES = (Contact.Status.IDENTIFIED, Contact.Status.NOTIFIED)
+
+
 class Candidate(models.Model):
     """A person whose scans overlapped a case's visit at the same place within the policy
     window: the epidemiologist confirms them as a close or general contact, or dismisses

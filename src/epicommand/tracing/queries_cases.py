@@ -12,8 +12,8 @@ from epicommand.core.access import typed_region_range
 from epicommand.core.keyset import parse_cursor
 from epicommand.people.models import Person
 
+from . import milestones
 from .models import Case, Classification, ClassificationChange, Visit
-from .services import cases as case_services
 
 PAGE_SIZE = 50
 MAX_PAGE = 500
@@ -50,7 +50,7 @@ def case_page(
 ) -> tuple[list[Case], int | None]:
     """One page of the cases `who` sees, newest first; each row carries `overdue`."""
     now = now or timezone.now()
-    rows = case_services.with_deadline_start(
+    rows = milestones.with_deadline_start(
         Case.objects.visible_to(who).select_related("person", "region", "epidemiologist")
     )
     if filters.classification == "confirmed":
@@ -60,7 +60,7 @@ def case_page(
     elif filters.classification in Classification.values:
         rows = rows.filter(classification=filters.classification)
     if filters.overdue:
-        rows = rows.filter(case_services.overdue_q(now))
+        rows = rows.filter(milestones.overdue_q(now))
     if filters.open_only:
         rows = rows.filter(outcome="")
     if filters.reported:
@@ -76,7 +76,7 @@ def case_page(
     found = list(rows.order_by("-id")[: limit + 1])
     page = found[:limit]
     for case in page:
-        case.overdue = case_services.is_overdue(case, now=now)
+        case.overdue = milestones.is_overdue(case, now=now)
     return page, found[limit - 1].pk if len(found) > limit else None
 
 

@@ -25,10 +25,15 @@ from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Region
 
 from .models import Case, Cluster, Contact, InfectionLink
-from .services.clusters import CONTACT_EDGES
 
 PAGE_SIZE = 50
 MAX_PAGE = 500
+# Case B is on case A's contact list: A and B are joined.
+CONTACT_EDGES = (
+    "SELECT c.case_id, k.id FROM tracing_contact c "
+    "JOIN tracing_case k ON k.person_id = c.person_id WHERE k.id <> c.case_id"
+)
+LINK_EDGES = "SELECT source_id, target_id FROM tracing_infectionlink"
 FORCE_LIMIT = 150  # nodes a browser lays out by force simulation in well under a second
 EXPAND_LIMIT = 500  # contacts of one case drawn at once
 RING = 140.0  # distance between generations in the radial layout

@@ -14,8 +14,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Candidate, Case, Contact
-from .services.contacts import CLOSENESS, OPEN_STATUSES
+from .models import CLOSENESS, OPEN_CONTACT_STATUSES, Candidate, Case, Contact
 
 PAGE_SIZE = 50
 # A case's panel lists at most this many of each; the citywide list pages the rest.
@@ -24,7 +23,7 @@ CONTACT_RELATED = ("person", "region", "case", "case__person", "venue", "source_
 
 
 def overdue_q(now: datetime) -> Q:
-    return Q(status__in=OPEN_STATUSES, control_deadline__lt=now)
+    return Q(status__in=OPEN_CONTACT_STATUSES, control_deadline__lt=now)
 
 
 def visible_case(who, case_id: int) -> Case:
@@ -95,4 +94,4 @@ def mark_overdue(contacts, now: datetime | None = None) -> None:
     """Set `.overdue` on each row for the templates and the API."""
     now = now or timezone.now()
     for contact in contacts:
-        contact.overdue = contact.status in OPEN_STATUSES and contact.control_deadline < now
+        contact.overdue = contact.status in OPEN_CONTACT_STATUSES and contact.control_deadline < now

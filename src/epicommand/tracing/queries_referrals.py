@@ -5,10 +5,6 @@ a third county sees neither (404); the city office sees all, the escalated ones 
 among what it must chase. Lists show ID numbers and phones masked; one referral in full
 is an audited view (services.referrals.note_referral_viewed)."""
 
-import csv
-import io
-import json
-
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -16,7 +12,6 @@ from django.utils import timezone
 from epicommand.core.access import code_range
 
 from .models import Referral
-from .services.referrals import note_referrals_exported, payload
 
 PAGE_SIZE = 50
 OPEN = (Referral.Status.SENT, Referral.Status.ESCALATED)
@@ -104,76 +99,3 @@ def outgoing_external_rows(who, *, status: str = "", batch: int = 2000):
         if len(rows) < batch:
             return
         after = rows[-1].pk
-
-
-# Exports ----------------------------------------------------------------------------------
-
-EXPORT_COLUMNS = (
-    "referral_id",
-    "sent_at",
-    "acknowledge_by",
-    "from_region_code",
-    "from_region",
-    "destination_code",
-    "destination",
-    "name",
-    "id_number",
-    "phone",
-    "address",
-    "degree",
-    "last_exposure_at",
-    "case_id",
-    "status",
-    "delivery_attempts",
-    "delivered_at",
-    "acknowledged_at",
-    "acknowledged_by",
-    "last_error",
-)
-
-
-def export_record(referral: Referral) -> dict:
-    """One exported referral: the webhook's payload and its delivery state, in full (the
-    export is for the receiving authority; it is audited, not masked)."""
-
-    def iso(at):
-        return at.isoformat() if at else None
-
-    return {
-        **payload(referral),
-        "status": referral.status,
-        "delivery_attempts": referral.delivery_attempts,
-        "delivered_at": iso(referral.delivered_at),
-        "acknowledged_at": iso(referral.acknowledged_at),
-        "acknowledged_by": referral.acknowledged_by,
-        "last_error": referral.last_error,
-    }
-
-
-def export_csv(who, *, status: str = ""):
-    """Yields CSV text chunks of the outgoing external referrals; audited once at the end."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
-    count = 0
-    for referral in outgoing_external_rows(who, status=status):
-        record = export_record(referral)
-        writer.writerow(["" if record[c] is None else record[c] for c in EXPORT_COLUMNS])
-        count += 1
-        if count % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-    note_referrals_exported(who, count=count, fmt="csv")
-
-
-def export_json(who, *, status: str = ""):
-    """Yields a JSON array of the outgoing external referrals; audited once at the end."""
-    count = 0
-    yield "["
-    for referral in outgoing_external_rows(who, status=status):
-        yield ("," if count else "") + json.dumps(export_record(referral), ensure_ascii=False)
-        count += 1
-    yield "]"
-    note_referrals_exported(who, count=count, fmt="json")

@@ -7,10 +7,10 @@ from django.views.decorators.http import require_safe
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import AuditEvent, Region
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.paging import query_without_cursor, render_list
 
-from .access import capability_required
 from .forms import AuditFilterForm
-from .paging import query_without_cursor, render_list
 
 PAGE_SIZE = 50
 

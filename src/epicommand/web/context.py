@@ -7,6 +7,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from epicommand.core.access import Capability
+from epicommand.core.notifications import unread_for
 
 
 @dataclass(frozen=True)
@@ -22,9 +23,9 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem(_("Home"), "web:home", None, ""),
-    NavItem(_("Persons"), "web:person_list", Capability.VIEW_PERSONS, "persons"),
-    NavItem(_("Import"), "web:person_import", Capability.IMPORT_PERSONS, "persons/import"),
-    NavItem(_("Places"), "web:venue_list", Capability.VIEW_PLACES, "places"),
+    NavItem(_("Persons"), "people:person_list", Capability.VIEW_PERSONS, "persons"),
+    NavItem(_("Import"), "people:person_import", Capability.IMPORT_PERSONS, "persons/import"),
+    NavItem(_("Places"), "places:venue_list", Capability.VIEW_PLACES, "places"),
     NavItem(_("Dashboard"), "command:dashboard", Capability.VIEW_DASHBOARD, "dashboard"),
     NavItem(_("Tasks"), "command:task_list", Capability.VIEW_TASKS, "tasks"),
     NavItem(_("Responsibility chain"), "command:chain", Capability.VIEW_TASKS, "chain"),
@@ -132,8 +133,6 @@ def display_name(user) -> str:
 
 
 def navigation(request):
-    from epicommand.command.notifications import unread_for
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "api_docs_url": API_DOCS_URL}

@@ -1,34 +1,17 @@
-"""Forms of the web UI. They check shape (types, lengths) and jurisdiction; the rules belong
-to the services, whose ValidationError dicts `apply_errors` puts back on the fields."""
+"""Forms of the web shell: login, the audit log filter and API tokens. The helpers every
+app's forms share are in core.pages.forms; person and venue forms in people and places."""
 
 from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from epicommand.core.access import covers
 from epicommand.core.models import Region, Role, Unit, User
 from epicommand.core.services import note_failed_login
-from epicommand.people.models import Sex
-from epicommand.people.services import person_errors
-from epicommand.places.models import Venue
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: known field names to their fields,
-    anything else to the form as a whole, so no message is lost."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, messages in exc.message_dict.items():
-        target = field if field in form.fields else None
-        if target is None and field != NON_FIELD_ERRORS:
-            messages = [f"{field}: {m}" for m in messages]
-        form.add_error(target, messages)
 
 
 class LoginForm(AuthenticationForm):
@@ -64,115 +47,6 @@ class LoginForm(AuthenticationForm):
             raise ValidationError(
                 self.error_messages["locked"], code="locked", params={"until": until}
             )
-
-
-class JurisdictionMixin:
-    """Region codes typed into a form must lie inside the user's scope region."""
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_region_id(self):
-        code = self.cleaned_data["region_id"].strip()
-        if not covers(self.user, code):
-            raise ValidationError(_("is outside your jurisdiction"))
-        return code
-
-
-class PersonForm(JurisdictionMixin, forms.Form):
-    """Field names are those of people.services.register_person / update_person."""
-
-    name = forms.CharField(label=_("full name"), max_length=100)
-    id_number = forms.CharField(
-        label=_("national ID number"),
-        max_length=18,
-        required=False,
-        help_text=_("18 characters. Birth date and sex are read from it."),
-    )
-    passport_number = forms.CharField(
-        label=_("passport number"),
-        max_length=20,
-        required=False,
-        help_text=_("For foreigners without a national ID number."),
-    )
-    nationality = forms.CharField(
-        label=_("nationality"),
-        max_length=3,
-        initial="CHN",
-        help_text=_("ISO 3166 three-letter code"),
-    )
-    sex = forms.ChoiceField(
-        label=_("sex"), required=False, choices=[("", _("from the ID number")), *Sex.choices]
-    )
-    birth_date = forms.DateField(
-        label=_("birth date"),
-        required=False,
-        help_text=_("YYYY-MM-DD"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
-    address = forms.CharField(label=_("home address"), max_length=200, required=False)
-    region_id = forms.CharField(
-        label=_("region of residence"),
-        max_length=12,
-        help_text=_("Code of the village or community the person lives in."),
-        widget=forms.TextInput(attrs={"list": "region-codes", "inputmode": "numeric"}),
-    )
-
-    def clean(self):
-        """Run the services' own field rules now, so every mistake shows at once instead
-        of one round trip per field; the service checks again when it saves."""
-        cleaned = super().clean()
-        found = person_errors(dict(cleaned), region_exists=_region_exists)
-        for field, message in found.items():
-            if field in self.fields and field not in self.errors:
-                self.add_error(field, message)
-        return cleaned
-
-    @classmethod
-    def initial_for(cls, person) -> dict:
-        return {name: getattr(person, name) for name in PersonForm.base_fields}
-
-
-def _region_exists(code: str) -> bool:
-    return Region.objects.filter(code=code).exists()
-
-
-class PersonEditForm(PersonForm):
-    reason = forms.CharField(label=_("reason for the change"), max_length=500, required=False)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("file"),
-        help_text=_("A CSV (UTF-8) or Excel (.xlsx) file with a header row."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise ValidationError(_("must be a .csv or .xlsx file"))
-        return upload
-
-
-class VenueForm(JurisdictionMixin, forms.Form):
-    name = forms.CharField(label=_("name"), max_length=150)
-    kind = forms.ChoiceField(label=_("type"), choices=Venue.Kind.choices)
-    address = forms.CharField(label=_("address"), max_length=200, required=False)
-    region_id = forms.CharField(
-        label=_("region"), max_length=12, widget=forms.TextInput(attrs={"list": "region-codes"})
-    )
-    latitude = forms.FloatField(label=_("latitude"), min_value=-90, max_value=90)
-    longitude = forms.FloatField(label=_("longitude"), min_value=-180, max_value=180)
-
-
-class VenueFilterForm(forms.Form):
-    region = forms.CharField(label=_("region code"), max_length=12, required=False)
-    kind = forms.ChoiceField(
-        label=_("type"), required=False, choices=[("", _("all types")), *Venue.Kind.choices]
-    )
 
 
 class AuditFilterForm(forms.Form):

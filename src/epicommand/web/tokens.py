@@ -9,11 +9,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from epicommand.core.access import Capability
 from epicommand.core.models import ApiToken
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.regions import regions_in_scope
 from epicommand.core.services import issue_api_token, revoke_api_token
 
-from .access import capability_required
-from .forms import TokenIssueForm, TokenRevokeForm, apply_errors
-from .regions import regions_in_scope
+from .forms import TokenIssueForm, TokenRevokeForm
 
 
 def _page(request, form, *, issued=None, secret=None, status=200):

@@ -7,8 +7,7 @@ from ninja import Field, Router, Schema
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
-
-from ..dashboard import FIGURES, build_dashboard
+from epicommand.core.dashboard import FIGURES, build_dashboard
 
 router = Router(tags=["dashboard"])
 

@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.core import audit
+from epicommand.core import audit, counters
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import ApiToken, Region, Unit
+from epicommand.core.notifications import notify
 
-from .. import counters
 from ..models import EmergencyReport, ReportUpdate, Signature
-from ..notifications import notify
 
 CAPACITIES = tuple(Signature.Capacity)
 # Reports are read by whoever files, handles, signs or supervises them.

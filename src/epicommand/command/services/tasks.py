@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 
 from epicommand.core import audit
 from epicommand.core.access import Capability, covers
+from epicommand.core.counters import bump
 from epicommand.core.models import Unit, User
+from epicommand.core.notifications import notify
 
-from ..counters import bump
 from ..models import Priority, Task, TaskAttachment, TaskEvent
-from ..notifications import notify
 from ..queries import OPEN_STATUSES, assignable_units, descendant_ids
 
 S = Task.Status

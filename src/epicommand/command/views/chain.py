@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import Region, Unit, User
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
 
 from ..models import ResponsiblePerson
 from ..services import chain as services

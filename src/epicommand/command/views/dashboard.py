@@ -1,5 +1,5 @@
 """The command dashboard and the daily summaries. The dashboard reads counters only
-(command.dashboard); summaries are read through DailySummary.objects.visible_to, so a county
+(core.dashboard); summaries are read through DailySummary.objects.visible_to, so a county
 office sees its own county's and gets 404 for another's."""
 
 from datetime import date, timedelta
@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from epicommand.core.access import Capability
+from epicommand.core.dashboard import FIGURES, build_dashboard, dashboard_regions
 from epicommand.core.models import Region
-from epicommand.web.access import capability_required
+from epicommand.core.pages.access import capability_required
 
-from ..dashboard import FIGURES, build_dashboard, dashboard_regions
 from ..models import DailySummary
 from ..services.summaries import FIGURE_LABELS, SUMMARY_FIGURES, generate_daily_summary
 from ..summary_exports import summary_pdf, summary_xlsx

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import render_list
-from epicommand.web.regions import regions_in_scope
+from epicommand.core.notifications import mark_read, unread_for
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import render_list
+from epicommand.core.pages.regions import regions_in_scope
 
 from ..models import EmergencyReport, ReportUpdate, Signature
-from ..notifications import mark_read, unread_for
 from ..services import reports as services
 
 PAGE_SIZE = 50

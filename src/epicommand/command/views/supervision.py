@@ -21,9 +21,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import Region, Unit
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list
 
 from ..models import AccountabilityRecord, ResponsiblePerson, Task, TaskEvent
 from ..services import chain as services

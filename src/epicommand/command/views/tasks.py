@@ -18,12 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list
+from epicommand.core.models import Notification
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list
 
 from .. import alerts, queries
-from ..models import Notification, TaskAttachment
+from ..models import TaskAttachment
 from ..services import tasks as services
 from ..services.chain import attach_responsibles
 from .task_forms import (

@@ -16,10 +16,11 @@ from pydantic import WithJsonSchema
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, day_filter, region_filter, require
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.masking import mask_name
+from epicommand.testing.models import PriorityTest
 
 from .. import queries_checkpoints as queries
-from ..models import Checkpoint, PriorityTest
-from ..queries import mask_name
+from ..models import Checkpoint
 from ..services import checkpoints as services
 
 router = Router(tags=["checkpoints"])

@@ -11,8 +11,8 @@ from epicommand.core.api_schemas import ERRORS, require
 from epicommand.core.keyset import MAX_ID
 
 from .. import codes
-from ..queries import explain, note_code_viewed, visible_person
-from ..services.healthcode import current
+from ..queries import explain, visible_person
+from ..services.healthcode import current, note_code_viewed
 
 router = Router(tags=["health codes"])
 

@@ -24,16 +24,16 @@ from django.utils.translation import gettext as _
 from epicommand.core import audit, edits, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import ApiToken, Region, Unit
+from epicommand.core.policy import fever_threshold
 from epicommand.places.models import Venue
 
+from ..levels import ancestor_codes
 from ..models import Checkpoint, Lockdown, VehiclePermit
 from .passage_batch import MAX_BATCH, BatchResult, ItemResult, record_passages
 from .passage_checks import MAX_VEHICLE_PEOPLE, PasserIn
 from .passages import PassageResult, PasserResult, record_passage, record_vehicle
 from .verdicts import (
     Judgement,
-    ancestor_codes,
-    fever_threshold,
     judge,
     normalize_plate,
     permit_problems,

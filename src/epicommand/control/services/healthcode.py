@@ -24,8 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from epicommand.command import counters
-from epicommand.core import policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.people.models import Person
 
@@ -425,6 +424,12 @@ def current(person: Person) -> HealthCode:
         changed_at=now,
         computed_at=now,
     )
+
+
+def note_code_viewed(actor, person: Person, *, channel: str) -> None:
+    """A user (or a token) read an identified person's code with its reasons and facts:
+    audited as a view of the person's record, once per view."""
+    audit.record(actor, "healthcode.view", person, reason=channel)
 
 
 def colours_of(person_ids: Iterable[int]) -> dict[int, str]:

@@ -17,24 +17,24 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
+from epicommand.testing.models import PriorityTest
+from epicommand.testing.services import priority_list
 
 from ..levels import visit_key
 from ..models import (
     Checkpoint,
     FactKind,
     Passage,
-    PriorityTest,
     RiskArea,
     RiskLevel,
     VehiclePermit,
     Verdict,
 )
-from . import healthcode, priority
+from . import healthcode
 from .passage_checks import (
     CLIENT_ID,
     MAX_VEHICLE_PEOPLE,
@@ -467,9 +467,9 @@ def _visits(planned: list[Planned], levels) -> list[healthcode.NewFact]:
 
 def _list_for_priority_testing(fevers: list[Planned], now: datetime) -> int:
     """A line per feverish person, unless one is already waiting to be sampled."""
-    return priority.list_many_for_testing(
+    return priority_list.list_many_for_testing(
         [
-            priority.Listing(
+            priority_list.Listing(
                 p.person_id,
                 p.person_region,
                 PriorityTest.Reason.CHECKPOINT_FEVER,

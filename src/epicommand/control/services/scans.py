@@ -30,8 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.bulk import bulk_insert, chunks, many, naive_utc
 from epicommand.people.models import Person
 from epicommand.places.codes import InvalidPlaceCode, place_code, resolve_place_code

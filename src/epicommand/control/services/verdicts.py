@@ -15,11 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
-from epicommand.core import policy
 from epicommand.core.access import scope_prefix_of
+from epicommand.core.policy import fever_threshold
 
-from ..levels import levels_in_force
+from ..levels import ancestor_codes, levels_in_force
 from ..models import Checkpoint, Colour, Lockdown, VehiclePermit, Verdict
 
 ORDER = {Verdict.PASS: 0, Verdict.RESTRICTED: 1, Verdict.DENY: 2}
@@ -141,19 +140,8 @@ def permit_problems(
     return problems
 
 
-def fever_threshold() -> Decimal:
-    return Decimal(str(policy.active().fever_threshold_c))
-
-
 def _local(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def ancestor_codes(region_code: str) -> list[str]:
-    """The region and every region above it, from the city down."""
-    codes = [counters.city_of(region_code)] if len(region_code) >= 6 else []
-    codes += [region_code[:n] for n in (6, 9, 12) if len(region_code) >= n]
-    return list(dict.fromkeys(codes))
 
 
 class Circumstances:

@@ -1,6 +1,6 @@
 """Forms of the checkpoint pages. They check shape (types, lengths); the rules (time
 windows, temperatures, jurisdiction, permits) belong to services.checkpoints, whose
-ValidationError dicts web.forms.apply_errors puts back on the fields."""
+ValidationError dicts core.pages.forms.apply_errors puts back on the fields."""
 
 import re
 import uuid
@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from epicommand.core.access import code_range
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Unit
+from epicommand.testing.models import PriorityTest
 
-from ..models import Checkpoint, Direction, PriorityTest, Verdict
+from ..models import Checkpoint, Direction, Verdict
 from ..services.passage_checks import ID_NUMBER, MAX_VEHICLE_PEOPLE, PasserIn
 
 _SEPARATORS = re.compile(r"[\s,，;；]+")

@@ -21,15 +21,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from epicommand.core.access import Capability, covers
+from epicommand.core.masking import mask_name
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
+from epicommand.core.pages.regions import regions_in_scope
 from epicommand.testing.services import priority as sampling_plans
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list, wants_partial
-from epicommand.web.regions import regions_in_scope
 
 from .. import queries_checkpoints as queries
 from ..models import Checkpoint, Direction
-from ..queries import mask_name
 from ..services import checkpoints as services
 from .checkpoint_forms import (
     CheckpointForm,

@@ -11,17 +11,17 @@ from django.views.decorators.http import require_safe
 
 from epicommand.core.access import Capability, scope_prefix_of
 from epicommand.core.models import Region
-from epicommand.web.access import capability_required
-from epicommand.web.paging import render_list
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.paging import render_list
 
 from ..queries import (
     CODE_COLOURS,
     code_page,
     code_record,
-    note_code_viewed,
     search_codes,
     visible_person,
 )
+from ..services import healthcode
 
 
 def _region_param(request) -> str:
@@ -78,8 +78,8 @@ def _counties(user, selected: str) -> list[Region]:
 @capability_required(Capability.VIEW_HEALTH_CODES)
 def code_detail(request, person_id: int):
     person = visible_person(request.user, person_id)
-    record = code_record(person)
-    note_code_viewed(request.user, person, channel="web")
+    record = code_record(person, healthcode.current(person))
+    healthcode.note_code_viewed(request.user, person, channel="web")
     response = render(request, "control/code_detail.html", {"record": record})
     response["Cache-Control"] = "no-store, private"
     return response

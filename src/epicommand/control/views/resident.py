@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from epicommand.core.masking import mask_name
+
 from .. import codes, identity
-from ..queries import explain, mask_name
+from ..queries import explain
 from ..services import healthcode
 
 # The page asks for a fresh QR this long before the one shown expires.

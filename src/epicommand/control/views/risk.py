@@ -23,9 +23,9 @@ from epicommand.core import policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import Region
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import render_list
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import render_list
 
 from ..levels import levels_in_force
 from ..models import RiskArea, RiskLevel

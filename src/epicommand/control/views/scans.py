@@ -3,11 +3,10 @@
 Staff: /scans/ lists the scans of the persons in the user's jurisdiction (masked, keyset
 pages, filters) and /scans/person/<id>/ one person's scans, an audited view.
 
-Public: the page a venue's poster opens (/p/<token>/, routed by places.views, which
-resolves the code and hands the venue here). An identified resident checks in with one
-button; the answer is the screen the door attendant reads: the colour as a full-width
-band, the masked name, the venue, the time of the scan, and a running clock, so that a
-screenshot of an old check-in does not pass for a new one."""
+Public: the page a venue's poster opens (/p/<token>/; places.codes resolves the code). An
+identified resident checks in with one button; the answer is the screen the door attendant
+reads: the colour as a full-width band, the masked name, the venue, the time of the scan,
+and a running clock, so that a screenshot of an old check-in does not pass for a new one."""
 
 from datetime import datetime, time, timedelta
 
@@ -16,18 +15,19 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from epicommand.core.access import Capability
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.masking import mask_name
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.paging import query_without_cursor, render_list
 from epicommand.people.models import Person
+from epicommand.places.codes import InvalidPlaceCode, resolve_place_code
 from epicommand.places.models import Venue
-from epicommand.web.access import capability_required
-from epicommand.web.paging import query_without_cursor, render_list
 
 from .. import identity
 from ..models import ScanMethod
-from ..queries import mask_name
 from ..queries_scans import ScanFilter, scan_page
 from ..services import scans as services
 from .resident import identify_url
@@ -132,7 +132,7 @@ def scan_person(request, person_id: int):
 
 
 def check_in(request, venue: Venue):
-    """The public page of a valid place code (places.views.place_code_page resolved it):
+    """The public page of a valid place code (place_code_page resolved it):
     GET offers the identified resident a "Check in here" button; POST records the scan
     and shows the door attendant's screen."""
     resident = identity.resident_of(request)
@@ -156,7 +156,22 @@ def check_in(request, venue: Venue):
     return _private(render(request, "places/place_code.html", context))
 
 
+@require_http_methods(["GET", "POST"])
+def place_code_page(request, token: str):
+    """Public: what a phone opens after scanning a venue's poster. No staff login; a
+    forged, tampered or rotated code is a plain 404. A valid code's page is the resident's
+    check-in (`check_in`): identified residents record their scan there."""
+    try:
+        venue = resolve_place_code(token)
+    except InvalidPlaceCode:
+        # Its own 404 page: the person scanning needs to hear the code is bad, not that
+        # some page is missing.
+        return render(request, "places/place_code_invalid.html", status=404)
+    return check_in(request, venue)
+
+
 urlpatterns = [
+    path("p/<str:token>/", place_code_page, name="place_code"),
     path("scans/", scan_list, name="scan_list"),
     path("scans/person/<int:person_id>/", scan_person, name="scan_person"),
 ]

@@ -24,20 +24,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
 from epicommand.control.models import FactKind, HealthFact
 from epicommand.control.services import healthcode
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import bulk_insert, chunks, naive_utc
 from epicommand.core.models import Region, Role, User
 from epicommand.people.models import Household, Person
 
-from ..models import HouseholdControl, SupplyRequest, VolunteerTeam
+from ..models import OPEN_REQUEST_STATUSES, HouseholdControl, SupplyRequest, VolunteerTeam
 
 Kind = HouseholdControl.Kind
 S = SupplyRequest.Status
-OPEN_REQUEST_STATUSES = (S.REQUESTED, S.ASSIGNED)
 MAX_REASON = 500
 MAX_ITEMS = 1000
 MAX_VOLUNTEER = 50

@@ -27,12 +27,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command.notifications import notify
 from epicommand.control.models import FactKind, HealthFact
 from epicommand.control.services import healthcode
 from epicommand.core import audit, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import Unit, User
+from epicommand.core.notifications import notify
 
 from ..models import Alert, HealthCheck, Stay, StayTest
 from ..queries_monitoring import CHECKED_STATUSES, FLOOR_LIMIT, session_at

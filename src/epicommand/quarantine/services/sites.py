@@ -19,8 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
-from epicommand.core import audit, edits
+from epicommand.core import audit, counters, edits
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import bulk_insert
 from epicommand.core.models import Region, Unit, User

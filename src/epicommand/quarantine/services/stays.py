@@ -29,10 +29,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.core.models import ApiToken

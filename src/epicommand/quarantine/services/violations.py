@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from epicommand.command.notifications import notify
 from epicommand.core import audit
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import Unit, User
+from epicommand.core.notifications import notify
 
 from ..models import ACTIVE_STAY_STATUSES, Stay, Violation
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from epicommand.control import identity
-from epicommand.control.queries import mask_name
+from epicommand.core.masking import mask_name
 
 from .. import queries_households as queries
 from ..models import SupplyRequest

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from epicommand.core.access import Capability
-from epicommand.web.access import capability_required
-from epicommand.web.paging import query_without_cursor, render_list, wants_partial
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
 
 from .. import queries_households as queries
 from ..services import households as services

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import render_list
-from epicommand.web.regions import regions_in_scope
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import render_list
+from epicommand.core.pages.regions import regions_in_scope
 
 from .. import queries_households as queries
 from ..services import households as services

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from epicommand.core.access import Capability
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list
-from epicommand.web.regions import regions_in_scope
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list
+from epicommand.core.pages.regions import regions_in_scope
 
 from .. import queries_households as queries
 from ..services import households as services

@@ -1,6 +1,6 @@
 """Forms of the site, room board and stay pages. They check shape (types, lengths); the
 rules (jurisdiction, occupied rooms, release conditions) belong to the services, whose
-ValidationError dicts web.forms.apply_errors puts back on the fields."""
+ValidationError dicts core.pages.forms.apply_errors puts back on the fields."""
 
 from django import forms
 from django.core.exceptions import ValidationError

@@ -20,13 +20,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from epicommand.control.queries import mask_name
 from epicommand.core.access import Capability
+from epicommand.core.masking import mask_name
 from epicommand.core.models import Region
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list, wants_partial
-from epicommand.web.regions import regions_in_scope
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
+from epicommand.core.pages.regions import regions_in_scope
 
 from .. import queries
 from ..models import Room, Site

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from epicommand.control.queries import mask_name
 from epicommand.core import audit
 from epicommand.core.access import Capability, covers
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list
+from epicommand.core.masking import mask_name
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list
 
 from .. import queries
 from ..models import Stay, StayTest

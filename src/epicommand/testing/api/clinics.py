@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from epicommand.control.queries import mask_name
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, day_filter, region_filter, require
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.masking import mask_name
 
 from .. import queries_clinics as queries
 from ..models import FeverClinic, FeverVisit

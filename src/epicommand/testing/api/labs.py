@@ -16,6 +16,7 @@ from pydantic import WithJsonSchema
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, ErrorOut, region_filter, require
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.models import Unit
 
 from .. import queries_labs as queries
 from ..models import SamplingSite
@@ -202,8 +203,6 @@ def list_labs(request):
 @router.post("", response={201: LabOut, **ERRORS}, summary="Set up a lab")
 def create_lab(request, payload: LabIn):
     require(request.auth, Capability.MANAGE_TESTING)
-    from epicommand.core.models import Unit
-
     unit = get_object_or_404(Unit, pk=payload.unit_id) if payload.unit_id else None
     lab = services.create_lab(
         request.auth,

@@ -12,12 +12,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.control import queries_checkpoints as control_queries
-from epicommand.control.models import PriorityTest
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
 from epicommand.core.keyset import MAX_ID
 
-from ..models import SamplingSite
+from ..models import PriorityTest, SamplingSite
 from ..services import priority as services
 
 router = Router(tags=["Priority testing"])

@@ -23,17 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from epicommand.command import counters
-from epicommand.control.models import PriorityTest
-from epicommand.control.services import priority as priority_list
-from epicommand.core import audit, edits
+from epicommand.core import audit, counters, edits
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import Region, User
 from epicommand.people.models import Person
 from epicommand.tracing.services import cases
 
-from ..models import FeverClinic, FeverVisit, Sample
-from . import sampling
+from ..models import FeverClinic, FeverVisit, PriorityTest, Sample
+from . import priority_list, sampling
 
 C = Capability
 T = FeverVisit.Triage

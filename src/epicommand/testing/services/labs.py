@@ -10,20 +10,20 @@ capacity. The lab scans the box on arrival (`receive_box`) and its tubes are rec
 import math
 import re
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import chunks, many
-from epicommand.core.models import Region, Role, Unit
+from epicommand.core.models import Region, Unit
 
 from ..models import Box, Lab, SamplingSite, Tube
+from ..queries_labs import remaining_today
 
 C = Capability
 BARCODE = re.compile(r"^[A-Za-z0-9-]{4,32}$")
@@ -37,26 +37,12 @@ def require(actor, capability) -> None:
         raise PermissionDenied(_("your role may not do this (%(c)s)") % {"c": capability})
 
 
-def labs_visible_to(who):
-    """Labs a user may see: those in their jurisdiction; lab staff only their own lab
-    (the lab whose unit they belong to)."""
-    labs = Lab.objects.visible_to(who)
-    if getattr(who, "role", "") == Role.LAB_STAFF:
-        labs = labs.filter(unit_id=who.unit_id) if who.unit_id else labs.none()
-    return labs
-
-
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance: close enough for choosing between labs of one city."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
-
-
-def day_start(now: datetime) -> datetime:
-    """Midnight of `now`'s Asia/Shanghai day: a lab's capacity is per local day."""
-    return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
 
 
 # Labs ------------------------------------------------------------------------------------
@@ -233,17 +219,6 @@ def allocate_waiting(*, now: datetime | None = None) -> int:
             _assign(box, lab, now)
             placed += 1
     return placed
-
-
-def remaining_today(labs: list[Lab], now: datetime) -> dict[int, int]:
-    """{lab id: tubes it can still take today}: capacity minus today's allocations."""
-    used = dict(
-        Box.objects.filter(lab__in=[lab.pk for lab in labs], allocated_at__gte=day_start(now))
-        .values_list("lab_id")
-        .annotate(n=Sum("tubes"))
-        .values_list("lab_id", "n")
-    )
-    return {lab.pk: lab.daily_capacity - (used.get(lab.pk) or 0) for lab in labs}
 
 
 def nearest_with_room(box: Box, labs: list[Lab], room: dict[int, int]) -> Lab | None:

@@ -1,4 +1,4 @@
-"""The testing side of the priority-testing list (control.models.PriorityTest): where and
+"""The testing side of the priority-testing list (models.PriorityTest): where and
 when each listed person is to be sampled, and sampling them from the list.
 
     plans = priority.plan_for(entries)          # {entry id: SamplingPlan}
@@ -19,11 +19,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.control.models import PriorityTest
 from epicommand.core import audit
 from epicommand.core.access import Capability, code_range, covers
 
-from ..models import Sample, SamplingSite
+from ..models import PriorityTest, Sample, SamplingSite
 from . import sampling
 from .sites import distance_km, village_points
 

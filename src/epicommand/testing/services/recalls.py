@@ -16,15 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import chunks, many
 
 from .. import progress
 from ..models import Recall, Result, Sample, Tube
+from . import sampling
 from .labs import require
 
 S = Recall.Status
@@ -174,8 +174,6 @@ def resample(
 ) -> Recall:
     """The person's single sample, taken at home (testing.services.sampling), linked to
     the recall. A retry with the same client id returns the recall unchanged."""
-    from . import sampling
-
     require(actor, Capability.SAMPLE)
     if not covers(actor, recall.region_id):
         raise PermissionDenied(_("the recall is outside your jurisdiction"))

@@ -27,15 +27,19 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability
 from epicommand.core.bulk import bulk_update, chunks, many, naive_utc
+from epicommand.quarantine.models import StayTest
+from epicommand.quarantine.queries_monitoring import CHECKED_STATUSES
+from epicommand.quarantine.services import monitoring
+from epicommand.tracing.services import cases
 
 from .. import progress
 from ..models import Lab, Result, Sample, Tube
+from ..queries_labs import labs_visible_to
 from . import recalls
-from .labs import labs_visible_to, require
+from .labs import require
 
 R = Result
 CT_FIELDS = ("ct_orf1ab", "ct_n", "ct_e")
@@ -400,8 +404,6 @@ def _report_positive_singles(tubes: list[_Tube], batch: ResultBatch, now: dateti
     transfer order to a designated hospital (tracing.services.cases.register_case)."""
     if not tubes:
         return
-    from epicommand.tracing.services import cases
-
     purposes = {t.pk: t.purpose for t in tubes}
     samples = list(
         Sample.objects.filter(tube_id__in=list(purposes)).select_related("person").order_by("pk")
@@ -436,10 +438,6 @@ def _report_positive_singles(tubes: list[_Tube], batch: ResultBatch, now: dateti
 def _tell_quarantine(tubes: list[_Tube], batch: ResultBatch, now: datetime) -> None:
     """Persons in quarantine waiting for a required test get this result on it. A positive
     pool is not a person's own result, so it is not passed on."""
-    from epicommand.quarantine.models import StayTest
-    from epicommand.quarantine.queries_monitoring import CHECKED_STATUSES
-    from epicommand.quarantine.services import monitoring
-
     own = {t.pk: t.row for t in tubes if not (t.row.result == R.POSITIVE and t.capacity > 1)}
     due = StayTest.objects.filter(
         result__in=[StayTest.Result.PENDING, StayTest.Result.SAMPLED],
@@ -470,8 +468,6 @@ def _tell_quarantine(tubes: list[_Tube], batch: ResultBatch, now: datetime) -> N
 
 def _test_for(tests, at: datetime):
     """The required test this result answers: the one sampled, else the earliest due."""
-    from epicommand.quarantine.models import StayTest
-
     sampled = tests.filter(result=StayTest.Result.SAMPLED).order_by("due_on").first()
     if sampled is not None:
         return sampled

@@ -27,21 +27,20 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
 from epicommand.control import codes as health_codes
 from epicommand.control.levels import levels_in_force
-from epicommand.control.models import PriorityTest
-from epicommand.control.services import priority
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
+from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
 from epicommand.quarantine.services.stays import active_stays_of
 
 from .. import progress
 from ..barcodes import normalize, validate_tube_barcode
-from ..models import Result, Round, Sample, SamplingSite, Tube
+from ..models import PriorityTest, Result, Round, Sample, SamplingSite, Tube
 from ..pooling import pool_size_for
+from . import priority_list
 
 __all__ = [
     "SamplingBatch",
@@ -170,7 +169,7 @@ def take_single_sample(
         )
         counters.add_flows("samples_taken", {(person.region_id, timezone.localdate(sampled_at)): 1})
         counters.bump("tubes_in_transit", tube.region_id)
-        priority.mark_sampled([person.pk], sampled_at)
+        priority_list.mark_sampled([person.pk], sampled_at)
         audit.record(
             actor,
             "sample.take_single",
@@ -791,7 +790,7 @@ def _mark_priority_sampled(items: list[_Item]) -> None:
             ).values_list("person_id", flat=True)
         )
     for person_id in sorted(waiting):
-        priority.mark_sampled([person_id], when[person_id])
+        priority_list.mark_sampled([person_id], when[person_id])
 
 
 def _tube_states(tube_ids: set[int]) -> dict[int, Tube]:
@@ -815,8 +814,6 @@ def _site_visible(actor, site: SamplingSite) -> bool:
 
 
 def _recorder(actor) -> dict:
-    from epicommand.core.models import ApiToken
-
     if isinstance(actor, ApiToken):
         return {"recorded_by": None, "recorded_by_token": actor}
     return {"recorded_by": actor, "recorded_by_token": None}

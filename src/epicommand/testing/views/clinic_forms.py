@@ -1,13 +1,13 @@
 """Forms of the fever-clinic pages. They check shape; the rules (temperature range, known
 symptoms, the mandatory tube) are testing.services.clinics', whose errors come back on the
-fields through web.forms.apply_errors."""
+fields through core.pages.forms.apply_errors."""
 
 from uuid import uuid4
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from epicommand.web.forms import JurisdictionMixin
+from epicommand.core.pages.forms import JurisdictionMixin
 
 from ..models import FeverVisit
 from ..services import clinics as services

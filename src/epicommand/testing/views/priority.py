@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from epicommand.control.models import PriorityTest
-from epicommand.control.queries import mask_name
 from epicommand.core.access import Capability
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
+from epicommand.core.masking import mask_name
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
 
+from ..models import PriorityTest
 from ..services import priority as services
 
 C = Capability

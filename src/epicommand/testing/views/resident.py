@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from epicommand.control import identity
-from epicommand.control.queries import mask_name
 from epicommand.control.views.resident import identify_url
+from epicommand.core.masking import mask_name
 
 from .. import queries_rounds as queries
 

@@ -21,10 +21,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from epicommand.core import audit
 from epicommand.core.access import Capability, covers
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list, wants_partial
-from epicommand.web.regions import regions_in_scope
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
+from epicommand.core.pages.regions import regions_in_scope
 
 from .. import queries_rounds as queries
 from .. import statistics

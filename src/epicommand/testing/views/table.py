@@ -22,11 +22,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from epicommand.control.codes import PREFIX as HEALTH_CODE_PREFIX
-from epicommand.control.queries import mask_name
 from epicommand.core.access import Capability
-from epicommand.core.idnumbers import mask_id_number
-from epicommand.web.access import capability_required
-from epicommand.web.paging import wants_partial
+from epicommand.core.masking import mask_id_number, mask_name
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.paging import wants_partial
 
 from ..models import Round, Sample
 from ..queries_samples import rounds_for_table, sites_for_table, visible_tube

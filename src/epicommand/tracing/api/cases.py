@@ -10,14 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from epicommand.control.queries import mask_name
 from epicommand.core import audit
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, region_filter, require
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.masking import mask_name
 from epicommand.core.models import User
 from epicommand.places.models import Venue
 
+from .. import milestones
 from .. import queries_cases as queries
 from ..models import Case, Classification, DetectionRoute, Outcome, Visit
 from ..services import cases as services
@@ -76,7 +77,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_overdue(case) -> bool:
-        return services.is_overdue(case)
+        return milestones.is_overdue(case)
 
 
 class CasePage(Schema):
@@ -289,7 +290,7 @@ def get_case(request, case_id: int = CASE_ID):
         "case": case,
         "person": case.person,
         "classifications": queries.history(case),
-        "deadlines": services.deadlines(case),
+        "deadlines": milestones.deadlines(case),
         "window": {"start": start, "end": end},
     }
 

@@ -15,8 +15,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability
 from epicommand.core.api_schemas import ERRORS, require
-from epicommand.core.idnumbers import mask_id_number, mask_phone
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.masking import mask_id_number, mask_phone
 
 from .. import queries_referrals as queries
 from ..models import Case, Degree, Referral
@@ -158,7 +158,7 @@ def export_csv(request, status: StatusCode | None = None):
     """Every referral your region sent outside the city, unmasked, for the receiving
     authority. Audited."""
     require(request.auth, C.HANDLE_REFERRALS)
-    chunks = queries.export_csv(request.auth, status=status or "")
+    chunks = services.export_csv(request.auth, status=status or "")
     return _csv_or_json(chunks, "text/csv; charset=utf-8", "referrals.csv")
 
 
@@ -171,7 +171,7 @@ def export_csv(request, status: StatusCode | None = None):
 def export_json(request, status: StatusCode | None = None):
     """The same rows as the CSV, as a JSON array of objects. Audited."""
     require(request.auth, C.HANDLE_REFERRALS)
-    chunks = queries.export_json(request.auth, status=status or "")
+    chunks = services.export_json(request.auth, status=status or "")
     return _csv_or_json(chunks, "application/json", "referrals.json")
 
 

@@ -7,7 +7,7 @@ investigation, completed), the transfer to a designated hospital, isolation and 
                                detection_route="mass_testing", sampling_date=day)
     cases.assign(epi, case, epi)
     cases.reach_milestone(epi, case, "on_site")
-    cases.deadlines(case)          # each milestone's deadline and whether it is overdue
+    milestones.deadlines(case)     # each milestone's deadline and whether it is overdue
 
 A person has one open case at a time (outcome ""); after recovery or ruling out, a new
 infection is a new episode. The CASE health fact (red) lasts while the case is open and
@@ -15,38 +15,30 @@ ends at discharge or when the case is ruled out. `actor` None is the platform (t
 module registering a positive); every other actor needs INVESTIGATE over the case's region.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from epicommand.command import counters
-from epicommand.control.models import FactKind, PriorityTest
-from epicommand.control.services import healthcode, priority
-from epicommand.core import audit, policy
+from epicommand.control.models import FactKind
+from epicommand.control.services import healthcode
+from epicommand.core import audit, counters
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import User
 from epicommand.people.models import Person
+from epicommand.testing.models import PriorityTest
+from epicommand.testing.services import priority_list
 
+from ..milestones import MILESTONE_FIELDS, MILESTONE_NAMES, MILESTONES
 from ..models import Case, Classification, ClassificationChange, DetectionRoute, Outcome
 
 C = Capability
 # A case typed in late may be reported this long after its date; never in the future
 # beyond clock drift between a device and the server.
 CLOCK_SLACK = timedelta(minutes=5)
-MILESTONES = ("on_site", "core", "completed")
-MILESTONE_FIELDS = {"on_site": "on_site_at", "core": "core_done_at", "completed": "completed_at"}
-MILESTONE_NAMES = {
-    "on_site": gettext_lazy("Epidemiologist on site"),
-    "core": gettext_lazy("Core investigation done"),
-    "completed": gettext_lazy("Investigation completed"),
-}
 
 
 class CaseExists(ValidationError):
@@ -149,7 +141,7 @@ def register_case(
             person, FactKind.CASE, started_at=reported_at, source=source, source_key=key, now=now
         )
         if classification == Classification.SUSPECTED:
-            priority.list_for_testing(
+            priority_list.list_for_testing(
                 person,
                 PriorityTest.Reason.SUSPECTED_CASE,
                 source_key=key,
@@ -281,73 +273,6 @@ def assign(actor, case: Case, epidemiologist: User, *, at: datetime | None = Non
         case.save(update_fields=["epidemiologist", "assigned_at"])
         audit.record(actor, "case.assign", case, reason=epidemiologist.get_username())
     return case
-
-
-@dataclass(frozen=True)
-class Deadline:
-    milestone: str
-    name: str
-    due_at: datetime
-    done_at: datetime | None
-    overdue: bool  # not reached and past due
-    late: bool  # reached, but after the deadline
-
-
-def deadlines(case: Case, *, now: datetime | None = None) -> list[Deadline]:
-    """Each milestone's policy deadline, counted from the assignment (or the report when
-    nobody is assigned yet), and whether it is overdue."""
-    now = now or timezone.now()
-    start = case.assigned_at or case.reported_at
-    edition = policy.active()
-    hours = {
-        "on_site": edition.investigation_on_site_hours,
-        "core": edition.investigation_core_hours,
-        "completed": edition.investigation_complete_hours,
-    }
-    rows = []
-    for milestone in MILESTONES:
-        due = start + timedelta(hours=hours[milestone])
-        done = getattr(case, MILESTONE_FIELDS[milestone])
-        rows.append(
-            Deadline(
-                milestone,
-                str(MILESTONE_NAMES[milestone]),
-                due,
-                done,
-                overdue=done is None and due < now and _investigated(case),
-                late=done is not None and done > due,
-            )
-        )
-    return rows
-
-
-def _investigated(case: Case) -> bool:
-    # A case ruled out needs no investigation any more.
-    return case.outcome != Outcome.RULED_OUT
-
-
-def is_overdue(case: Case, *, now: datetime | None = None) -> bool:
-    return any(d.overdue for d in deadlines(case, now=now))
-
-
-def overdue_q(now: datetime | None = None) -> Q:
-    """The cases with a milestone overdue, as a filter on a queryset annotated by
-    `with_deadline_start` (the list pages filter on it)."""
-    now = now or timezone.now()
-    edition = policy.active()
-    late = {
-        "on_site_at": edition.investigation_on_site_hours,
-        "core_done_at": edition.investigation_core_hours,
-        "completed_at": edition.investigation_complete_hours,
-    }
-    q = Q()
-    for field, hours in late.items():
-        q |= Q(**{f"{field}__isnull": True, "deadline_start__lt": now - timedelta(hours=hours)})
-    return q & ~Q(outcome=Outcome.RULED_OUT)
-
-
-def with_deadline_start(queryset):
-    return queryset.annotate(deadline_start=Coalesce("assigned_at", "reported_at"))
 
 
 def reach_milestone(

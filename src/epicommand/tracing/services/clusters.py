@@ -37,6 +37,7 @@ from epicommand.core.models import Region, User
 from epicommand.places.models import Venue
 
 from ..models import Case, Cluster, Contact, InfectionLink, Setting, Visit
+from ..queries_clusters import CONTACT_EDGES, LINK_EDGES
 
 MAX_NOTE = 300
 INDEX_CASES = 3  # earliest-dated cases named as likely index cases
@@ -74,14 +75,6 @@ def _in(column: str, ids: list[int]) -> tuple[str, list]:
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [ids]
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
-
-
-# Case B is on case A's contact list: A and B are joined.
-CONTACT_EDGES = (
-    "SELECT c.case_id, k.id FROM tracing_contact c "
-    "JOIN tracing_case k ON k.person_id = c.person_id WHERE k.id <> c.case_id"
-)
-LINK_EDGES = "SELECT source_id, target_id FROM tracing_infectionlink"
 
 
 def all_edges() -> set[tuple[int, int]]:

@@ -28,34 +28,43 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
-from epicommand.control.models import FactKind, PriorityTest
-from epicommand.control.services import healthcode, priority
-from epicommand.core import audit, policy
+from epicommand.control.models import FactKind
+from epicommand.control.services import healthcode
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
+from epicommand.testing.models import PriorityTest
+from epicommand.testing.services import priority_list
 
-from ..models import Candidate, Case, Contact, Degree, FoundBy, Outcome, Setting
+from ..models import (
+    CLOSENESS,
+    OPEN_CONTACT_STATUSES,
+    Candidate,
+    Case,
+    Contact,
+    Degree,
+    FoundBy,
+    Outcome,
+    Setting,
+)
 from . import copresence
 
 C = Capability
 S = Contact.Status
-# Closest first: a second finding never lowers a contact's degree.
-CLOSENESS = {Degree.CLOSE: 0, Degree.SECONDARY: 1, Degree.GENERAL: 2}
 FACT_OF = {Degree.CLOSE: FactKind.CLOSE_CONTACT, Degree.SECONDARY: FactKind.SECONDARY_CONTACT}
 # Statuses in their order; a contact only moves forward.
 STATUS_ORDER = [S.IDENTIFIED, S.NOTIFIED, S.CONTROLLED, S.RELEASED]
 STAMP_OF = {S.NOTIFIED: "notified_at", S.CONTROLLED: "controlled_at", S.RELEASED: "released_at"}
-OPEN_STATUSES = (S.IDENTIFIED, S.NOTIFIED)
 MAX_NOTE = 300
 CLOCK_SLACK = timedelta(minutes=5)
 
 
 def is_overdue(contact: Contact, now: datetime | None = None) -> bool:
     """Not yet under control and past the deadline."""
-    return contact.status in OPEN_STATUSES and contact.control_deadline < (now or timezone.now())
+    now = now or timezone.now()
+    return contact.status in OPEN_CONTACT_STATUSES and contact.control_deadline < now
 
 
 def require_investigator(actor, case: Case) -> None:
@@ -359,9 +368,11 @@ def _list_for_testing(closes: list[Contact], regions: dict[int, str], *, now: da
         source, key = _fact_source(contact)
         reason = PriorityTest.Reason.CLOSE_CONTACT
         listings.append(
-            priority.Listing(contact.person_id, regions[contact.person_id], reason, key, source)
+            priority_list.Listing(
+                contact.person_id, regions[contact.person_id], reason, key, source
+            )
         )
-    return priority.list_many_for_testing(listings, now=now)
+    return priority_list.list_many_for_testing(listings, now=now)
 
 
 def _count_new(new: list[Contact], *, now: datetime) -> None:
@@ -636,10 +647,10 @@ def set_status(
         for step in STATUS_ORDER[old + 1 : new + 1]:
             setattr(contact, STAMP_OF[step], at)
             fields.append(STAMP_OF[step])
-        was_open = contact.status in OPEN_STATUSES
+        was_open = contact.status in OPEN_CONTACT_STATUSES
         contact.status = status
         contact.save(update_fields=fields)
-        if was_open and status not in OPEN_STATUSES:
+        if was_open and status not in OPEN_CONTACT_STATUSES:
             counters.bump("contacts_open", contact.region_id, -1, day=timezone.localdate(at))
         if status == S.RELEASED and contact.degree in FACT_OF:
             healthcode.end_facts(

@@ -12,8 +12,10 @@ the policy's `referral_ack_hours` escalates to the city command office.
 Every change validates, writes, audits and keeps the `referrals_open` counter (by the
 referral's region) in one transaction."""
 
+import csv
 import hashlib
 import hmac
+import io
 import json
 import urllib.error
 import urllib.request
@@ -27,14 +29,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.command import counters
-from epicommand.command.notifications import notify
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.idnumbers import PROVINCE_CODES, parse_id_number
 from epicommand.core.models import ApiToken, Unit
+from epicommand.core.notifications import notify
 
 from ..models import Case, Contact, Degree, Referral
+from ..queries_referrals import outgoing_external_rows
 
 C = Capability
 S = Referral.Status
@@ -535,3 +537,76 @@ def note_referrals_exported(actor, *, count: int, fmt: str) -> None:
         region_code=actor.region_id if isinstance(actor, ApiToken) else actor.scope_region_id,
         reason=f"{count} rows as {fmt}",
     )
+
+
+# Exports ----------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "referral_id",
+    "sent_at",
+    "acknowledge_by",
+    "from_region_code",
+    "from_region",
+    "destination_code",
+    "destination",
+    "name",
+    "id_number",
+    "phone",
+    "address",
+    "degree",
+    "last_exposure_at",
+    "case_id",
+    "status",
+    "delivery_attempts",
+    "delivered_at",
+    "acknowledged_at",
+    "acknowledged_by",
+    "last_error",
+)
+
+
+def export_record(referral: Referral) -> dict:
+    """One exported referral: the webhook's payload and its delivery state, in full (the
+    export is for the receiving authority; it is audited, not masked)."""
+
+    def iso(at):
+        return at.isoformat() if at else None
+
+    return {
+        **payload(referral),
+        "status": referral.status,
+        "delivery_attempts": referral.delivery_attempts,
+        "delivered_at": iso(referral.delivered_at),
+        "acknowledged_at": iso(referral.acknowledged_at),
+        "acknowledged_by": referral.acknowledged_by,
+        "last_error": referral.last_error,
+    }
+
+
+def export_csv(who, *, status: str = ""):
+    """Yields CSV text chunks of the outgoing external referrals; audited once at the end."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for referral in outgoing_external_rows(who, status=status):
+        record = export_record(referral)
+        writer.writerow(["" if record[c] is None else record[c] for c in EXPORT_COLUMNS])
+        count += 1
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+    note_referrals_exported(who, count=count, fmt="csv")
+
+
+def export_json(who, *, status: str = ""):
+    """Yields a JSON array of the outgoing external referrals; audited once at the end."""
+    count = 0
+    yield "["
+    for referral in outgoing_external_rows(who, status=status):
+        yield ("," if count else "") + json.dumps(export_record(referral), ensure_ascii=False)
+        count += 1
+    yield "]"
+    note_referrals_exported(who, count=count, fmt="json")

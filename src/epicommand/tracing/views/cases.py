@@ -12,15 +12,16 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from epicommand.control.queries import mask_name
 from epicommand.core import audit
 from epicommand.core.access import Capability, code_range, covers
+from epicommand.core.masking import mask_name
 from epicommand.core.models import User
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list
 from epicommand.places.models import Venue
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list
 
+from .. import milestones
 from .. import queries_cases as queries
 from ..forms_cases import (
     AssignForm,
@@ -138,7 +139,7 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "case": case,
         "person": case.person,
         "history": queries.history(case),
-        "deadlines": services.deadlines(case),
+        "deadlines": milestones.deadlines(case),
         "window_start": start,
         "window_end": end,
         "days": queries.visits_by_day(rows),

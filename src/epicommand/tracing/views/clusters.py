@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST, require_safe
 from epicommand.core import audit
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor as parse_id
-from epicommand.web.access import capability_required
-from epicommand.web.paging import query_without_cursor, render_list
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.paging import query_without_cursor, render_list
 
 from .. import queries_clusters as queries
 from ..models import Case, InfectionLink, Setting

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
 from epicommand.people.models import Person
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list, wants_partial
 
 from .. import queries_contacts as queries
 from ..models import Case, Contact, Degree, Setting

@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from epicommand.core.access import Capability, covers
-from epicommand.core.idnumbers import mask_id_number
 from epicommand.core.keyset import parse_cursor
-from epicommand.web.access import capability_required
-from epicommand.web.forms import apply_errors
-from epicommand.web.paging import query_without_cursor, render_list, wants_partial
+from epicommand.core.masking import mask_id_number
+from epicommand.core.pages.access import capability_required
+from epicommand.core.pages.forms import apply_errors
+from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
 
 from .. import queries_referrals as queries
 from ..models import Case, Degree, Referral
@@ -158,7 +158,7 @@ def referral_export_csv(request):
     status = request.GET.get("status", "")
     status = status if status in Referral.Status.values else ""
     # The byte-order mark makes Excel, which most offices open CSVs with, read UTF-8.
-    chunks = itertools.chain(["\ufeff"], queries.export_csv(request.user, status=status))
+    chunks = itertools.chain(["\ufeff"], services.export_csv(request.user, status=status))
     return _export(request, chunks, "text/csv; charset=utf-8", "referrals.csv")
 
 
@@ -167,7 +167,7 @@ def referral_export_csv(request):
 def referral_export_json(request):
     status = request.GET.get("status", "")
     status = status if status in Referral.Status.values else ""
-    chunks = queries.export_json(request.user, status=status)
+    chunks = services.export_json(request.user, status=status)
     return _export(request, chunks, "application/json", "referrals.json")
 
 

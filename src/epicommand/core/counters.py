@@ -43,7 +43,7 @@ so the latest row at or before a day is the value on that day:
     tubes_in_transit    tubes closed at a site and not yet resulted (by the site's region)
     recalls_open        members of positive pools not yet re-sampled
 
-`command.services.summaries.recount` rebuilds all of them from the tables."""
+`core.recount.recount` rebuilds all of them from the tables."""
 
 from datetime import date
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from epicommand.command.services.summaries import recount
+from epicommand.core.recount import recount
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """The priority-testing list: persons to sample first (a fever at a checkpoint or a fever
 clinic, a close contact, a suspected case), each with a deadline from the edition. Modules
-that learn of such a person list them here; the testing module marks them sampled when it
-registers their sample. Checkpoints list their fevers in bulk (services.passages)."""
+that learn of such a person list them here; sampling marks them sampled when it registers
+their sample. Checkpoints list their fevers in bulk (control.services.passages)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
