@@ -16,8 +16,8 @@ from pydantic import WithJsonSchema
 
 from epicommand.control.queries import mask_name
 from epicommand.core import audit
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 

@@ -29,13 +29,13 @@ from django.utils.translation import gettext as _
 
 from epicommand.command import counters
 from epicommand.core import audit, policy
-from epicommand.core.access import Capability
+from epicommand.core.access import Capability, require
 from epicommand.core.bulk import bulk_update, chunks, many, naive_utc
 
 from .. import progress
 from ..models import Lab, Result, Sample, Tube
 from . import recalls
-from .labs import labs_visible_to, require
+from .labs import labs_visible_to
 
 R = Result
 CT_FIELDS = ("ct_orf1ab", "ct_n", "ct_e")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from epicommand.control.queries import mask_name
 from epicommand.core import audit
-from epicommand.core.access import Capability, code_range, covers
+from epicommand.core.access import Capability, covers, region_q
 from epicommand.core.models import User
 from epicommand.places.models import Venue
 from epicommand.web.access import capability_required
@@ -119,9 +119,8 @@ def case_new(request):
 def _venues_for(case: Case, rows: list[Visit]) -> list[Venue]:
     """The places offered in the visit form: those of the case's township, and any the
     trajectory already holds."""
-    low, high = code_range(case.region_id[:9])
     nearby = list(
-        Venue.objects.filter(region_id__gte=low, region_id__lt=high).order_by("name", "id")[
+        Venue.objects.filter(region_q(case.region_id[:9], "region_id")).order_by("name", "id")[
             :VENUE_CHOICES
         ]
     )
