@@ -1,5 +1,6 @@
-"""The one place that decides who may do what (role capabilities) and who may see which
-person-level records (jurisdiction scoping, DESIGN rule 1)."""
+"""The one place that decides who may do what (role capabilities and the gate `require`)
+and which records a caller sees (the scope filters `scope_q`, `region_q` and `visible_to`):
+DESIGN rules 1 and 9. No other module turns a scope into a filter or checks a role itself."""
 
 from enum import StrEnum
 
