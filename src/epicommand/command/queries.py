@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.core.access import code_range
+from epicommand.core.access import region_q, scope_q
 from epicommand.core.models import Region, Unit
 
 from .models import Task, TaskEvent
@@ -36,12 +36,11 @@ def assignable_units(unit: Unit | None, region: Region | None):
     group is not given tasks: its office acts for it."""
     if unit is None or region is None:
         return Unit.objects.none()
-    low, high = code_range(region.scope_prefix)
     K = Unit.Kind
     one_level_down = Q(region__parent=region, kind__in=[K.COMMAND_OFFICE, K.TOWNSHIP_GOVERNMENT])
     return (
         Unit.objects.filter(Q(region=region) | one_level_down | Q(parent=unit))
-        .filter(region_id__gte=low, region_id__lt=high)
+        .filter(region_q(region.code, "region_id"))
         .exclude(pk=unit.pk)
         .exclude(kind=K.LEADING_GROUP)
         .select_related("region")
@@ -51,13 +50,7 @@ def assignable_units(unit: Unit | None, region: Region | None):
 
 def units_in_scope(user):
     """Units inside the user's jurisdiction, for the list's assignee filter."""
-    prefix = getattr(user, "scope_prefix", None)
-    if prefix is None:
-        return Unit.objects.none()
-    low, high = code_range(prefix)
-    return Unit.objects.filter(region_id__gte=low, region_id__lt=high).order_by(
-        "region_id", "kind", "id"
-    )
+    return Unit.objects.filter(scope_q(user, "region_id")).order_by("region_id", "kind", "id")
 
 
 # Lists -------------------------------------------------------------------------------------
@@ -81,8 +74,7 @@ def filter_tasks(
         area = Region.objects.filter(code=region).first()
         if area is None:
             return tasks.none()
-        low, high = code_range(area.scope_prefix)
-        tasks = tasks.filter(region_id__gte=low, region_id__lt=high)
+        tasks = tasks.filter(region_q(area.code, "region_id"))
     if issued:
         tasks = tasks.filter(created_at__gte=_midnight(issued), created_at__lt=_midnight(issued, 1))
     if done:

@@ -19,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from epicommand.core.access import code_range, typed_region_range
+from epicommand.core.access import scope_code, scope_q, typed_region_q
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
 from epicommand.core.policy import fever_threshold
@@ -88,8 +88,7 @@ def checkpoint_page(
 ) -> tuple[list[Checkpoint], int | None]:
     """One page of the checkpoints `who` sees, by id, each with its region and units."""
     rows = Checkpoint.objects.visible_to(who).select_related("region", "venue")
-    if span := typed_region_range(filters.region):
-        rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
+    rows = rows.filter(typed_region_q(filters.region, "region_id"))
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     if filters.active is not None:
@@ -143,8 +142,7 @@ def passage_page(
     rows = Passage.objects.visible_to(who).select_related("checkpoint", "person", "permit")
     if filters.checkpoint_id is not None:
         rows = rows.filter(checkpoint_id=filters.checkpoint_id)
-    if span := typed_region_range(filters.region):
-        rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
+    rows = rows.filter(typed_region_q(filters.region, "region_id"))
     if filters.verdict:
         rows = rows.filter(verdict=filters.verdict)
     if filters.direction:
@@ -231,12 +229,11 @@ def visible_lockdown(who, lockdown_id: int) -> Lockdown:
 def lockdown_list(who, *, include_lifted: bool = False) -> list[Lockdown]:
     """The lockdowns in `who`'s jurisdiction, and those in force over it from above (a
     county officer must know the city is closed), newest first."""
-    prefix = getattr(who, "scope_prefix", None)
-    if prefix is None:
+    code = scope_code(who)
+    if code is None:
         return []
-    above = ancestor_codes(prefix + "00" if len(prefix) == 4 else prefix)
-    low, high = code_range(prefix)
-    inside = Q(region_id__gte=low, region_id__lt=high)
+    above = ancestor_codes(code)
+    inside = scope_q(who, "region_id")
     over = Q(region_id__in=above, lifted_at__isnull=True)
     rows = Lockdown.objects.filter(inside | over)
     if not include_lifted:
@@ -268,8 +265,7 @@ def priority_test_page(
     rows = PriorityTest.objects.visible_to(who).select_related("person", "region")
     if not filters.include_sampled:
         rows = rows.filter(sampled_at__isnull=True)
-    if span := typed_region_range(filters.region):
-        rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
+    rows = rows.filter(typed_region_q(filters.region, "region_id"))
     if filters.overdue:
         rows = rows.filter(sampled_at__isnull=True, deadline__lt=now)
     if filters.reason:

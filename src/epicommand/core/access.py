@@ -1,9 +1,13 @@
-"""The one place that decides who may do what (role capabilities) and who may see which
-person-level records (jurisdiction scoping, DESIGN rule 1)."""
+"""The one place that decides who may do what (role capabilities and the gate `require`)
+and which records a caller sees (the scope filters `scope_q`, `region_q` and `visible_to`):
+DESIGN rules 1 and 9. No other module turns a scope into a filter or checks a role itself."""
 
 from enum import StrEnum
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
 
 class Capability(StrEnum):
@@ -196,6 +200,9 @@ def code_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix + ":"
 
 
+NO_CODES = ("", "")  # a range no code falls in
+
+
 def scope_prefix_of(region_code: str) -> str:
     """The prefix every code inside a region starts with: a city's code is 6 digits ending
     in "00" and its counties share only the first four (Region.scope_prefix, for a code)."""
@@ -204,23 +211,110 @@ def scope_prefix_of(region_code: str) -> str:
     return region_code
 
 
-def typed_region_range(text: str | None) -> tuple[str, str] | None:
-    """A region code typed as a list filter (?region=...): None when none is given, the
-    code range of the region (the city's code meaning all its counties) when it is one,
-    an empty range when it is not a code at all."""
+def region_range(region_code: str) -> tuple[str, str]:
+    """The codes inside a region given by its code (the city's code meaning all its
+    counties); no codes at all when the text is not a region code."""
+    if not (region_code.isdigit() and len(region_code) <= 12):
+        return NO_CODES
+    return code_range(scope_prefix_of(region_code))
+
+
+def scope_range(who) -> tuple[str, str]:
+    """The codes inside `who`'s jurisdiction (a user or an API token); none for an inactive
+    account or one without a scope region. Raw SQL (bulk imports) binds these two values."""
+    prefix = getattr(who, "scope_prefix", None)
+    if not getattr(who, "is_active", False) or prefix is None:
+        return NO_CODES
+    return code_range(prefix)
+
+
+def _range_q(span: tuple[str, str], field: str) -> Q:
+    return Q(**{f"{field}__gte": span[0], f"{field}__lt": span[1]})
+
+
+def scope_q(who, field: str) -> Q:
+    """The one jurisdiction filter: records whose region code at `field` (a path such as
+    "region_id" or "stay__site__region_id") lies inside `who`'s scope."""
+    return _range_q(scope_range(who), field)
+
+
+def region_q(region_code: str, field: str) -> Q:
+    """Records whose region code at `field` lies inside the region given by its code."""
+    return _range_q(region_range(region_code), field)
+
+
+def any_region_q(region_codes, field: str) -> Q:
+    """Records whose region code at `field` lies inside any of the regions given."""
+    query = _range_q(NO_CODES, field)
+    for code in region_codes:
+        query |= region_q(code, field)
+    return query
+
+
+def typed_region_q(text: str | None, field: str) -> Q:
+    """A region code typed as a list filter (?region=...): no filter when none is given,
+    the region's records when it is a code (the city's code meaning all its counties),
+    nothing when it is not a code at all."""
     text = (text or "").strip()
-    if not text:
+    return region_q(text, field) if text else Q()
+
+
+def scope_or_above_q(who, field: str) -> Q:
+    """Records inside `who`'s jurisdiction, or at the city's or their county's own level
+    above it: the units that may staff a checkpoint or run a site of theirs."""
+    low, high = scope_range(who)
+    if not low:
+        return _range_q(NO_CODES, field)
+    return _range_q((low, high), field) | Q(**{f"{field}__in": [low[:4] + "00", low[:6]]})
+
+
+def scope_code(who) -> str | None:
+    """The code of `who`'s scope region (the city's when its scope is the city); None for
+    an inactive account or one without a scope region."""
+    low, _high = scope_range(who)
+    if not low:
         return None
-    if not (text.isdigit() and len(text) <= 12):
-        return ("", "")  # matches nothing
-    return code_range(scope_prefix_of(text))
+    return low + "00" if len(low) == 4 else low
 
 
 def covers(who, region_code: str) -> bool:
     """Whether `who` (a user or an API token) may put a record in this region: the same
     test as `visible_to`, for a code not yet in the database."""
-    prefix = getattr(who, "scope_prefix", None)
-    return prefix is not None and region_code.startswith(prefix)
+    low, high = scope_range(who)
+    return low <= region_code < high
+
+
+def require(
+    actor,
+    *capabilities: Capability,
+    region: str | None = None,
+    platform: bool = False,
+    person: bool = False,
+) -> None:
+    """The one gate every service passes before a change or a read of records.
+
+    `actor` is a user or an API token; None is the platform itself (a task, a batch the
+    platform runs), let through only where the calling service says `platform=True`.
+    The actor must be active and hold one of `capabilities` (none given: no role check);
+    `region`, a region code, must lie inside its jurisdiction. Tokens carry a role and a
+    scope just like users; `person=True` asks for a person's account (a signature, a
+    record that names who took it), so a token is refused there.
+    """
+    if actor is None:
+        if platform:
+            return
+        raise PermissionDenied(_("this needs a person's account or an API token"))
+    if not getattr(actor, "is_active", False):
+        raise PermissionDenied(_("your account is not active"))
+    if capabilities and not any(c in actor.capabilities for c in capabilities):
+        names = " / ".join(str(c) for c in capabilities)
+        message = _("your role may not do this (%(c)s)")
+        raise PermissionDenied(message % {"c": names})
+    if person and not getattr(actor, "is_person", False):
+        raise PermissionDenied(_("this is done from a person's account, not an API token"))
+    if region is not None and not covers(actor, region):
+        message = _("region %(region)s is outside your jurisdiction")
+        raise PermissionDenied(message % {"region": region})
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -229,16 +323,11 @@ class ScopedQuerySet(models.QuerySet):
     starts from `.visible_to(who)`."""
 
     def visible_to(self, who):
-        prefix = getattr(who, "scope_prefix", None)
-        if not getattr(who, "is_active", False) or prefix is None:
+        if scope_range(who) == NO_CODES:
             return self.none()
-        low, high = code_range(prefix)
-        field = self.model.scope_field
-        return self.filter(**{f"{field}__gte": low, f"{field}__lt": high})
+        return self.filter(scope_q(who, self.model.scope_field))
 
     def in_region(self, region_code: str):
-        if not (region_code.isdigit() and len(region_code) <= 12):
+        if region_range(region_code) == NO_CODES:
             return self.none()  # not a region code, so no region's records
-        low, high = code_range(scope_prefix_of(region_code))
-        field = self.model.scope_field
-        return self.filter(**{f"{field}__gte": low, f"{field}__lt": high})
+        return self.filter(region_q(region_code, self.model.scope_field))

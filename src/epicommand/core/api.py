@@ -1,8 +1,8 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from .access import Capability
-from .api_schemas import ERRORS, require
+from .access import Capability, require
+from .api_schemas import ERRORS
 from .models import Region
 
 router = Router(tags=["regions"])

@@ -32,10 +32,3 @@ class ErrorOut(Schema):
 
 # Declared on every route so the OpenAPI document lists what can go wrong.
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-def require(who, capability) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    if not who.can(capability):
-        raise PermissionDenied(f"your role may not do this ({capability})")

@@ -134,10 +134,7 @@ def dashboard_regions(who, region_code: str | None = None) -> tuple[Region, list
         raise Http404("no dashboard for this region")
     if focus.level == Region.Level.COUNTY:
         return focus, [focus]
-    prefix = focus.scope_prefix
-    return focus, [
-        r for r in regions if r.level == Region.Level.COUNTY and r.code.startswith(prefix)
-    ]
+    return focus, [r for r in regions if r.level == Region.Level.COUNTY and focus.contains(r.code)]
 
 
 def build_dashboard(who, region_code: str | None = None, *, day: date | None = None) -> Dashboard:

@@ -158,6 +158,8 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(_("failed logins in a row"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
+    is_person = True  # core.access.require(..., person=True): a person's own account
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -205,7 +207,8 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.name} ({self.key_prefix})"
 
-    # Tokens act like users for scoping, permissions and audit.
+    # Tokens act like users for scoping, permissions and audit, but are not a person.
+    is_person = False
     is_active = property(lambda self: self.revoked_at is None)
     scope_prefix = property(lambda self: self.region.scope_prefix)
     capabilities = property(lambda self: capabilities_of(self.role))

@@ -1,11 +1,12 @@
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
-from epicommand.core.access import Capability, covers
-from epicommand.core.api_schemas import ERRORS, FieldError, region_filter, require
+from epicommand.core.access import Capability, covers, require
+from epicommand.core.api_schemas import ERRORS, FieldError, region_filter
 
 from . import services
 from .exports import export_persons_csv
@@ -185,7 +186,7 @@ def get_person(request, person_id: int):
 @persons.post("", response={201: PersonOut, **ERRORS}, summary="Register a person")
 def create_person(request, payload: PersonIn):
     require(request.auth, Capability.EDIT_PERSONS)
-    _require_in_scope(request.auth, payload.region_code)
+    _check_region_code(request.auth, payload.region_code)
     return Status(201, services.register_person(request.auth, **_fields(payload)))
 
 
@@ -194,13 +195,13 @@ def patch_person(request, person_id: int, payload: PersonPatch):
     require(request.auth, Capability.EDIT_PERSONS)
     person = _visible_person(request.auth, person_id)
     if payload.region_code:
-        _require_in_scope(request.auth, payload.region_code)
+        _check_region_code(request.auth, payload.region_code)
     return services.update_person(request.auth, person, reason=payload.reason, **_fields(payload))
 
 
-def _require_in_scope(who, region_code: str) -> None:
-    from django.core.exceptions import ValidationError
-
+def _check_region_code(who, region_code: str) -> None:
+    """A record moved or created outside the caller's scope is a field error (422) naming
+    the region field, like the forms say it, not a refusal of the whole request."""
     if not covers(who, region_code):
         raise ValidationError({"region_code": "is outside your jurisdiction"})
 
@@ -265,7 +266,7 @@ def get_household(request, household_id: int):
 @households.post("", response={201: HouseholdOut, **ERRORS}, summary="Register a household")
 def create_household(request, payload: HouseholdIn):
     require(request.auth, Capability.EDIT_PERSONS)
-    _require_in_scope(request.auth, payload.region_code)
+    _check_region_code(request.auth, payload.region_code)
     household = services.register_household(
         request.auth, code=payload.code, region_id=payload.region_code, address=payload.address
     )

@@ -4,6 +4,8 @@ memory. Both the web page and the API serve these; each export is audited once."
 import csv
 import io
 
+from epicommand.core.access import scope_code
+
 from .imports import COLUMNS
 from .queries import search_persons
 from .services import note_persons_exported
@@ -39,5 +41,5 @@ def export_persons_csv(who, query: str = "", region_code: str | None = None):
         if after is None:
             break
     note_persons_exported(
-        who, count=count, region_code=region_code or who.scope_prefix, fmt="csv", query=query
+        who, count=count, region_code=region_code or scope_code(who), fmt="csv", query=query
     )

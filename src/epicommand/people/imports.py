@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
 from epicommand.core import audit, counters
-from epicommand.core.access import code_range, covers
+from epicommand.core.access import covers, scope_range
 from epicommand.core.bulk import bulk_insert
 from epicommand.core.models import Region
 
@@ -129,10 +129,10 @@ def _import(actor, table: Iterator[tuple[int, list[str]]], filename: str) -> Imp
                 _rejection([RowError(2, "", _("the file has no persons below the header"))], 1)
             )
         _prepare_checks(cursor)
-        found, count = _database_errors(cursor, actor.scope_prefix)
+        found, count = _database_errors(cursor, checker.scope)
         if checker.error_count or count:
             raise _Rejected(_rejection(checker.errors + found, checker.error_count + count))
-        households, created = _write(cursor, actor.scope_prefix)
+        households, created = _write(cursor, checker.scope)
         _count_by_county(cursor)
         cursor.execute(f"DROP TABLE {STAGING}")
     reason = _("%(n)d persons from %(f)s") % {"n": created, "f": filename}
@@ -264,7 +264,7 @@ class _RowChecker:
         self.actor = actor
         # Loaded now, not on the first row: on PostgreSQL the rows stream into a COPY, and
         # a query for the actor's region on the same connection would wait for it forever.
-        self.scope_prefix = actor.scope_prefix
+        self.scope = scope_range(actor)
         # Loaded once: a set lookup per row instead of a query per row.
         self.regions = frozenset(Region.objects.values_list("code", flat=True))
         self.today = date.today()
@@ -390,9 +390,9 @@ def _prepare_checks(cursor) -> None:
         cursor.execute(statement)
 
 
-def _database_errors(cursor, scope_prefix: str | None) -> tuple[list[RowError], int]:
-    low, high = code_range(scope_prefix) if scope_prefix is not None else ("", "")
-    cursor.execute(DATABASE_CHECKS, [low, high, MAX_LISTED_ERRORS])
+def _database_errors(cursor, scope: tuple[str, str]) -> tuple[list[RowError], int]:
+    """`scope` is the importer's range of region codes (core.access.scope_range)."""
+    cursor.execute(DATABASE_CHECKS, [*scope, MAX_LISTED_ERRORS])
     rows = cursor.fetchall()
     errors = [RowError(line, *_database_error(kind, detail)) for line, kind, detail, _n in rows]
     return errors, rows[0][3] if rows else 0
@@ -417,7 +417,7 @@ def _count_by_county(cursor) -> None:
         counters.bump("persons_registered", county, count)
 
 
-def _write(cursor, scope_prefix: str | None) -> tuple[int, int]:
+def _write(cursor, scope: tuple[str, str]) -> tuple[int, int]:
     """Copy the staged rows into the real tables; returns (households, persons) created."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     try:
@@ -430,7 +430,7 @@ def _write(cursor, scope_prefix: str | None) -> tuple[int, int]:
             return households, cursor.rowcount
     except IntegrityError:
         # Checked again, the rows that lost the race show up by line.
-        found, count = _database_errors(cursor, scope_prefix)
+        found, count = _database_errors(cursor, scope)
         if not count:
             raise
         raise _Rejected(_rejection(found, count)) from None

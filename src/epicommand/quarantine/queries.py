@@ -6,12 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from epicommand.core import counters
-from epicommand.core.access import code_range, typed_region_range
+from epicommand.core.access import scope_q, typed_region_q
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.masking import mask_name
 from epicommand.core.models import Region
@@ -58,8 +58,7 @@ def site_page(
     """One page of the sites `who` sees, by id, each with `counts` of its rooms by status
     (one grouped query over the room_site_status index for the page)."""
     rows = Site.objects.visible_to(who).select_related("region", "unit", "manager")
-    if span := typed_region_range(region):
-        rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
+    rows = rows.filter(typed_region_q(region, "region_id"))
     if kind:
         rows = rows.filter(kind=kind)
     if active is not None:
@@ -239,14 +238,7 @@ def visible_room(who, site: Site, room_id) -> Room:
 def stays_visible_to(who):
     """Stays of the sites in `who`'s jurisdiction (and stays at home there), and the stays
     of the persons who live there, wherever their site is."""
-    prefix = getattr(who, "scope_prefix", None)
-    if not getattr(who, "is_active", False) or prefix is None:
-        return Stay.objects.none()
-    low, high = code_range(prefix)
-    return Stay.objects.filter(
-        Q(region_id__gte=low, region_id__lt=high)
-        | Q(person__region_id__gte=low, person__region_id__lt=high)
-    )
+    return Stay.objects.filter(scope_q(who, "region_id") | scope_q(who, "person__region_id"))
 
 
 def visible_stay(who, stay_id) -> Stay:
@@ -285,8 +277,7 @@ def stay_page(
         rows = rows.filter(site_id=filters.site_id)
     if filters.reason:
         rows = rows.filter(reason=filters.reason)
-    if span := typed_region_range(filters.region):
-        rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
+    rows = rows.filter(typed_region_q(filters.region, "region_id"))
     if filters.id_number:
         rows = rows.filter(person__id_number=filters.id_number.strip().upper())
     if filters.ending_on:

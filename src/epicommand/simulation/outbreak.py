@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from epicommand.control.models import Scan
 from epicommand.core import policy
-from epicommand.core.access import covers
+from epicommand.core.access import covers, region_q
 from epicommand.core.models import User
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
@@ -140,7 +140,7 @@ class Town:
         if not residents:
             raise CityMissing("Zengcun's residents")
         market = Venue.objects.filter(
-            region__code__startswith=ZENGCUN, kind=Venue.Kind.MARKET
+            region_q(ZENGCUN, "region_id"), kind=Venue.Kind.MARKET
         ).first()
         if market is None:
             raise CityMissing("Zengcun's market")

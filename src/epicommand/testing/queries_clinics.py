@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from epicommand.core import policy
-from epicommand.core.access import typed_region_range
+from epicommand.core.access import typed_region_q
 
 from .models import FeverClinic, FeverVisit, Sample
 
@@ -45,8 +45,7 @@ def clinic_page(
 ) -> tuple[list[FeverClinic], int | None]:
     """Clinics in the caller's jurisdiction by id, one keyset page."""
     rows = clinics_visible_to(who).select_related("region")
-    if span := typed_region_range(region):
-        rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
+    rows = rows.filter(typed_region_q(region, "region_id"))
     if active is not None:
         rows = rows.filter(is_active=active)
     if after:

@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from epicommand.core.access import typed_region_range
+from epicommand.core.access import typed_region_q
 from epicommand.core.models import Role
 
 from .models import Box, Lab, Recall, Tube
@@ -126,8 +126,7 @@ def recall_page(
         recalls = recalls.filter(status=status)
     if overdue_only:
         recalls = recalls.filter(status=Recall.Status.PENDING, deadline__lt=now)
-    if (span := typed_region_range(region)) is not None:
-        recalls = recalls.filter(region_id__gte=span[0], region_id__lt=span[1])
+    recalls = recalls.filter(typed_region_q(region, "region_id"))
     if after:
         recalls = recalls.filter(pk__lt=after)
     rows = list(recalls.order_by("-pk")[: limit + 1])

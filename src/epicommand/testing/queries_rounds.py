@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from epicommand.core.access import code_range, covers, typed_region_range
+from epicommand.core.access import covers, scope_q, typed_region_q
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import Region
 from epicommand.people.models import Person
@@ -40,14 +40,12 @@ def visible_rounds(who):
     region = scope_region(who)
     if region is None or not getattr(who, "is_active", False):
         return Round.objects.none()
-    low, high = code_range(region.scope_prefix)
     covering = Round.regions.through.objects.filter(
-        Q(region_id__gte=low, region_id__lt=high)
-        | Q(region_id__in=[a.code for a in region.ancestors()])
+        scope_q(who, "region_id") | Q(region_id__in=[a.code for a in region.ancestors()])
     ).values("round_id")
-    return Round.objects.filter(
-        Q(region_id__gte=low, region_id__lt=high) | Q(pk__in=covering)
-    ).select_related("region")
+    return Round.objects.filter(scope_q(who, "region_id") | Q(pk__in=covering)).select_related(
+        "region"
+    )
 
 
 def visible_round(who, round_id) -> Round:
@@ -95,7 +93,7 @@ def trail(who, round_: Round, focus: Region) -> list[Region]:
 
 def in_round(round_: Round, code: str) -> bool:
     """Whether the region lies inside one of the regions the round covers."""
-    return any(code.startswith(r.scope_prefix) for r in round_.regions.all())
+    return any(r.contains(code) for r in round_.regions.all())
 
 
 # Sites ---------------------------------------------------------------------------------------
@@ -112,8 +110,7 @@ def site_page(
     who, *, region: str | None = None, active: bool | None = None, after=None, limit=PAGE_SIZE
 ) -> tuple[list[SamplingSite], int | None]:
     rows = SamplingSite.objects.visible_to(who).select_related("region")
-    if span := typed_region_range(region):
-        rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
+    rows = rows.filter(typed_region_q(region, "region_id"))
     if active is not None:
         rows = rows.filter(is_active=active)
     if cursor := parse_cursor(after):
@@ -133,8 +130,7 @@ def assignment_page(
     )
     if site := parse_cursor(site_id):
         rows = rows.filter(site_id=site)
-    if span := typed_region_range(region):
-        rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
+    rows = rows.filter(typed_region_q(region, "region_id"))
     if cursor := parse_cursor(after):
         rows = rows.filter(pk__gt=cursor)
     limit = _limit(limit)

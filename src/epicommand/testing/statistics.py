@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from epicommand.core.access import code_range
+from epicommand.core.access import region_q
 from epicommand.core.models import Region
 
 from .models import Round, RoundHour, RoundProgress, Tube
@@ -77,11 +77,9 @@ def child_length(region: Region) -> int | None:
 def statistics(round_: Round, focus: Region) -> RoundStatistics:
     """The focus region's total and one row per region a level below it (a village: its
     own row only). The caller has checked the focus lies in its jurisdiction."""
-    prefix = focus.scope_prefix
-    low, high = code_range(prefix)
     length = child_length(focus) or len(focus.code)
     progress = (
-        RoundProgress.objects.filter(round=round_, region_id__gte=low, region_id__lt=high)
+        RoundProgress.objects.filter(region_q(focus.code, "region_id"), round=round_)
         .order_by()
         .annotate(key=Substr("region_id", 1, length))
         .values_list("key")
@@ -92,7 +90,7 @@ def statistics(round_: Round, focus: Region) -> RoundStatistics:
         rows[key] = Row(key, "", *(n or 0 for n in sums))
     tubes = (
         Tube.objects.filter(round=round_, status__in=IN_TRANSIT)
-        .filter(region_id__gte=low, region_id__lt=high)
+        .filter(region_q(focus.code, "region_id"))
         .order_by()
         .annotate(key=Substr("region_id", 1, length))
         .values_list("key")
@@ -121,10 +119,8 @@ def statistics(round_: Round, focus: Region) -> RoundStatistics:
 def hourly(round_: Round, focus: Region) -> list[tuple[datetime, int]]:
     """Samples per hour (local time) of the focus region's counties: the hours are kept
     per county, so a township or village shows its county's."""
-    prefix = focus.scope_prefix[:6]
-    low, high = code_range(prefix)
     rows = (
-        RoundHour.objects.filter(round=round_, region_id__gte=low, region_id__lt=high)
+        RoundHour.objects.filter(region_q(focus.code[:6], "region_id"), round=round_)
         .order_by()
         .values_list("hour")
         .annotate(n=Sum("sampled"))
@@ -220,9 +216,8 @@ def _values(row: Row) -> list:
 
 def _levels(round_: Round, focus: Region) -> list[tuple[str, list[Row]]]:
     """Every region of each level below the focus, from one read of the village rows."""
-    low, high = code_range(focus.scope_prefix)
     village_rows = (
-        RoundProgress.objects.filter(round=round_, region_id__gte=low, region_id__lt=high)
+        RoundProgress.objects.filter(region_q(focus.code, "region_id"), round=round_)
         .order_by("region_id")
         .values_list("region_id", *FIGURES)
     )

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from epicommand.core.access import typed_region_range
+from epicommand.core.access import typed_region_q
 from epicommand.core.keyset import parse_cursor
 from epicommand.people.models import Person
 
@@ -68,8 +68,7 @@ def case_page(
         rows = rows.filter(reported_at__gte=start, reported_at__lt=start + timedelta(days=1))
     if filters.onset:
         rows = rows.filter(onset_date=filters.onset)
-    if span := typed_region_range(filters.region):
-        rows = rows.filter(region_id__gte=span[0], region_id__lt=span[1])
+    rows = rows.filter(typed_region_q(filters.region, "region_id"))
     if cursor := parse_cursor(after):
         rows = rows.filter(pk__lt=cursor)
     limit = max(1, min(limit, MAX_PAGE))

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from epicommand.core.access import code_range
+from epicommand.core.access import scope_q
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Region
 
@@ -42,12 +42,8 @@ SPACING = 26.0  # room for one node along a ring
 
 def visible_clusters(who):
     """Clusters whose region the user's jurisdiction holds, or holding a case they see."""
-    prefix = getattr(who, "scope_prefix", None)
-    if not getattr(who, "is_active", False) or prefix is None:
-        return Cluster.objects.none()
-    low, high = code_range(prefix)
     theirs = Case.objects.visible_to(who).filter(cluster__isnull=False).values("cluster_id")
-    return Cluster.objects.filter(Q(region_id__gte=low, region_id__lt=high) | Q(pk__in=theirs))
+    return Cluster.objects.filter(scope_q(who, "region_id") | Q(pk__in=theirs))
 
 
 def visible_cluster(who, cluster_id: int) -> Cluster:

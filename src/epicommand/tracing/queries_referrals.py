@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from epicommand.core.access import code_range
+from epicommand.core.access import scope_q
 
 from .models import Referral
 
@@ -19,11 +19,7 @@ DIRECTIONS = ("incoming", "outgoing", "escalated")
 
 
 def _sent_from_scope(who) -> Q:
-    prefix = getattr(who, "scope_prefix", None)
-    if not getattr(who, "is_active", False) or prefix is None:
-        return Q(pk__in=[])
-    low, high = code_range(prefix)
-    return Q(from_region_id__gte=low, from_region_id__lt=high)
+    return scope_q(who, "from_region_id")
 
 
 def incoming(who):

@@ -5,8 +5,8 @@ from datetime import date
 
 from ninja import Field, Router, Schema
 
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.dashboard import FIGURES, build_dashboard
 
 router = Router(tags=["dashboard"])

@@ -4,11 +4,11 @@ command.services.reports and must be made by a person (a session or a user's own
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from epicommand.core.access import require
 from epicommand.core.api_schemas import ERRORS, region_filter
 
 from ..models import EmergencyReport, ReportUpdate, Signature
@@ -17,11 +17,6 @@ from ..services import reports as services
 router = Router(tags=["emergency reports"])
 
 PAGE_SIZE = 50
-
-
-def _require_reader(who) -> None:
-    if not services.can_read_reports(who):
-        raise PermissionDenied("your role may not read emergency reports")
 
 
 class SignatureOut(Schema):
@@ -104,7 +99,7 @@ def _out(report: EmergencyReport) -> EmergencyReport:
 
 
 def _visible_report(who, report_id: int) -> EmergencyReport:
-    _require_reader(who)
+    require(who, *services.READERS)
     return get_object_or_404(_with_details(_reports(who)), pk=report_id)
 
 
@@ -117,7 +112,7 @@ def list_reports(
     limit: int = Query(PAGE_SIZE, ge=1, le=200),
 ):
     """Reports in your jurisdiction, newest first, one page at a time."""
-    _require_reader(request.auth)
+    require(request.auth, *services.READERS)
     reports = _reports(request.auth)
     if status:
         reports = reports.filter(status=status)

@@ -10,8 +10,8 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, day_filter, region_filter, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS, day_filter, region_filter
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Unit
 

@@ -3,14 +3,14 @@ members, and whose every task is) and discipline inspection's accountability rec
 
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.models import Region, Unit
 
 from ..models import AccountabilityRecord, ResponsiblePerson, Task
@@ -112,13 +112,6 @@ def _target_region(region, unit) -> Region:
     return unit.region if unit is not None else region
 
 
-def _require_chain_editor(actor, region: Region) -> None:
-    if not actor.can(Capability.ISSUE_TASKS):
-        raise PermissionDenied(_("your role may not change the responsibility chain"))
-    if not covers(actor, region.code):
-        raise PermissionDenied(_("this region is outside your jurisdiction"))
-
-
 def _clean_person(name, post, phone, user) -> dict:
     errors = {}
     data = {
@@ -160,7 +153,7 @@ def set_first_responsible(
     """Name the first responsible person of a region or unit. There is one: a second is
     refused, naming the one in post (remove them first)."""
     home = _target_region(region, unit)
-    _require_chain_editor(actor, home)
+    require(actor, Capability.ISSUE_TASKS, region=home.code)
     data = _clean_person(name, post, phone, user)
     current = _of(region, unit).filter(duty=FIRST).first()
     if current is not None:
@@ -194,7 +187,7 @@ def add_team_member(
     actor, *, region=None, unit=None, name, post, phone="", user=None
 ) -> ResponsiblePerson:
     home = _target_region(region, unit)
-    _require_chain_editor(actor, home)
+    require(actor, Capability.ISSUE_TASKS, region=home.code)
     data = _clean_person(name, post, phone, user)
     if _of(region, unit).filter(name=data["name"], post=data["post"]).exists():
         raise ValidationError({"name": _("%(name)s (%(post)s) is already on this team") % data})
@@ -210,7 +203,7 @@ def remove_from_chain(actor, person: ResponsiblePerson, *, reason: str = "") -> 
     """Take a person off the chain. Someone named in an accountability record stays: the
     record must keep naming who was held to account."""
     home = person.unit.region if person.unit_id else person.region
-    _require_chain_editor(actor, home)
+    require(actor, Capability.ISSUE_TASKS, region=home.code)
     held = AccountabilityRecord.objects.filter(responsible=person).count()
     if held:
         raise ValidationError(
@@ -234,20 +227,14 @@ def remove_from_chain(actor, person: ResponsiblePerson, *, reason: str = "") -> 
 # Accountability ---------------------------------------------------------------------------
 
 
-def _require_supervisor(actor, region_code: str) -> None:
-    if not actor.can(Capability.SUPERVISE):
-        raise PermissionDenied(_("only discipline inspection keeps accountability records"))
-    if not covers(actor, region_code):
-        raise PermissionDenied(_("this is outside your jurisdiction"))
-
-
 @transaction.atomic
 def record_accountability(
     actor, *, kind, unit: Unit, task: Task | None = None, responsible=None, description
 ) -> AccountabilityRecord:
     """Discipline inspection's finding of inaction, slowness or disorder against a unit
     (and, if named, the responsible person in it or above it), pending its outcome."""
-    _require_supervisor(actor, unit.region_id)
+    # Only discipline inspection keeps accountability records.
+    require(actor, Capability.SUPERVISE, region=unit.region_id)
     errors = {}
     if kind not in AccountabilityRecord.Kind.values:
         errors["kind"] = _("must be one of %(v)s") % {
@@ -289,7 +276,7 @@ def _answers_for(person: ResponsiblePerson, unit: Unit) -> bool:
 def set_outcome(actor, record: AccountabilityRecord, outcome, text: str) -> AccountabilityRecord:
     """What came of the finding. It may be revised (an appeal); each decision is audited
     with the one it replaced."""
-    _require_supervisor(actor, record.region_id)
+    require(actor, Capability.SUPERVISE, region=record.region_id)
     errors = {}
     decisions = [o for o in AccountabilityRecord.Outcome.values if o != "pending"]
     if outcome not in decisions:

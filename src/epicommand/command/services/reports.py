@@ -4,15 +4,15 @@ step by step, and it cannot be closed until both have signed."""
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit, counters
-from epicommand.core.access import Capability, covers
-from epicommand.core.models import ApiToken, Region, Unit
+from epicommand.core.access import Capability, covers, require
+from epicommand.core.models import Region, Unit
 from epicommand.core.notifications import notify
 
 from ..models import EmergencyReport, ReportUpdate, Signature
@@ -31,20 +31,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 def can_read_reports(who) -> bool:
     return any(who.can(c) for c in READERS)
-
-
-def _require(actor, capability: Capability) -> None:
-    if not actor.can(capability):
-        raise PermissionDenied(_("your role may not do this (%(c)s)") % {"c": capability})
-    # The report's columns name a user (filed by, signed by): an emergency report is a
-    # person's act, so a device's API token may read reports but not write them.
-    if isinstance(actor, ApiToken):
-        raise PermissionDenied(_("emergency reports are filed, signed and handled by a person"))
-
-
-def _require_in_scope(actor, report: EmergencyReport) -> None:
-    if not covers(actor, report.region_id):
-        raise PermissionDenied(_("this report is outside your jurisdiction"))
 
 
 def _require_open(report: EmergencyReport, field: str) -> None:
@@ -108,7 +94,9 @@ def _clean_report(actor, *, title, body, severity, occurred_at, region_code) -> 
 @transaction.atomic
 def file_report(actor, *, title, body, severity, occurred_at, region_code) -> EmergencyReport:
     """File a report for the actor's unit and tell the offices and the leading group now."""
-    _require(actor, Capability.FILE_REPORTS)
+    # The report's columns name a user (filed by, signed by): an emergency report is a
+    # person's act, so a device's API token may read reports but not write them.
+    require(actor, Capability.FILE_REPORTS, person=True)
     data = _clean_report(
         actor,
         title=title,
@@ -159,8 +147,7 @@ def _capacity_names(capacities) -> str:
 def sign_report(actor, report: EmergencyReport, *, capacity, instruction: str = "") -> Signature:
     """A top leader reviews and signs (批示). One signature per capacity, from two leaders;
     with both the report is SIGNED (a report already being handled stays HANDLING)."""
-    _require(actor, Capability.SIGN_REPORTS)
-    _require_in_scope(actor, report)
+    require(actor, Capability.SIGN_REPORTS, region=report.region_id, person=True)
     # Lock the report so two leaders signing at once both see the other's signature.
     report = EmergencyReport.objects.select_for_update().get(pk=report.pk)
     _require_open(report, "capacity")
@@ -209,8 +196,7 @@ def sign_report(actor, report: EmergencyReport, *, capacity, instruction: str = 
 
 @transaction.atomic
 def add_handling_step(actor, report: EmergencyReport, text: str) -> ReportUpdate:
-    _require(actor, Capability.HANDLE_REPORTS)
-    _require_in_scope(actor, report)
+    require(actor, Capability.HANDLE_REPORTS, region=report.region_id, person=True)
     report = EmergencyReport.objects.select_for_update().get(pk=report.pk)
     _require_open(report, "text")
     errors: dict[str, str] = {}
@@ -228,8 +214,7 @@ def add_handling_step(actor, report: EmergencyReport, text: str) -> ReportUpdate
 @transaction.atomic
 def close_report(actor, report: EmergencyReport) -> EmergencyReport:
     """Refused until both top leaders have signed: the report names who is missing."""
-    _require(actor, Capability.HANDLE_REPORTS)
-    _require_in_scope(actor, report)
+    require(actor, Capability.HANDLE_REPORTS, region=report.region_id, person=True)
     report = EmergencyReport.objects.select_for_update().get(pk=report.pk)
     _require_open(report, "status")
     missing = missing_capacities(report)

@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from epicommand.core import audit, counters
-from epicommand.core.access import code_range
+from epicommand.core.access import region_q
 from epicommand.core.models import Region
 
 from ..models import DailySummary, EmergencyReport, ResponsiblePerson, Task
@@ -35,23 +35,22 @@ def open_tasks() -> QuerySet:
 
 @dataclass(frozen=True)
 class Span:
-    """What a summary covers: a range of region codes, one Asia/Shanghai day, and the
+    """What a summary covers: a region (by its code), one Asia/Shanghai day, and the
     moment it was generated (what is overdue is overdue then)."""
 
-    low: str
-    high: str
+    region_code: str
     day: date
     start: datetime
     end: datetime
     now: datetime
 
     @classmethod
-    def of(cls, prefix: str, day: date, now: datetime) -> "Span":
+    def of(cls, region_code: str, day: date, now: datetime) -> "Span":
         start = datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
-        return cls(*code_range(prefix), day, start, start + timedelta(days=1), now)
+        return cls(region_code, day, start, start + timedelta(days=1), now)
 
     def in_range(self, field: str = "region") -> Q:
-        return Q(**{f"{field}__gte": self.low, f"{field}__lt": self.high})
+        return region_q(self.region_code, field)
 
 
 @dataclass(frozen=True)
@@ -162,7 +161,7 @@ def generate_daily_summaries(day: date, *, now: datetime | None = None, actor=No
 
 def _generate(day, top: Region, regions: list[Region], *, now, actor) -> list[DailySummary]:
     now = now or timezone.now()
-    span = Span.of(top.scope_prefix, day, now)
+    span = Span.of(top.code, day, now)
     values = {figure.key: figure.count(span) for figure in SUMMARY_FIGURES}
     overdue = _overdue_items(span)
     counties = sorted(
@@ -185,7 +184,7 @@ def _figures(region: Region, span: Span, values, overdue: list[dict], counties) 
     def of(code: str) -> dict[str, int]:
         return {key: found.get(code, 0) for key, found in values.items()}
 
-    mine = [item for item in overdue if item["region"].startswith(region.scope_prefix)]
+    mine = [item for item in overdue if region.contains(item["region"])]
     figures = {
         "region": {"code": region.code, "name": region.name, "level": region.level},
         "day": span.day.isoformat(),

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, require
 from epicommand.core.counters import bump
-from epicommand.core.models import Unit, User
+from epicommand.core.models import Unit
 from epicommand.core.notifications import notify
 
 from ..models import Priority, Task, TaskAttachment, TaskEvent
@@ -52,24 +52,15 @@ def task_url(task: Task) -> str:
 # Who may act --------------------------------------------------------------------------------
 
 
-def _require(actor, capability: Capability) -> None:
-    if actor is None or not actor.can(capability):
-        raise PermissionDenied(_("your role may not do this (%(c)s)") % {"c": capability})
-    if not isinstance(actor, User):
-        # Every step of a task is answered for by a person: API tokens may only read.
-        raise PermissionDenied(_("tasks are changed from a person's account, not a token"))
+def _require_unit(actor) -> None:
+    """Every step of a task is answered for by a person of a unit (the gate refuses tokens,
+    which may only read)."""
     if actor.unit_id is None:
         raise PermissionDenied(_("your account belongs to no unit"))
 
 
-def _require_in_scope(actor, task: Task) -> None:
-    if not covers(actor, task.region_id):
-        raise PermissionDenied(_("this task is outside your jurisdiction"))
-
-
-def _require_assignee(actor, task: Task, capability: Capability) -> None:
-    _require(actor, capability)
-    _require_in_scope(actor, task)
+def _require_assignee(actor, task: Task) -> None:
+    _require_unit(actor)
     if actor.unit_id != task.assignee_id:
         raise PermissionDenied(_("only the assigned unit's staff may do this"))
 
@@ -190,7 +181,8 @@ def issue_task(
     """The actor's unit gives the same work to each assignee: one task per unit, placed in
     the assignee's region. An office issues to the departments of its own region and to the
     command body one level down (the city to county offices, a county to townships)."""
-    _require(actor, Capability.ISSUE_TASKS)
+    require(actor, Capability.ISSUE_TASKS, person=True)
+    _require_unit(actor)
     now = now or timezone.now()
     errors: dict = {}
     fields = dict(
@@ -267,7 +259,8 @@ def _create_task(actor, unit, *, parent, issuing_unit, now, **fields) -> Task:
 def decompose_task(actor, task: Task, *, children, now: datetime | None = None) -> list[Task]:
     """The assignee gives parts of its task to its townships and units: each share is a
     child task, due no later than the parent. `children` is a list of Share."""
-    _require_assignee(actor, task, Capability.ISSUE_TASKS)
+    require(actor, Capability.ISSUE_TASKS, region=task.region_id, person=True)
+    _require_assignee(actor, task)
     now = now or timezone.now()
     shares = list(children or [])
     errors: dict = {}
@@ -332,7 +325,8 @@ def decompose_task(actor, task: Task, *, children, now: datetime | None = None) 
 
 
 def acknowledge_task(actor, task: Task, *, now: datetime | None = None) -> Task:
-    _require_assignee(actor, task, Capability.WORK_TASKS)
+    require(actor, Capability.WORK_TASKS, region=task.region_id, person=True)
+    _require_assignee(actor, task)
     now = now or timezone.now()
     with transaction.atomic():
         task = _locked(task)
@@ -346,7 +340,8 @@ def acknowledge_task(actor, task: Task, *, now: datetime | None = None) -> Task:
 
 
 def report_progress(actor, task: Task, *, percent, text, now: datetime | None = None) -> Task:
-    _require_assignee(actor, task, Capability.WORK_TASKS)
+    require(actor, Capability.WORK_TASKS, region=task.region_id, person=True)
+    _require_assignee(actor, task)
     now = now or timezone.now()
     errors: dict = {}
     try:
@@ -375,7 +370,8 @@ def open_children(task: Task):
 def complete_task(actor, task: Task, *, text, evidence=(), now: datetime | None = None) -> Task:
     """Done, with an account of what was done and files to show it. A decomposed task is
     done only when every share is done or cancelled."""
-    _require_assignee(actor, task, Capability.WORK_TASKS)
+    require(actor, Capability.WORK_TASKS, region=task.region_id, person=True)
+    _require_assignee(actor, task)
     now = now or timezone.now()
     errors: dict = {}
     text = _clean_text(text, "text", errors, limit=MAX_TEXT, required=True)
@@ -424,8 +420,8 @@ def _closed(task: Task, flow_metric: str | None, now: datetime) -> None:
 
 def cancel_task(actor, task: Task, *, reason, now: datetime | None = None) -> list[Task]:
     """The issuing unit withdraws a task; its open shares go with it."""
-    _require(actor, Capability.ISSUE_TASKS)
-    _require_in_scope(actor, task)
+    require(actor, Capability.ISSUE_TASKS, region=task.region_id, person=True)
+    _require_unit(actor)
     if actor.unit_id != task.issuing_unit_id:
         raise PermissionDenied(_("only the issuing unit may cancel a task"))
     now = now or timezone.now()
@@ -531,7 +527,8 @@ def _note_overdue(task: Task, now: datetime) -> bool:
 def raise_task_from_state(actor, alert, *, now: datetime | None = None) -> Task:
     """Issue the task an alert proposes (command.alerts), unless a task raised from the
     same alert is still open."""
-    _require(actor, Capability.ISSUE_TASKS)
+    require(actor, Capability.ISSUE_TASKS, person=True)
+    _require_unit(actor)
     earlier = (
         Task.objects.filter(source_key=alert.key, status__in=OPEN_STATUSES).order_by("id").first()
     )

@@ -3,11 +3,10 @@ public key to verify it offline, and a person's code with its reasons (scoped, a
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from ninja import Field, Path, Router, Schema
 
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS
 from epicommand.core.keyset import MAX_ID
 
 from .. import codes
@@ -77,12 +76,7 @@ def verify_code(request, payload: VerifyIn):
     """Check a QR's signature and expiry, and whether it is still the person's current
     code. Answers the colour only, never who the person is. Needs a role that works a door
     (healthcode.view or checkpoint.record)."""
-    who = request.auth
-    if not (who.can(Capability.VIEW_HEALTH_CODES) or who.can(Capability.RECORD_PASSAGES)):
-        raise PermissionDenied(
-            f"your role may not do this ({Capability.VIEW_HEALTH_CODES} "
-            f"or {Capability.RECORD_PASSAGES})"
-        )
+    require(request.auth, Capability.VIEW_HEALTH_CODES, Capability.RECORD_PASSAGES)
     try:
         shown = codes.verify(payload.token)
     except codes.InvalidHealthCode as refused:

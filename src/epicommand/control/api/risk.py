@@ -9,8 +9,8 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.access import Capability, covers, require, typed_region_q
+from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 
 from ..models import RiskArea, RiskLevel
@@ -118,7 +118,7 @@ def list_areas(
     if level:
         areas = areas.filter(level=level)
     if region:
-        areas = areas.filter(regions__code__startswith=region).distinct()
+        areas = areas.filter(typed_region_q(region, "regions__code")).distinct()
     if after:
         areas = areas.filter(pk__lt=after)
     rows = list(_with_members(areas).order_by("-pk")[: limit + 1])
@@ -145,8 +145,7 @@ def list_suggestions(request):
     """The active edition's rule over the case facts, compared with what is in force: only
     changes, in your jurisdiction. Nothing is stored; POST stores them as proposals."""
     require(request.auth, Capability.MANAGE_RISK_AREAS)
-    scope = request.auth.scope_prefix or "-"
-    return [s for s in services.suggest() if s.region_code.startswith(scope)]
+    return [s for s in services.suggest() if covers(request.auth, s.region_code)]
 
 
 @router.post(

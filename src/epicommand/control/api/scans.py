@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS
 from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 

@@ -15,14 +15,14 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit, edits, policy
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.models import ApiToken, Region, Unit
 from epicommand.core.policy import fever_threshold
 from epicommand.places.models import Venue
@@ -74,16 +74,6 @@ PERMIT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 # typing mistakes (a year 2921), not any epidemiological rule.
 MAX_BACKDATING = timedelta(days=30)
 MAX_VALIDITY = timedelta(days=366)
-
-
-def _require(actor, capability: Capability) -> None:
-    if actor is None or not actor.can(capability):
-        raise PermissionDenied(f"your role may not do this ({capability})")
-
-
-def _require_person(actor) -> None:
-    if isinstance(actor, ApiToken):
-        raise PermissionDenied("a person's account is needed: API tokens may not do this")
 
 
 def _region_of(actor) -> str | None:
@@ -149,7 +139,7 @@ def create_checkpoint(
     is_active: bool = True,
 ) -> Checkpoint:
     """A command office sets up a checkpoint inside its jurisdiction."""
-    _require(actor, C.MANAGE_CHECKPOINTS)
+    require(actor, C.MANAGE_CHECKPOINTS)
     data = dict(
         name=name,
         kind=kind,
@@ -173,9 +163,7 @@ def create_checkpoint(
 def update_checkpoint(actor, checkpoint: Checkpoint, *, reason: str = "", **changes) -> Checkpoint:
     """Change a checkpoint (any of CHECKPOINT_FIELDS, `unit_ids`, `is_active`); the audit
     line names what changed."""
-    _require(actor, C.MANAGE_CHECKPOINTS)
-    if not covers(actor, checkpoint.region_id):
-        raise PermissionDenied("the checkpoint is outside your jurisdiction")
+    require(actor, C.MANAGE_CHECKPOINTS, region=checkpoint.region_id)
     data = edits.proposed(checkpoint, changes, CHECKPOINT_FIELDS, also=("unit_ids",))
     unit_ids = list(changes["unit_ids"]) if "unit_ids" in changes else None
     errors = _checkpoint_errors(actor, data, unit_ids)
@@ -217,8 +205,7 @@ def issue_permit(
 ) -> VehiclePermit:
     """A command office lets one vehicle through its lockdown for a purpose and a time.
     It carries at most the edition's number of people; the number is generated."""
-    _require(actor, C.MANAGE_CHECKPOINTS)
-    _require_person(actor)
+    require(actor, C.MANAGE_CHECKPOINTS, person=True)
     errors = {}
     plate = normalize_plate(plate)
     if not 2 <= len(plate) <= 16:
@@ -276,10 +263,7 @@ def issue_permit(
 
 @transaction.atomic
 def revoke_permit(actor, permit: VehiclePermit, *, reason: str = "", now=None) -> VehiclePermit:
-    _require(actor, C.MANAGE_CHECKPOINTS)
-    _require_person(actor)
-    if not covers(actor, permit.region_id):
-        raise PermissionDenied("the permit is outside your jurisdiction")
+    require(actor, C.MANAGE_CHECKPOINTS, region=permit.region_id, person=True)
     if permit.revoked_at is not None:
         raise ValidationError({"permit": _("is already revoked")})
     permit.revoked_at = now or timezone.now()
@@ -299,8 +283,7 @@ def _aware(value: datetime) -> datetime:
 def declare_lockdown(actor, *, region_id: str, reason: str, now=None) -> Lockdown:
     """Put a region in the caller's jurisdiction under closed management: from now on a
     vehicle at any checkpoint inside it needs a permit."""
-    _require(actor, C.MANAGE_CHECKPOINTS)
-    _require_person(actor)
+    require(actor, C.MANAGE_CHECKPOINTS, person=True)
     errors = {}
     code = (region_id or "").strip()
     region = Region.objects.filter(code=code).first()
@@ -326,10 +309,7 @@ def declare_lockdown(actor, *, region_id: str, reason: str, now=None) -> Lockdow
 
 @transaction.atomic
 def lift_lockdown(actor, lockdown: Lockdown, *, reason: str = "", now=None) -> Lockdown:
-    _require(actor, C.MANAGE_CHECKPOINTS)
-    _require_person(actor)
-    if not covers(actor, lockdown.region_id):
-        raise PermissionDenied("the lockdown is outside your jurisdiction")
+    require(actor, C.MANAGE_CHECKPOINTS, region=lockdown.region_id, person=True)
     if lockdown.lifted_at is not None:
         raise ValidationError({"lockdown": _("is already lifted")})
     lockdown.lifted_at = now or timezone.now()

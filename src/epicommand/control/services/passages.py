@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit, counters, policy
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
 from epicommand.testing.models import PriorityTest
@@ -58,11 +58,6 @@ VISIT_KINDS = {
     RiskLevel.HIGH: FactKind.HIGH_RISK_VISIT,
     RiskLevel.MEDIUM: FactKind.MEDIUM_RISK_VISIT,
 }
-
-
-def require(actor, capability: Capability) -> None:
-    if actor is None or not actor.can(capability):
-        raise PermissionDenied(f"your role may not do this ({capability})")
 
 
 @dataclass
@@ -186,9 +181,7 @@ def _record(
     client_id,
     now,
 ) -> PassageResult:
-    require(actor, C.RECORD_PASSAGES)
-    if not covers(actor, checkpoint.region_id):
-        raise PermissionDenied("the checkpoint is outside your jurisdiction")
+    require(actor, C.RECORD_PASSAGES, region=checkpoint.region_id)
     now = now or timezone.now()
     if len(people) > MAX_VEHICLE_PEOPLE:
         raise ValidationError({"passengers": _("at most %(n)d people") % {"n": MAX_VEHICLE_PEOPLE}})

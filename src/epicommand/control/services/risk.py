@@ -23,16 +23,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit, policy
-from epicommand.core.access import Capability, code_range, covers
+from epicommand.core.access import Capability, any_region_q, covers, require
 from epicommand.core.bulk import bulk_insert, naive_utc
-from epicommand.core.models import ApiToken, Region
+from epicommand.core.models import Region
 from epicommand.people.models import Person
 
 from ..levels import visit_key
@@ -74,29 +74,19 @@ def resident_key(area_id: int, person_id: int) -> str:
 # Proposals and designations ----------------------------------------------------------------
 
 
-def _require_office(actor) -> None:
-    if actor is None or not actor.can(Capability.MANAGE_RISK_AREAS):
-        raise PermissionDenied(
-            _("your role may not do this (%(c)s)") % {"c": Capability.MANAGE_RISK_AREAS}
-        )
-    if isinstance(actor, ApiToken):
-        raise PermissionDenied(_("risk areas are designated by a person of a command office"))
-
-
-def _require_in_scope(actor, area: RiskArea) -> None:
-    if not covers(actor, area.region_id):
-        raise PermissionDenied(_("this risk area is outside your jurisdiction"))
-
-
 def propose(actor, suggestion: Suggestion, *, now: datetime | None = None) -> RiskArea:
     """Store a suggestion as a proposal for an office to confirm. The same proposal is not
     stored twice; an older proposal of the rule for the region at another level is
     superseded (dismissed). `actor` None is the platform itself (a scheduled check)."""
     now = now or timezone.now()
-    if actor is not None:
-        _require_office(actor)
-        if not covers(actor, suggestion.region_code):
-            raise PermissionDenied(_("this region is outside your jurisdiction"))
+    # Risk areas are designated by a person of a command office, never by a token.
+    require(
+        actor,
+        Capability.MANAGE_RISK_AREAS,
+        region=suggestion.region_code,
+        person=True,
+        platform=True,
+    )
     with transaction.atomic():
         earlier = list(
             RiskArea.objects.select_for_update().filter(
@@ -126,8 +116,7 @@ def propose(actor, suggestion: Suggestion, *, now: datetime | None = None) -> Ri
 def propose_suggestions(actor, *, now: datetime | None = None) -> list[RiskArea]:
     """Run the rule and store what it would change (in the actor's jurisdiction)."""
     now = now or timezone.now()
-    if actor is not None:
-        _require_office(actor)
+    require(actor, Capability.MANAGE_RISK_AREAS, person=True, platform=True)
     return [
         propose(actor, s, now=now)
         for s in suggest(now)
@@ -148,7 +137,7 @@ def designate(
 ) -> RiskArea:
     """A command office's own designation: a level over any regions in its jurisdiction
     (a county, a town, a set of villages). Proposed, or in force at once with `confirm`."""
-    _require_office(actor)
+    require(actor, Capability.MANAGE_RISK_AREAS, person=True)
     now = now or timezone.now()
     errors: dict[str, str] = {}
     if level not in RiskLevel.values:
@@ -259,8 +248,7 @@ class Recomputed:
 def confirm(actor, area: RiskArea, *, now: datetime | None = None) -> RiskArea:
     """Put a proposal in force now; the areas in force over the same regions are lifted,
     and the health codes of residents and recent visitors recomputed."""
-    _require_office(actor)
-    _require_in_scope(actor, area)
+    require(actor, Capability.MANAGE_RISK_AREAS, region=area.region_id, person=True)
     with transaction.atomic():
         return _confirm(actor, area, now or timezone.now())
 
@@ -320,8 +308,7 @@ def _replaced_by(area: RiskArea, codes: set[str]) -> list[RiskArea]:
 
 def dismiss(actor, area: RiskArea, *, reason: str = "") -> RiskArea:
     """Turn a proposal down; it stays in the history."""
-    _require_office(actor)
-    _require_in_scope(actor, area)
+    require(actor, Capability.MANAGE_RISK_AREAS, region=area.region_id, person=True)
     with transaction.atomic():
         if not RiskArea.objects.filter(pk=area.pk, status=S.PROPOSED).update(status=S.DISMISSED):
             area.refresh_from_db(fields=["status"])
@@ -339,8 +326,7 @@ def dismiss(actor, area: RiskArea, *, reason: str = "") -> RiskArea:
 def lift(actor, area: RiskArea, *, reason: str = "", now: datetime | None = None) -> RiskArea:
     """End an area in force now: its residents' facts end and their codes are recomputed
     (visits stay what they were: a visit to a high-risk area keeps its colour phases)."""
-    _require_office(actor)
-    _require_in_scope(actor, area)
+    require(actor, Capability.MANAGE_RISK_AREAS, region=area.region_id, person=True)
     now = now or timezone.now()
     with transaction.atomic():
         if area.in_force_from is not None and now < area.in_force_from:
@@ -376,21 +362,13 @@ def _members(area: RiskArea) -> list[Region]:
     return list(area.regions.only("code", "level"))
 
 
-def _prefixes(members: list[Region]) -> list[str]:
-    """Scope prefixes of the members, without those inside another member."""
-    kept: list[str] = []
-    for prefix in sorted(r.scope_prefix for r in members):
-        if not any(prefix.startswith(k) for k in kept):
-            kept.append(prefix)
-    return kept
-
-
-def _in_ranges(field_name: str, prefixes: list[str]) -> Q:
-    q = Q()
-    for prefix in prefixes:
-        low, high = code_range(prefix)
-        q |= Q(**{f"{field_name}__gte": low, f"{field_name}__lt": high})
-    return q
+def _outermost(members: list[Region]) -> list[str]:
+    """Codes of the members, without those inside another member (a parent sorts first)."""
+    kept: list[Region] = []
+    for region in sorted(members, key=lambda r: r.scope_prefix):
+        if not any(k.contains(region.code) for k in kept):
+            kept.append(region)
+    return [r.code for r in kept]
 
 
 def _record_area_facts(area: RiskArea, members, at: datetime) -> tuple[set[int], int, int]:
@@ -406,22 +384,20 @@ def _record_area_facts(area: RiskArea, members, at: datetime) -> tuple[set[int],
     resident_kind, visit_kind = RESIDENT_KINDS.get(area.level), VISIT_KINDS.get(area.level)
     if resident_kind is None:
         return set(), 0, 0  # a low area records the level only
-    prefixes = _prefixes(members)
+    codes = _outermost(members)
     source, detail = f"risk area {area.pk}", area.name[:200]
     stamp = naive_utc(at)
     rows: list[tuple] = []
     residents: set[int] = set()
-    for prefix in prefixes:
-        persons = Person.objects.in_region(prefix).values_list("pk", "region_id")
+    for code in codes:
+        persons = Person.objects.in_region(code).values_list("pk", "region_id")
         for person_id, region_id in persons.iterator(chunk_size=CHUNK):
             residents.add(person_id)
             key = resident_key(area.pk, person_id)
             rows.append(
                 (person_id, region_id, resident_kind, stamp, None, source, key, detail, stamp)
             )
-    visits = _latest_visits(
-        prefixes, at - timedelta(days=policy.active().risk_visit_window_days), at
-    )
+    visits = _latest_visits(codes, at - timedelta(days=policy.active().risk_visit_window_days), at)
     visitors = 0
     for person_id, (when, region_id) in visits.items():
         if person_id in residents:
@@ -434,13 +410,13 @@ def _record_area_facts(area: RiskArea, members, at: datetime) -> tuple[set[int],
     return {row[0] for row in rows}, len(residents), visitors
 
 
-def _latest_visits(prefixes: list[str], start: datetime, end: datetime) -> dict:
+def _latest_visits(codes: list[str], start: datetime, end: datetime) -> dict:
     """{person: (latest visit, region of residence)} of place-code scans at venues in the
     regions and passages through checkpoints in them, between `start` and `end`."""
     latest: dict[int, tuple[datetime, str]] = {}
     scans = (
         Scan.objects.filter(
-            _in_ranges("venue__region_id", prefixes), scanned_at__gte=start, scanned_at__lte=end
+            any_region_q(codes, "venue__region_id"), scanned_at__gte=start, scanned_at__lte=end
         )
         .values("person_id", "region_id")
         .annotate(last=Max("scanned_at"))
@@ -448,7 +424,7 @@ def _latest_visits(prefixes: list[str], start: datetime, end: datetime) -> dict:
     )
     passages = (
         Passage.objects.filter(
-            _in_ranges("region_id", prefixes), passed_at__gte=start, passed_at__lte=end
+            any_region_q(codes, "region_id"), passed_at__gte=start, passed_at__lte=end
         )
         .values("person_id", "person__region_id")
         .annotate(last=Max("passed_at"))
@@ -470,7 +446,7 @@ def _end_resident_facts(area: RiskArea, members, at: datetime) -> set[int]:
     if kind is None:
         return set()
     open_facts = HealthFact.objects.filter(
-        _in_ranges("region_id", _prefixes(members)),
+        any_region_q(_outermost(members), "region_id"),
         kind=kind,
         ended_at__isnull=True,
         source_key__startswith=f"resident:{area.pk}:",

@@ -7,10 +7,9 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from epicommand.core.access import code_range
+from epicommand.core.access import scope_or_above_q
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Unit
 from epicommand.testing.models import PriorityTest
@@ -32,15 +31,8 @@ def _datetime_input():
 def units_for(user):
     """Units that may staff a checkpoint of the user's: those inside their jurisdiction
     and the city-wide ones above it (the city's public security bureau)."""
-    prefix = getattr(user, "scope_prefix", None)
-    if prefix is None:
-        return Unit.objects.none()
-    low, high = code_range(prefix)
-    city = prefix[:4] + "00"
     return (
-        Unit.objects.filter(
-            Q(region_id__gte=low, region_id__lt=high) | Q(region_id__in=[city, prefix[:6]])
-        )
+        Unit.objects.filter(scope_or_above_q(user, "region_id"))
         .select_related("region")
         .order_by("region_id", "kind", "id")
     )

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from epicommand.core.access import Capability, scope_prefix_of
+from epicommand.core.access import Capability
 from epicommand.core.models import Region
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.paging import render_list
@@ -37,7 +37,7 @@ def code_list(request):
     colour = colour if colour in CODE_COLOURS else ""
     region = _region_param(request)
     after = request.GET.get("after")
-    scope = scope_prefix_of(region) if region else None
+    scope = region or None
     if query:
         rows, next_after = search_codes(
             request.user, query, colour=colour or None, region_code=scope, after=after

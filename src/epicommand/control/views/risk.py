@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from epicommand.core import policy
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, region_q
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import Region
 from epicommand.core.pages.access import capability_required
@@ -217,7 +217,7 @@ def risk_region_search(request):
     query = request.GET.get("q", "").strip()[:50]
     regions = []
     if query:
-        match = Q(code__startswith=query) if query.isdigit() else Q(name__contains=query)
+        match = region_q(query, "code") if query.isdigit() else Q(name__contains=query)
         regions = list(
             Region.objects.visible_to(request.user)
             .filter(match)

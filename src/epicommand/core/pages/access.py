@@ -4,7 +4,8 @@ decides whether a role may open a page at all."""
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+
+from epicommand.core.access import require
 
 
 def capability_required(capability):
@@ -14,8 +15,7 @@ def capability_required(capability):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not request.user.can(capability):
-                raise PermissionDenied(capability)
+            require(request.user, capability)
             return view(request, *args, **kwargs)
 
         return login_required(wrapper)

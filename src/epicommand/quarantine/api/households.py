@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import User
 from epicommand.people.models import Household
@@ -28,9 +28,7 @@ SUPPLY_STATUS_PATTERN = "^(open|all|requested|assigned|delivered|confirmed|cance
 REGION_CODE = r"^[0-9]{6,12}$"
 
 
-def _may_read(who) -> None:
-    if not (who.can(Capability.HOME_CONTROL) or who.can(Capability.VIEW_QUARANTINE)):
-        require(who, Capability.HOME_CONTROL)
+READERS = (Capability.HOME_CONTROL, Capability.VIEW_QUARANTINE)
 
 
 # Schemas -------------------------------------------------------------------------------------
@@ -233,12 +231,12 @@ def _household(who, household_id: int) -> Household:
 
 
 def _control(who, control_id: int) -> HouseholdControl:
-    _may_read(who)
+    require(who, *READERS)
     return queries.visible_control(who, control_id)
 
 
 def _supply(who, supply_id: int) -> SupplyRequest:
-    _may_read(who)
+    require(who, *READERS)
     return queries.visible_request(who, supply_id)
 
 
@@ -256,7 +254,7 @@ def list_teams(
     after: int | None = Query(None, ge=1, le=MAX_ID, description="cursor from the previous page"),
     limit: int = Query(queries.PAGE_SIZE, ge=1, le=500),
 ):
-    _may_read(request.auth)
+    require(request.auth, *READERS)
     rows, next_after = queries.team_page(
         request.auth, after=after, limit=limit, region=region or ""
     )
@@ -283,7 +281,7 @@ def create_team(request, payload: VolunteerTeamIn):
     "/teams/{team_id}", response={200: VolunteerTeamOut, **ERRORS}, summary="One volunteer team"
 )
 def get_team(request, team_id: int = Path(..., ge=1, le=MAX_ID)):
-    _may_read(request.auth)
+    require(request.auth, *READERS)
     return queries.visible_team(request.auth, team_id)
 
 
@@ -317,7 +315,7 @@ def list_supplies(
     """Supply requests in your jurisdiction, the soonest due first; `status=open` (the
     default) means requested or assigned, `all` every status. `delayed` flags an open
     request past its due time."""
-    _may_read(request.auth)
+    require(request.auth, *READERS)
     rows, next_after = queries.supply_page(
         request.auth,
         after=after,
@@ -413,7 +411,7 @@ def list_households(
 ):
     """Households kept at home in your jurisdiction, village by village, with their
     members (masked), days remaining and open supply requests."""
-    _may_read(request.auth)
+    require(request.auth, *READERS)
     rows, next_after = queries.household_page(
         request.auth,
         after=after,

@@ -12,8 +12,8 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, day_filter, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS, day_filter
 from epicommand.core.keyset import MAX_ID
 
 from .. import queries_monitoring as queries

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 
 from .. import queries

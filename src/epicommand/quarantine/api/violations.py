@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 

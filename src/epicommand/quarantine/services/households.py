@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from epicommand.control.models import FactKind, HealthFact
 from epicommand.control.services import healthcode
 from epicommand.core import audit, counters, policy
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import bulk_insert, chunks, naive_utc
 from epicommand.core.models import Region, Role, User
 from epicommand.people.models import Household, Person
@@ -47,18 +47,6 @@ SUPPLY_METRIC = "supply_open"
 
 
 # Who may act ------------------------------------------------------------------------------
-
-
-def _require(actor) -> None:
-    if actor is None or not actor.can(Capability.HOME_CONTROL):
-        raise PermissionDenied(
-            _("your role may not do this (%(c)s)") % {"c": Capability.HOME_CONTROL}
-        )
-
-
-def _require_in_scope(actor, region_code: str) -> None:
-    if not covers(actor, region_code):
-        raise PermissionDenied(_("this household is outside your jurisdiction"))
 
 
 # Validation -------------------------------------------------------------------------------
@@ -148,8 +136,7 @@ def put_under_home_quarantine(
 ) -> HouseholdControl:
     """Keep a household at home until `ends_on`: each member's code turns yellow (a
     HOME_MONITORING fact) until the control ends."""
-    _require(actor)
-    _require_in_scope(actor, household.region_id)
+    require(actor, Capability.HOME_CONTROL, region=household.region_id)
     now = now or timezone.now()
     errors: dict = {}
     reason = _text(reason, "reason", errors, limit=MAX_REASON)
@@ -226,7 +213,7 @@ def lock_down_area(
 ) -> AreaLockdown:
     """Keep every household of a high-risk area at home, in one bulk write however many
     there are; households already kept at home stay as they are. Audited once."""
-    _require(actor)
+    require(actor, Capability.HOME_CONTROL)
     now = now or timezone.now()
     errors: dict = {}
     region_code = _text(region_code, "region_code", errors, limit=12)
@@ -235,8 +222,8 @@ def lock_down_area(
         region = Region.objects.filter(code=region_code).first()
         if region is None:
             errors["region_code"] = _("no such region")
-        elif not covers(actor, region_code):
-            raise PermissionDenied(_("this area is outside your jurisdiction"))
+        else:
+            require(actor, region=region_code)
     reason = _text(reason, "reason", errors, limit=MAX_REASON)
     ends_on = _until(ends_on, "ends_on", errors, required=False, today=timezone.localdate(now))
     if region is not None:
@@ -245,7 +232,7 @@ def lock_down_area(
     _raise(errors)
     with transaction.atomic():
         # The city's own code covers its counties by their first four digits.
-        area = Household.objects.in_region(region.scope_prefix)
+        area = Household.objects.in_region(region.code)
         at_home = HouseholdControl.objects.filter(ended_at__isnull=True).values("household_id")
         # Fetched whole before the bulk write starts: on PostgreSQL the write is a COPY on
         # the same connection, which must not meet a half-read cursor.
@@ -294,7 +281,7 @@ def lock_down_area(
 def lift_area_lockdown(actor, region_code: str, *, reason, now: datetime | None = None) -> int:
     """End the lockdown-area control of every household of the area; their open supply
     requests are cancelled. Returns the households released. Audited once."""
-    _require(actor)
+    require(actor, Capability.HOME_CONTROL)
     now = now or timezone.now()
     errors: dict = {}
     region_code = _text(region_code, "region_code", errors, limit=12)
@@ -304,11 +291,11 @@ def lift_area_lockdown(actor, region_code: str, *, reason, now: datetime | None 
         region = Region.objects.filter(code=region_code).first()
         if region is None:
             errors["region_code"] = _("no such region")
-        elif not covers(actor, region_code):
-            raise PermissionDenied(_("this area is outside your jurisdiction"))
+        else:
+            require(actor, region=region_code)
     _raise(errors)
     with transaction.atomic():
-        controls = HouseholdControl.objects.in_region(region.scope_prefix).filter(
+        controls = HouseholdControl.objects.in_region(region.code).filter(
             kind=Kind.LOCKDOWN_AREA, ended_at__isnull=True
         )
         ids = list(controls.select_for_update().values_list("pk", flat=True))
@@ -337,8 +324,7 @@ def assign_household(
     team=UNCHANGED,
 ) -> HouseholdControl:
     """Give the household its community worker and volunteer team (None clears one)."""
-    _require(actor)
-    _require_in_scope(actor, control.region_id)
+    require(actor, Capability.HOME_CONTROL, region=control.region_id)
     errors: dict = {}
     if control.ended_at is not None:
         errors["household_id"] = _("the household is no longer kept at home")
@@ -369,8 +355,7 @@ def end_household_control(
 ) -> HouseholdControl:
     """The household may go out again: its members' home-quarantine facts end (their codes
     are recomputed) and its open supply requests are cancelled."""
-    _require(actor)
-    _require_in_scope(actor, control.region_id)
+    require(actor, Capability.HOME_CONTROL, region=control.region_id)
     now = now or timezone.now()
     errors: dict = {}
     reason = _text(reason, "reason", errors, limit=MAX_REASON)
@@ -449,7 +434,7 @@ def _team_fields(actor, data: dict, errors: dict) -> dict:
 
 
 def create_team(actor, *, name, region_id, leader, phone, members=1) -> VolunteerTeam:
-    _require(actor)
+    require(actor, Capability.HOME_CONTROL)
     errors: dict = {}
     fields = _team_fields(
         actor,
@@ -464,8 +449,7 @@ def create_team(actor, *, name, region_id, leader, phone, members=1) -> Voluntee
 
 
 def update_team(actor, team: VolunteerTeam, **changes) -> VolunteerTeam:
-    _require(actor)
-    _require_in_scope(actor, team.region_id)
+    require(actor, Capability.HOME_CONTROL, region=team.region_id)
     errors: dict = {}
     fields = _team_fields(actor, changes, errors)
     _raise(errors)
@@ -500,10 +484,7 @@ def _resident_name(resident: Person) -> str:
     return f"resident (person {resident.pk})"
 
 
-def _require_actor_or_resident(actor, resident, household_id: int) -> None:
-    if resident is None:
-        _require(actor)
-        return
+def _require_own_household(actor, resident, household_id: int) -> None:
     if actor is not None or resident.household_id != household_id:
         # A resident acts for their own household only.
         raise PermissionDenied(_("you may only act for your own household"))
@@ -521,9 +502,10 @@ def request_supplies(
     """A household kept at home asks for daily necessities or medicine: through its
     community worker (`actor`), or the identified resident on the public page (`actor`
     None, `resident` a member of the household)."""
-    _require_actor_or_resident(actor, resident, household.pk)
     if resident is None:
-        _require_in_scope(actor, household.region_id)
+        require(actor, Capability.HOME_CONTROL, region=household.region_id)
+    else:
+        _require_own_household(actor, resident, household.pk)
     now = now or timezone.now()
     errors: dict = {}
     if kind not in SupplyRequest.Kind.values:
@@ -589,8 +571,7 @@ def assign_request(
 ) -> SupplyRequest:
     """Give the request to a volunteer of a team serving the household (again, to hand it
     to someone else while it is not delivered)."""
-    _require(actor)
-    _require_in_scope(actor, supply.region_id)
+    require(actor, Capability.HOME_CONTROL, region=supply.region_id)
     now = now or timezone.now()
     errors: dict = {}
     if team is None:
@@ -614,8 +595,7 @@ def assign_request(
 
 
 def mark_delivered(actor, supply: SupplyRequest, *, now: datetime | None = None) -> SupplyRequest:
-    _require(actor)
-    _require_in_scope(actor, supply.region_id)
+    require(actor, Capability.HOME_CONTROL, region=supply.region_id)
     now = now or timezone.now()
     with transaction.atomic():
         supply = _locked(supply)
@@ -651,9 +631,10 @@ def confirm_receipt(
     (`resident`), or through its community worker. A request assigned but not yet marked
     delivered is delivered by the confirmation; one never assigned is refused."""
     control = supply.control
-    _require_actor_or_resident(actor, resident, control.household_id)
     if resident is None:
-        _require_in_scope(actor, supply.region_id)
+        require(actor, Capability.HOME_CONTROL, region=supply.region_id)
+    else:
+        _require_own_household(actor, resident, control.household_id)
     now = now or timezone.now()
     with transaction.atomic():
         supply = _locked(supply)
@@ -682,8 +663,7 @@ def confirm_receipt(
 def cancel_request(
     actor, supply: SupplyRequest, *, reason, now: datetime | None = None
 ) -> SupplyRequest:
-    _require(actor)
-    _require_in_scope(actor, supply.region_id)
+    require(actor, Capability.HOME_CONTROL, region=supply.region_id)
     now = now or timezone.now()
     errors: dict = {}
     reason = _text(reason, "reason", errors, limit=MAX_REASON)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 from epicommand.control.models import FactKind, HealthFact
 from epicommand.control.services import healthcode
 from epicommand.core import audit, policy
-from epicommand.core.access import Capability, covers
-from epicommand.core.models import Unit, User
+from epicommand.core.access import Capability, require
+from epicommand.core.models import Unit
 from epicommand.core.notifications import notify
 
 from ..models import Alert, HealthCheck, Stay, StayTest
@@ -58,16 +58,6 @@ CHECK_SOURCE = "check:"
 
 
 # Who may act -------------------------------------------------------------------------------
-
-
-def _require_worker(actor, region_code: str, *, person_only: bool = True) -> None:
-    if actor is None or not actor.can(C.WORK_QUARANTINE):
-        raise PermissionDenied(_("your role may not do this (%(c)s)") % {"c": C.WORK_QUARANTINE})
-    if person_only and not isinstance(actor, User):
-        # A check names the person who took it (HealthCheck.recorded_by).
-        raise PermissionDenied(_("checks are recorded from a person's account, not a token"))
-    if not covers(actor, region_code):
-        raise PermissionDenied(_("this site is outside your jurisdiction"))
 
 
 # Validation --------------------------------------------------------------------------------
@@ -229,7 +219,8 @@ def record_check(
 ) -> HealthCheck:
     """One person's check. The returned check carries `alert` (the Alert raised, or None)."""
     now = now or timezone.now()
-    _require_worker(actor, stay.region_id)
+    # A check names the person who took it (HealthCheck.recorded_by).
+    require(actor, C.WORK_QUARANTINE, region=stay.region_id, person=True)
     errors: dict = {}
     if stay.status not in CHECKED_STATUSES:
         errors["stay"] = _("is %(status)s: checks are taken in the site or at home monitoring") % {
@@ -276,7 +267,8 @@ def record_floor(
     any bad row refuses the lot, each error naming `items[i].<field>`. A person already
     checked this session is skipped and listed, so a retried submission adds nothing."""
     now = now or timezone.now()
-    _require_worker(actor, site.region_id)
+    # A check names the person who took it (HealthCheck.recorded_by).
+    require(actor, C.WORK_QUARANTINE, region=site.region_id, person=True)
     errors: dict = {}
     rows = list(rows) if isinstance(rows, list | tuple) else None
     if not rows:
@@ -455,7 +447,7 @@ def record_sample(
 ) -> StayTest:
     """The sample of a required test was taken (the reagent if the site knows it)."""
     now = now or timezone.now()
-    _require_worker(actor, stay_test.region_id, person_only=False)
+    require(actor, C.WORK_QUARANTINE, region=stay_test.region_id)
     errors: dict = {}
     reagent = _clean_reagent(reagent, errors)
     with transaction.atomic():
@@ -493,8 +485,7 @@ def record_test_result(
     entered at the site. Recording the same result again changes nothing. The returned
     test carries `alert`, `resample` and `transfer` (what followed, or None)."""
     now = now or timezone.now()
-    if actor is not None:
-        _require_worker(actor, stay_test.region_id, person_only=False)
+    require(actor, C.WORK_QUARANTINE, region=stay_test.region_id, platform=True)
     errors: dict = {}
     if result not in RESULTS:
         raise ValidationError({"result": _("must be negative, positive or invalid")})

@@ -15,12 +15,12 @@ same transaction."""
 import re
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit, counters, edits
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import bulk_insert
 from epicommand.core.models import Region, Unit, User
 
@@ -45,18 +45,6 @@ MAX_BEDS = 12
 PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
 # What a person may set a room to by hand; "occupied" follows the stays.
 SETTABLE_STATUSES = (Room.Status.FREE, Room.Status.CLEANING, Room.Status.OUT_OF_SERVICE)
-
-
-def require(actor, *capabilities: Capability) -> None:
-    """The actor's role must hold one of the capabilities."""
-    if actor is None or not any(actor.can(c) for c in capabilities):
-        names = " or ".join(str(c) for c in capabilities)
-        raise PermissionDenied(f"your role may not do this ({names})")
-
-
-def require_in_scope(actor, region_code: str, what: str) -> None:
-    if not covers(actor, region_code):
-        raise PermissionDenied(f"the {what} is outside your jurisdiction")
 
 
 def text_error(value, *, max_length: int, required: bool = False) -> str | None:
@@ -175,8 +163,7 @@ def update_site(actor, site: Site, *, reason: str = "", **changes) -> Site:
     """Change any of SITE_FIELDS or `is_active`; the audit line names what changed. A site
     with rooms keeps its region (its rooms and stays are counted there). Taking a site out
     of use takes its free rooms out of the free-room count until it is back."""
-    require(actor, C.MANAGE_QUARANTINE_SITES)
-    require_in_scope(actor, site.region_id, "site")
+    require(actor, C.MANAGE_QUARANTINE_SITES, region=site.region_id)
     site = Site.objects.select_for_update().get(pk=site.pk)
     data = edits.proposed(site, changes, SITE_FIELDS)
     errors = _site_errors(actor, data)
@@ -258,8 +245,7 @@ def add_rooms(
     """Add `rooms_per_floor` rooms on every floor from `floor_from` to `floor_to` of a
     building, all free, in one bulk write; numbered by room_numbers. Refused whole if any
     number is taken in that building. Returns the rooms added; audited once."""
-    require(actor, C.MANAGE_QUARANTINE_SITES)
-    require_in_scope(actor, site.region_id, "site")
+    require(actor, C.MANAGE_QUARANTINE_SITES, region=site.region_id)
     building = building.strip() if isinstance(building, str) else building
     errors = _room_errors(building, floor_from, floor_to, rooms_per_floor, kind, beds)
     if errors:
@@ -321,8 +307,7 @@ _ALLOWED = {
 def set_room_status(actor, room: Room, status: str, *, reason: str = "") -> Room:
     """Cleaning done (back to free), out of service, back in service. An occupied room
     changes only with its stays (a release sends it to cleaning)."""
-    require(actor, C.WORK_QUARANTINE, C.MANAGE_QUARANTINE_SITES)
-    require_in_scope(actor, room.region_id, "room")
+    require(actor, C.WORK_QUARANTINE, C.MANAGE_QUARANTINE_SITES, region=room.region_id)
     if problem := text_error(reason, max_length=500):
         raise ValidationError({"reason": problem})
     if status not in SETTABLE_STATUSES:

@@ -32,14 +32,14 @@ from django.utils.translation import gettext as _
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
 from epicommand.core import audit, counters, policy
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
 
 from ..models import ACTIVE_STAY_STATUSES, Room, Site, Stay, StayTest
 from ..plans import Plan, plan_for
-from .sites import require, require_in_scope, text_error
+from .sites import text_error
 
 C = Capability
 S = Stay.Status
@@ -328,7 +328,7 @@ def assign_stay(
     elif site is None:
         raise ValidationError({"site": _("is required: the plan has days in a site")})
     else:
-        require_in_scope(actor, site.region_id, "site")
+        require(actor, region=site.region_id)
         if not site.is_active:
             raise ValidationError({"site": _("site %(s)s is not in use") % {"s": site.name}})
     # One stay at a time: lock the person so that two assignments cannot both pass.
@@ -434,8 +434,7 @@ def _create_tests(stay: Stay, plan: Plan) -> None:
 
 
 def _locked(actor, stay: Stay) -> Stay:
-    require(actor, C.WORK_QUARANTINE)
-    require_in_scope(actor, stay.region_id, "stay")
+    require(actor, C.WORK_QUARANTINE, region=stay.region_id)
     return (
         Stay.objects.select_for_update(of=("self",))
         .select_related("person", "site", "room")
@@ -614,8 +613,7 @@ def assign_batch(
     Validated whole: unknown persons, a person twice, persons already in a stay, plans
     kept at home, not enough free rooms: ValidationError {"items[3].person_id": reason},
     nothing written. Written in bulk (stays, tests, rooms, facts); audited once."""
-    require(actor, C.WORK_QUARANTINE)
-    require_in_scope(actor, site.region_id, "site")
+    require(actor, C.WORK_QUARANTINE, region=site.region_id)
     now = now or timezone.now()
     items = list(items) if isinstance(items, list | tuple) else None
     if not items:

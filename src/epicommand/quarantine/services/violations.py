@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import PurePath
 from uuid import uuid4
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from epicommand.core import audit
-from epicommand.core.access import Capability, covers
-from epicommand.core.models import Unit, User
+from epicommand.core.access import Capability, require
+from epicommand.core.models import Unit
 from epicommand.core.notifications import notify
 
 from ..models import ACTIVE_STAY_STATUSES, Stay, Violation
@@ -41,18 +41,6 @@ def violation_url(violation: Violation) -> str:
 
 
 # Who may act -------------------------------------------------------------------------------
-
-
-def _require(actor, capability: Capability) -> None:
-    if actor is None or not actor.can(capability):
-        raise PermissionDenied(_("your role may not do this (%(c)s)") % {"c": capability})
-    if not isinstance(actor, User):
-        raise PermissionDenied(_("violations are handled from a person's account, not a token"))
-
-
-def _require_in_scope(actor, region_code: str) -> None:
-    if not covers(actor, region_code):
-        raise PermissionDenied(_("this person is outside your jurisdiction"))
 
 
 # Validation --------------------------------------------------------------------------------
@@ -124,8 +112,7 @@ def record_violation(
     """Record what the person did, with a photo if there is one. The person's current
     stay is linked when none is given."""
     now = now or timezone.now()
-    _require(actor, C.RECORD_VIOLATIONS)
-    _require_in_scope(actor, person.region_id)
+    require(actor, C.RECORD_VIOLATIONS, region=person.region_id, person=True)
     errors: dict = {}
     if kind not in Violation.Kind.values:
         errors["kind"] = _("must be one of: %(k)s") % {"k": ", ".join(Violation.Kind.values)}
@@ -185,8 +172,7 @@ def refer_violation(
 ) -> Violation:
     """Refer the case to the public security bureau of the person's county, who are told."""
     now = now or timezone.now()
-    _require(actor, C.RECORD_VIOLATIONS)
-    _require_in_scope(actor, violation.region_id)
+    require(actor, C.RECORD_VIOLATIONS, region=violation.region_id, person=True)
     errors: dict = {}
     note = _text(note, "note", errors, limit=MAX_NOTE, required=False)
     if errors:
@@ -225,8 +211,7 @@ def close_violation(
 ) -> Violation:
     """The case ends with its outcome (a warning, a fine, a detention, no case)."""
     now = now or timezone.now()
-    _require(actor, C.RECORD_VIOLATIONS)
-    _require_in_scope(actor, violation.region_id)
+    require(actor, C.RECORD_VIOLATIONS, region=violation.region_id, person=True)
     errors: dict = {}
     outcome = _text(outcome, "outcome", errors, limit=MAX_OUTCOME, required=True)
     if errors:

@@ -5,7 +5,7 @@ fields) `apply_errors` puts back on these fields of the same names."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from epicommand.core.access import code_range
+from epicommand.core.access import scope_q
 from epicommand.core.models import Role, User
 from epicommand.people.models import Household
 
@@ -29,16 +29,9 @@ class TeamChoice(forms.ModelChoiceField):
 def workers_in_scope(user):
     """Community workers inside the user's jurisdiction; the service checks that the one
     chosen covers the household."""
-    prefix = getattr(user, "scope_prefix", None)
-    if prefix is None:
-        return User.objects.none()
-    low, high = code_range(prefix)
     return (
         User.objects.filter(
-            role=Role.COMMUNITY_WORKER,
-            is_active=True,
-            scope_region_id__gte=low,
-            scope_region_id__lt=high,
+            scope_q(user, "scope_region_id"), role=Role.COMMUNITY_WORKER, is_active=True
         )
         .select_related("scope_region")
         .order_by("username")

@@ -4,10 +4,9 @@ ValidationError dicts core.pages.forms.apply_errors puts back on the fields."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from epicommand.core.access import code_range
+from epicommand.core.access import scope_or_above_q, scope_q
 from epicommand.core.models import Role, Unit, User
 
 from ..models import Room, Site, Stay
@@ -25,15 +24,8 @@ def _datetime_input():
 def units_for(user):
     """Units that may run a site of the user's: inside their jurisdiction, and the city's
     and county's own above it."""
-    prefix = getattr(user, "scope_prefix", None)
-    if prefix is None:
-        return Unit.objects.none()
-    low, high = code_range(prefix)
     return (
-        Unit.objects.filter(
-            Q(region_id__gte=low, region_id__lt=high)
-            | Q(region_id__in=[prefix[:4] + "00", prefix[:6]])
-        )
+        Unit.objects.filter(scope_or_above_q(user, "region_id"))
         .select_related("region")
         .order_by("region_id", "kind", "id")
     )
@@ -41,16 +33,9 @@ def units_for(user):
 
 def managers_for(user):
     """Site staff and command offices whose jurisdiction lies inside the user's."""
-    prefix = getattr(user, "scope_prefix", None)
-    if prefix is None:
-        return User.objects.none()
-    low, high = code_range(prefix)
     roles = (Role.QUARANTINE_STAFF, Role.COUNTY_OFFICE, Role.CITY_OFFICE)
     return User.objects.filter(
-        is_active=True,
-        role__in=roles,
-        scope_region_id__gte=low,
-        scope_region_id__lt=high,
+        scope_q(user, "scope_region_id"), is_active=True, role__in=roles
     ).order_by("username")
 
 

@@ -6,7 +6,7 @@ each refused with its reasons shown. Reads start from quarantine.queries (the si
 region or the person's); changes go through quarantine.services.stays."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from epicommand.core import audit
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.masking import mask_name
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
@@ -147,8 +147,8 @@ def stay_detail(request, stay_id: int):
 
 def _step(request, stay_id: int, action, done_message: str):
     stay = queries.visible_stay(request.user, stay_id)
-    if not covers(request.user, stay.region_id):
-        raise PermissionDenied("the stay is kept by another district's site")
+    # A stay is changed by the district whose site keeps it.
+    require(request.user, region=stay.region_id)
     try:
         action(stay)
     except ValidationError as exc:

@@ -13,8 +13,8 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import WithJsonSchema
 
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, ErrorOut, region_filter, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS, ErrorOut, region_filter
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Unit
 

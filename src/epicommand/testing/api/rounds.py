@@ -11,8 +11,8 @@ from datetime import datetime
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core import audit
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 
 from .. import queries_rounds as queries

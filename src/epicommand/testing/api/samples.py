@@ -12,8 +12,8 @@ from ninja import Field, Path, Query, Router, Schema
 from pydantic import WithJsonSchema
 
 from epicommand.core import audit
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS
 from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 

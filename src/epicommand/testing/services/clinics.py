@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from epicommand.core import audit, counters, edits
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.models import Region, User
 from epicommand.people.models import Person
 from epicommand.tracing.services import cases
@@ -76,17 +76,6 @@ TRIAGE_MOVES = {
 }
 
 
-def _require(actor, *capabilities: Capability) -> None:
-    if actor is None or not any(actor.can(c) for c in capabilities):
-        names = " or ".join(str(c) for c in capabilities)
-        raise PermissionDenied(_("your role may not do this (%(c)s)") % {"c": names})
-
-
-def _require_clinic(actor, clinic: FeverClinic) -> None:
-    if not covers(actor, clinic.region_id):
-        raise PermissionDenied(_("the clinic is outside your jurisdiction"))
-
-
 # Clinics -----------------------------------------------------------------------------------
 
 
@@ -134,7 +123,7 @@ def create_clinic(
 ) -> FeverClinic:
     """A command office sets up a fever clinic (a hospital's fever department) inside its
     jurisdiction."""
-    _require(actor, C.MANAGE_TESTING)
+    require(actor, C.MANAGE_TESTING)
     data = dict(
         name=name, region_id=region_id, address=address, latitude=latitude, longitude=longitude
     )
@@ -149,8 +138,7 @@ def create_clinic(
 def update_clinic(actor, clinic: FeverClinic, *, reason: str = "", **changes) -> FeverClinic:
     """Change any of CLINIC_FIELDS or `is_active` (a closed clinic takes no visits); the
     audit line names what changed."""
-    _require(actor, C.MANAGE_TESTING)
-    _require_clinic(actor, clinic)
+    require(actor, C.MANAGE_TESTING, region=clinic.region_id)
     clinic = FeverClinic.objects.select_for_update().get(pk=clinic.pk)
     data = edits.proposed(clinic, changes, CLINIC_FIELDS)
     if errors := _clinic_errors(actor, data):
@@ -260,8 +248,7 @@ def record_visit(
     tube `tube_barcode`. The patient is listed for a priority test and the sample marks the
     entry done. With a `client_id`, a replay returns the visit first recorded (its
     `replayed` is True) and changes nothing."""
-    _require(actor, C.FEVER_CLINIC)
-    _require_clinic(actor, clinic)
+    require(actor, C.FEVER_CLINIC, region=clinic.region_id)
     now = now or timezone.now()
     with transaction.atomic():
         if (found := _replayed(client_id)) is not None:
@@ -345,8 +332,7 @@ def set_triage(
     """Where the doctors send the patient. "suspected" reports a suspected case to
     tracing (detected by the fever clinic, sampled at the visit) with a transfer order to
     a designated hospital; a person with an open case keeps it (`case_existed`)."""
-    _require(actor, C.FEVER_CLINIC)
-    _require_clinic(actor, visit.clinic)
+    require(actor, C.FEVER_CLINIC, region=visit.clinic.region_id)
     now = now or timezone.now()
     errors = {}
     if triage not in T.values or triage == T.PENDING:

@@ -12,13 +12,13 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import chunks, many
 from epicommand.core.models import Region, Unit
 
@@ -30,11 +30,6 @@ BARCODE = re.compile(r"^[A-Za-z0-9-]{4,32}$")
 # A transport box is a cool box carried by hand: no box holds more tubes than this.
 MAX_BOX_TUBES = 2000
 EARTH_RADIUS_KM = 6371.0
-
-
-def require(actor, capability) -> None:
-    if actor is None or not actor.can(capability):
-        raise PermissionDenied(_("your role may not do this (%(c)s)") % {"c": capability})
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -118,9 +113,7 @@ def seal_box(
     """Seal closed tubes of `site` into a new box and allocate it (box.lab is None when it
     waits for room). Validated whole: a bad tube refuses the box, naming it."""
     now = now or timezone.now()
-    require(actor, C.SAMPLE)
-    if not covers(actor, site.region_id):
-        raise PermissionDenied(_("the site is outside your jurisdiction"))
+    require(actor, C.SAMPLE, region=site.region_id)
     errors = {}
     barcode = (barcode or "").strip() if isinstance(barcode, str) else ""
     if not BARCODE.match(barcode):

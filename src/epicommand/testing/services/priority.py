@@ -13,14 +13,13 @@ its boundary, else the mean of its venues); with neither, a team goes to them.""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit
-from epicommand.core.access import Capability, code_range, covers
+from epicommand.core.access import Capability, any_region_q, covers, require
 
 from ..models import PriorityTest, Sample, SamplingSite
 from . import sampling
@@ -56,10 +55,7 @@ def nearest_sites(points: dict[str, Point]) -> dict[str, tuple[SamplingSite, flo
     counties = sorted({code[:6] for code in points})
     by_county: dict[str, list[SamplingSite]] = {c: [] for c in counties}
     if counties:
-        ranges = Q()
-        for county in counties:
-            low, high = code_range(county)
-            ranges |= Q(region_id__gte=low, region_id__lt=high)
+        ranges = any_region_q(counties, "region_id")
         for site in SamplingSite.objects.filter(ranges, is_active=True):
             by_county[site.region_id[:6]].append(site)
     everywhere = None
@@ -162,10 +158,7 @@ def sample_entry(
     default for close contacts and suspected cases) or at `site`. The sampling service
     marks every waiting entry of the person sampled. A `client_id` already stored returns
     its sample and changes nothing."""
-    if actor is None or not actor.can(C.SAMPLE):
-        raise PermissionDenied(_("your role may not do this (%(c)s)") % {"c": C.SAMPLE})
-    if not covers(actor, entry.region_id):
-        raise PermissionDenied(_("this person is outside your jurisdiction"))
+    require(actor, C.SAMPLE, region=entry.region_id)
     now = now or timezone.now()
     with transaction.atomic():
         if client_id and (replayed := Sample.objects.filter(client_id=client_id).first()):

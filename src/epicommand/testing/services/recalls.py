@@ -11,7 +11,7 @@ closed management; an invalid single re-sample sends its recall back to "to re-s
 from collections import Counter as Tally
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,13 +19,12 @@ from django.utils.translation import gettext as _
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
 from epicommand.core import audit, counters, policy
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, require
 from epicommand.core.bulk import chunks, many
 
 from .. import progress
 from ..models import Recall, Result, Sample, Tube
 from . import sampling
-from .labs import require
 
 S = Recall.Status
 
@@ -174,9 +173,7 @@ def resample(
 ) -> Recall:
     """The person's single sample, taken at home (testing.services.sampling), linked to
     the recall. A retry with the same client id returns the recall unchanged."""
-    require(actor, Capability.SAMPLE)
-    if not covers(actor, recall.region_id):
-        raise PermissionDenied(_("the recall is outside your jurisdiction"))
+    require(actor, Capability.SAMPLE, region=recall.region_id)
     with transaction.atomic():
         recall = Recall.objects.select_for_update().select_related("person").get(pk=recall.pk)
         if recall.status != S.PENDING:

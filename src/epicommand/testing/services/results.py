@@ -28,7 +28,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit, counters, policy
-from epicommand.core.access import Capability
+from epicommand.core.access import Capability, require
 from epicommand.core.bulk import bulk_update, chunks, many, naive_utc
 from epicommand.quarantine.models import StayTest
 from epicommand.quarantine.queries_monitoring import CHECKED_STATUSES
@@ -39,7 +39,6 @@ from .. import progress
 from ..models import Lab, Result, Sample, Tube
 from ..queries_labs import labs_visible_to
 from . import recalls
-from .labs import require
 
 R = Result
 CT_FIELDS = ("ct_orf1ab", "ct_n", "ct_e")

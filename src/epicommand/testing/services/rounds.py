@@ -15,15 +15,15 @@ the caller's jurisdiction; every change is audited."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from epicommand.control.levels import levels_in_force
 from epicommand.control.models import RiskLevel
 from epicommand.core import audit, policy
-from epicommand.core.access import Capability, code_range, covers, scope_prefix_of
+from epicommand.core.access import Capability, any_region_q, covers, region_q, require
 from epicommand.core.models import Region, User
 from epicommand.people.models import Person
 
@@ -34,29 +34,6 @@ C = Capability
 # A round names counties, townships or villages; a city's whole list fits easily.
 MAX_REGIONS = 500
 MAX_NAME = 100
-
-
-def require(actor, *capabilities: Capability) -> None:
-    """The actor's role must hold one of the capabilities."""
-    if actor is None or not any(actor.can(c) for c in capabilities):
-        names = " or ".join(str(c) for c in capabilities)
-        raise PermissionDenied(f"your role may not do this ({names})")
-
-
-def require_round_in_scope(actor, round_: Round) -> None:
-    """Changing a round needs the jurisdiction that ordered it (a county office may read a
-    citywide round's figures for its county, not close it)."""
-    if not covers(actor, round_.region_id):
-        raise PermissionDenied("the round was ordered outside your jurisdiction")
-
-
-def ranges_of(codes) -> Q:
-    """Region codes inside any of `codes` (a city code meaning all its counties)."""
-    query = Q(pk__in=[])
-    for code in codes:
-        low, high = code_range(scope_prefix_of(code))
-        query |= Q(region_id__gte=low, region_id__lt=high)
-    return query
 
 
 # Creating ------------------------------------------------------------------------------------
@@ -94,7 +71,7 @@ def _outermost(regions: list[Region]) -> list[Region]:
     """Drop a region already inside another one named: its residents are counted once."""
     kept = []
     for region in sorted(regions, key=lambda r: len(r.scope_prefix)):
-        if not any(region.code.startswith(k.scope_prefix) for k in kept):
+        if not any(k.contains(region.code) for k in kept):
             kept.append(region)
     return kept
 
@@ -141,16 +118,12 @@ def write_targets(round_: Round, codes: list[str]) -> int:
     """One RoundProgress row per village of the regions (zero where nobody lives) and per
     other region persons are registered in; returns the total target."""
     residing = dict(
-        Person.objects.filter(ranges_of(codes))
+        Person.objects.filter(any_region_q(codes, "region_id"))
         .order_by()
         .values_list("region_id")
         .annotate(n=Count("pk"))
     )
-    region_query = Q(pk__in=[])
-    for code in codes:
-        low, high = code_range(scope_prefix_of(code))
-        region_query |= Q(code__gte=low, code__lt=high)
-    villages = Region.objects.filter(region_query, level=Region.Level.VILLAGE)
+    villages = Region.objects.filter(any_region_q(codes, "code"), level=Region.Level.VILLAGE)
     for code in villages.values_list("code", flat=True):
         residing.setdefault(code, 0)
     RoundProgress.objects.bulk_create(
@@ -169,8 +142,9 @@ _NEXT = {
 
 
 def _move(actor, round_: Round, step: str, reason: str) -> Round:
-    require(actor, C.MANAGE_TESTING)
-    require_round_in_scope(actor, round_)
+    # Changing a round needs the jurisdiction that ordered it (a county office may read a
+    # citywide round's figures for its county, not close it).
+    require(actor, C.MANAGE_TESTING, region=round_.region_id)
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     before, after = _NEXT[step]
     if round_.status != before:
@@ -245,7 +219,7 @@ def pooling_advice(round_: Round, *, region_code: str | None = None) -> PoolingA
     edition = policy.active()
     rows = RoundProgress.objects.filter(round=round_)
     if region_code:
-        rows = rows.filter(ranges_of([region_code]))
+        rows = rows.filter(region_q(region_code, "region_id"))
     sums = rows.aggregate(tested=Sum("tested"), positives=Sum("positives"))
     tested, positives = sums["tested"] or 0, sums["positives"] or 0
     positivity = positives / tested if tested else 0.0
@@ -277,7 +251,7 @@ def pool_sizes(round_: Round, *, edition=None) -> list[PoolSize]:
     inside = [
         code
         for code in levels.levels
-        if len(code) > 4 and any(code.startswith(r.scope_prefix) and code != r.code for r in named)
+        if len(code) > 4 and any(r.contains(code) and code != r.code for r in named)
     ]
     if inside:
         found = {r.code: r for r in Region.objects.filter(code__in=inside)}

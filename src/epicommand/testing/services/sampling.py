@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from epicommand.control import codes as health_codes
 from epicommand.control.levels import levels_in_force
 from epicommand.core import audit, counters, policy
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
@@ -125,7 +125,11 @@ def take_single_sample(
     stored, returns that sample and changes nothing. `actor` None is the platform."""
     now = timezone.now()
     sampled_at = sampled_at or now
-    _require_single(actor, purpose)
+    # A fever clinic samples its own patients; the platform (None) samples on its own behalf.
+    samplers = (Capability.SAMPLE, Capability.FEVER_CLINIC)
+    if purpose != Tube.Purpose.FEVER_CLINIC:
+        samplers = (Capability.SAMPLE,)
+    require(actor, *samplers, platform=True)
     client_id = client_id or f"single-{uuid4().hex}"
     errors = {}
     if not 0 < len(client_id) <= CLIENT_ID_LENGTH:
@@ -180,14 +184,6 @@ def take_single_sample(
     return sample
 
 
-def _require_single(actor, purpose: str) -> None:
-    if actor is None or actor.can(Capability.SAMPLE):
-        return
-    if purpose == Tube.Purpose.FEVER_CLINIC and actor.can(Capability.FEVER_CLINIC):
-        return
-    raise PermissionDenied(f"your role may not do this ({Capability.SAMPLE})")
-
-
 # Closing a tube by hand ------------------------------------------------------------------
 
 
@@ -195,7 +191,7 @@ def close_tube(actor, tube: Tube, *, now: datetime | None = None) -> Tube:
     """End a pool before it is full (the table closes, the last resident has left): the
     tube goes to its box with the swabs it holds. The caller found `tube` in the actor's
     scope."""
-    _require(actor, Capability.SAMPLE)
+    require(actor, Capability.SAMPLE)
     now = now or timezone.now()
     with transaction.atomic():
         tube = Tube.objects.select_for_update().get(pk=tube.pk)
@@ -272,7 +268,7 @@ def register_samples(
     Raises ValidationError {"items[3].tube": [reason]} listing every error if any item is
     bad, and writes nothing then. Otherwise writes the new items, fills and closes their
     tubes, counts them, and returns each item's outcome."""
-    _require(actor, Capability.SAMPLE)
+    require(actor, Capability.SAMPLE)
     now = now or timezone.now()
     items = list(items) if not isinstance(items, (str, bytes, Mapping)) else None
     if items is None or not items:
@@ -800,11 +796,6 @@ def _tube_states(tube_ids: set[int]) -> dict[int, Tube]:
 
 
 # Helpers -------------------------------------------------------------------------------------
-
-
-def _require(actor, capability: Capability) -> None:
-    if actor is not None and not actor.can(capability):
-        raise PermissionDenied(f"your role may not do this ({capability})")
 
 
 def _site_visible(actor, site: SamplingSite) -> bool:

@@ -36,13 +36,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit, edits, policy
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, any_region_q, covers, require
 from epicommand.core.bulk import chunks
 from epicommand.core.models import Region, RegionBoundary
 from epicommand.places.models import Venue
 
 from ..models import Round, RoundProgress, SamplingSite, SiteAssignment
-from .rounds import ranges_of, require, require_round_in_scope
 
 C = Capability
 SITE_FIELDS = (
@@ -349,7 +348,9 @@ def _round_sites(round_: Round) -> list[SamplingSite]:
     serves the villages of a round that names only them)."""
     counties = {code[:6] for code in round_.regions.values_list("code", flat=True)}
     return list(
-        SamplingSite.objects.filter(ranges_of(sorted(counties)), is_active=True).order_by("pk")
+        SamplingSite.objects.filter(
+            any_region_q(sorted(counties), "region_id"), is_active=True
+        ).order_by("pk")
     )
 
 
@@ -399,8 +400,7 @@ def _place(communities: list[Community], capacity: dict[int, int]) -> None:
 def assign_communities(actor, round_: Round) -> AssignmentReport:
     """Send every community of the round to a site (see the module's notes) and give it a
     slot; replaces the round's earlier assignments. Refused for a closed round."""
-    require(actor, C.MANAGE_TESTING)
-    require_round_in_scope(actor, round_)
+    require(actor, C.MANAGE_TESTING, region=round_.region_id)
     # Locked: two offices assigning at once would each delete the other's rows.
     round_ = Round.objects.select_for_update().get(pk=round_.pk)
     if round_.status == Round.Status.CLOSED:

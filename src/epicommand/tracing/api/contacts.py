@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core import audit
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 from epicommand.places.models import Venue

@@ -13,8 +13,8 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, require
+from epicommand.core.access import Capability, require
+from epicommand.core.api_schemas import ERRORS
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_id_number, mask_phone
 

@@ -17,7 +17,7 @@ module registering a positive); every other actor needs INVESTIGATE over the cas
 
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
 from epicommand.core import audit, counters
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.models import User
 from epicommand.people.models import Person
 from epicommand.testing.models import PriorityTest
@@ -51,16 +51,6 @@ class CaseExists(ValidationError):
 
 def _fact_source(case: Case) -> tuple[str, str]:
     return _("case %(n)s") % {"n": case.pk}, f"case:{case.pk}"
-
-
-def require_investigator(actor, region_code: str) -> None:
-    """`actor` may change cases in this region (None: the platform itself)."""
-    if actor is None:
-        return
-    if not actor.can(C.INVESTIGATE):
-        raise PermissionDenied(_("your role may not investigate cases"))
-    if not covers(actor, region_code):
-        raise PermissionDenied(_("the case is outside your jurisdiction"))
 
 
 # Registering -----------------------------------------------------------------------------------
@@ -89,7 +79,8 @@ def register_case(
         existing = Case.objects.filter(source_key=source_key).first()
         if existing is not None:
             return existing
-    require_investigator(actor, person.region_id)
+    # The platform registers cases itself from a positive result or a fever clinic.
+    require(actor, C.INVESTIGATE, region=person.region_id, platform=True)
     errors = _case_errors(
         classification, detection_route, onset_date, sampling_date, reported_at, now
     )
@@ -215,7 +206,7 @@ def reclassify(
     """Change the classification (suspected to confirmed mild, mild to severe...), kept in
     the history. Ruling a case out is an outcome, not a classification."""
     at = at or timezone.now()
-    require_investigator(actor, case.region_id)
+    require(actor, C.INVESTIGATE, region=case.region_id)
     errors = _text_errors(note=(note, 300))
     if classification not in Classification.values:
         errors["classification"] = _("is not a known classification")
@@ -257,7 +248,7 @@ def assign(actor, case: Case, epidemiologist: User, *, at: datetime | None = Non
     """Give the investigation to an epidemiologist (a user who may investigate and whose
     scope covers the case); the milestone deadlines count from now on."""
     at = at or timezone.now()
-    require_investigator(actor, case.region_id)
+    require(actor, C.INVESTIGATE, region=case.region_id)
     if not (
         isinstance(epidemiologist, User)
         and epidemiologist.is_active
@@ -282,7 +273,7 @@ def reach_milestone(
     investigation, completed."""
     now = now or timezone.now()
     at = at or now
-    require_investigator(actor, case.region_id)
+    require(actor, C.INVESTIGATE, region=case.region_id)
     if milestone not in MILESTONES:
         raise ValidationError(
             {"milestone": _("must be one of %(m)s") % {"m": ", ".join(MILESTONES)}}
@@ -314,7 +305,7 @@ def reach_milestone(
 
 def order_transfer(actor, case: Case, *, hospital: str = "", at: datetime | None = None) -> Case:
     """Order the case's closed-loop transfer to a designated hospital."""
-    require_investigator(actor, case.region_id)
+    require(actor, C.INVESTIGATE, region=case.region_id)
     with transaction.atomic():
         return _order_transfer(actor, case, hospital=hospital, at=at or timezone.now())
 
@@ -337,7 +328,7 @@ def _order_transfer(actor, case: Case, *, hospital: str, at: datetime) -> Case:
 def record_admission(actor, case: Case, *, hospital: str = "", at: datetime | None = None) -> Case:
     """The case arrived at the designated hospital: from then on it is isolated."""
     at = at or timezone.now()
-    require_investigator(actor, case.region_id)
+    require(actor, C.INVESTIGATE, region=case.region_id)
     errors = _text_errors(hospital=(hospital, 150))
     if case.outcome:
         errors["hospital"] = _("the case is closed (%(o)s)") % {"o": case.get_outcome_display()}
@@ -364,7 +355,7 @@ def record_isolation(actor, case: Case, *, at: datetime | None = None) -> Case:
     window ends here."""
     now = timezone.now()
     at = at or now
-    require_investigator(actor, case.region_id)
+    require(actor, C.INVESTIGATE, region=case.region_id)
     if case.isolated_at is not None:
         raise ValidationError({"isolated_at": _("already recorded")})
     if at > now + CLOCK_SLACK:
@@ -381,7 +372,7 @@ def record_outcome(actor, case: Case, outcome: str, *, at: datetime | None = Non
     then, and the person may later have a new episode."""
     now = timezone.now()
     at = at or now
-    require_investigator(actor, case.region_id)
+    require(actor, C.INVESTIGATE, region=case.region_id)
     if outcome not in Outcome.values or outcome == Outcome.OPEN:
         raise ValidationError({"outcome": _("must be recovered, died or ruled out")})
     if case.outcome:

@@ -25,13 +25,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, require
 from epicommand.core.bulk import chunks
 from epicommand.core.models import Region, User
 from epicommand.places.models import Venue
@@ -386,13 +386,6 @@ def _index_cases(part, cases: dict[int, CaseRow], visits, venues: list[dict]) ->
 # Links -----------------------------------------------------------------------------------------
 
 
-def _require(actor, region_code: str) -> None:
-    if actor is None or not actor.can(Capability.INVESTIGATE):
-        raise PermissionDenied(_("your role may not link cases"))
-    if not covers(actor, region_code):
-        raise PermissionDenied(_("the infected case is outside your jurisdiction"))
-
-
 def ancestors(case_id: int) -> set[int]:
     """Every case that infected this one, directly or through others (one query per
     generation)."""
@@ -438,7 +431,7 @@ def link_cases(
     (INVESTIGATE over its region). A link back up a chain (the target infected the source,
     directly or through others) is refused: a case cannot be its own ancestor."""
     now = now or timezone.now()
-    _require(actor, target.region_id)
+    require(actor, Capability.INVESTIGATE, region=target.region_id)
     note = note.strip() if isinstance(note, str) else note
     errors = _link_errors(source, target, confidence, setting, note)
     if errors:
@@ -479,7 +472,7 @@ def link_cases(
 
 def unlink(actor, link: InfectionLink, *, now: datetime | None = None) -> None:
     """Remove a link; the cluster splits if nothing else held it together."""
-    _require(actor, link.region_id)
+    require(actor, Capability.INVESTIGATE, region=link.region_id)
     ends = [link.source_id, link.target_id]
     with transaction.atomic():
         audit.record(actor, "case.unlink", link, reason=f"{link.source_id} → {link.target_id}")

@@ -22,7 +22,7 @@ from collections import Counter as Tally
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
 from epicommand.core import audit, counters, policy
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
@@ -65,15 +65,6 @@ def is_overdue(contact: Contact, now: datetime | None = None) -> bool:
     """Not yet under control and past the deadline."""
     now = now or timezone.now()
     return contact.status in OPEN_CONTACT_STATUSES and contact.control_deadline < now
-
-
-def require_investigator(actor, case: Case) -> None:
-    if actor is None:
-        return
-    if not actor.can(C.INVESTIGATE):
-        raise PermissionDenied(_("your role may not investigate cases"))
-    if not covers(actor, case.region_id):
-        raise PermissionDenied(_("the case is outside your jurisdiction"))
 
 
 # Adding a contact --------------------------------------------------------------------------
@@ -111,7 +102,7 @@ def add_contact(
     A second finding for the same (case, person) updates the one row. A close contact
     brings their household and workplace companions in as secondary contacts."""
     now = now or timezone.now()
-    require_investigator(actor, case)
+    require(actor, C.INVESTIGATE, region=case.region_id)
     note = _validate(
         case, person, degree, setting, found_by, last_exposure_at, source_contact, note, now
     )
@@ -569,7 +560,7 @@ def confirm_candidate(
     """The epidemiologist confirms a candidate as a close or general contact, exposed at
     the venue where they overlapped longest until the last moment of overlap."""
     now = now or timezone.now()
-    require_investigator(actor, candidate.case)
+    require(actor, C.INVESTIGATE, region=candidate.case.region_id)
     if degree not in (Degree.CLOSE, Degree.GENERAL):
         raise ValidationError({"degree": _("must be close or general")})
     with transaction.atomic():
@@ -597,7 +588,7 @@ def confirm_candidate(
 
 
 def dismiss_candidate(actor, candidate: Candidate, *, now: datetime | None = None) -> Candidate:
-    require_investigator(actor, candidate.case)
+    require(actor, C.INVESTIGATE, region=candidate.case.region_id)
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
         _require_pending(candidate)
@@ -629,7 +620,7 @@ def set_status(
     the health-code fact."""
     now = now or timezone.now()
     at = at or now
-    require_investigator(actor, contact.case)
+    require(actor, C.INVESTIGATE, region=contact.case.region_id)
     if status not in STAMP_OF:
         raise ValidationError({"status": _("must be notified, controlled or released")})
     if at > now + CLOCK_SLACK:

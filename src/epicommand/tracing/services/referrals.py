@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit, counters, policy
-from epicommand.core.access import Capability, covers
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.idnumbers import PROVINCE_CODES, parse_id_number
 from epicommand.core.models import ApiToken, Unit
 from epicommand.core.notifications import notify
@@ -98,11 +98,6 @@ def referral_url(referral: Referral) -> str:
 
 
 # Who acts ---------------------------------------------------------------------------------
-
-
-def _require(actor, capability: Capability) -> None:
-    if actor is not None and not actor.can(capability):
-        raise PermissionDenied(_("your role may not do this (%(c)s)") % {"c": capability})
 
 
 def _scope_code(actor, case: Case) -> str:
@@ -285,9 +280,7 @@ def refer_outside(
     export and delivered to the webhook (when one is configured). The same person sent to
     the same destination for the same case while still open returns the first referral."""
     now = now or timezone.now()
-    _require(actor, C.INVESTIGATE)
-    if actor is not None and not covers(actor, case.region_id):
-        raise PermissionDenied(_("this case is outside your jurisdiction"))
+    require(actor, C.INVESTIGATE, region=case.region_id, platform=True)
     clean = _clean_outside(
         case,
         {
@@ -346,11 +339,8 @@ def acknowledge(actor, referral: Referral, *, now: datetime | None = None) -> Re
     referral was sent to; for one outside the city, the sender records the outside
     authority's answer (a phone call) when no webhook acknowledged it."""
     now = now or timezone.now()
-    _require(actor, C.HANDLE_REFERRALS)
-    if actor is None:
-        raise PermissionDenied(_("a referral is acknowledged by a person or a token"))
-    if not covers(actor, referral.region_id):
-        raise PermissionDenied(_("only the region the referral was sent to acknowledges it"))
+    # Only the region the referral was sent to acknowledges it.
+    require(actor, C.HANDLE_REFERRALS, region=referral.region_id)
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=referral.pk)
         if referral.status not in OPEN_STATUSES:

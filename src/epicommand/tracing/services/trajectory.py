@@ -25,11 +25,14 @@ from django.utils.translation import gettext as _
 
 from epicommand.control.models import Passage, Scan
 from epicommand.core import audit, policy
+from epicommand.core.access import Capability, require
 from epicommand.core.models import User
 from epicommand.places.models import Venue
 
 from ..models import Case, Classification, Visit
-from .cases import CLOCK_SLACK, _text_errors, require_investigator
+from .cases import CLOCK_SLACK, _text_errors
+
+C = Capability
 
 V = Visit
 # When a workplace is assumed to be occupied, lacking any record (not an epidemiological
@@ -211,7 +214,7 @@ def add_visit(
     """A visit told in the interview: a place (or a free address), a time range inside the
     window, who was there and whether a mask was worn. Confirmed at once."""
     now = now or timezone.now()
-    require_investigator(actor, case.region_id)
+    require(actor, C.INVESTIGATE, region=case.region_id)
     errors = _text_errors(address=(address, 200), companions=(companions, 300), note=(note, 300))
     if mask not in V.Mask.values:
         errors["mask"] = _("must be worn, not_worn or empty")
@@ -284,7 +287,7 @@ def remove_visit(actor, visit: Visit, *, now: datetime | None = None) -> Visit:
 
 
 def _set_status(actor, visit: Visit, status: str, action: str, *, now=None) -> Visit:
-    require_investigator(actor, visit.region_id)
+    require(actor, C.INVESTIGATE, region=visit.region_id)
     if visit.status == status:
         raise ValidationError(
             {"status": _("the visit is %(s)s already") % {"s": visit.get_status_display()}}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from epicommand.core import audit
-from epicommand.core.access import Capability, code_range, covers
+from epicommand.core.access import Capability, covers, region_q
 from epicommand.core.masking import mask_name
 from epicommand.core.models import User
 from epicommand.core.pages.access import capability_required
@@ -120,9 +120,8 @@ def case_new(request):
 def _venues_for(case: Case, rows: list[Visit]) -> list[Venue]:
     """The places offered in the visit form: those of the case's township, and any the
     trajectory already holds."""
-    low, high = code_range(case.region_id[:9])
     nearby = list(
-        Venue.objects.filter(region_id__gte=low, region_id__lt=high).order_by("name", "id")[
+        Venue.objects.filter(region_q(case.region_id[:9], "region_id")).order_by("name", "id")[
             :VENUE_CHOICES
         ]
     )
