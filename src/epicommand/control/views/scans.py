@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from epicommand.core.access import Capability
 from epicommand.core.keyset import MAX_ID
+from epicommand.people import lookup
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
 from epicommand.web.access import capability_required
@@ -82,12 +83,8 @@ def scan_list(request):
     person = None
     if data.get("id_number"):
         # The movements of an identified person: visible persons only, and audited.
-        document = data["id_number"]
-        visible = Person.objects.visible_to(request.user)
-        person = (
-            visible.filter(id_number=document).first()
-            or visible.filter(passport_number=document).first()
-        )
+        # Scoped: one's movements are read only by the district one lives in.
+        person = lookup.find_by_document(request.user, data["id_number"])
         if person is not None:
             services.note_scans_viewed(request.user, person, channel="web scan list")
     if data.get("id_number") and person is None:

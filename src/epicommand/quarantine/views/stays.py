@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from epicommand.control.queries import mask_name
 from epicommand.core import audit
 from epicommand.core.access import Capability, covers
+from epicommand.people import lookup
 from epicommand.web.access import capability_required
 from epicommand.web.forms import apply_errors
 from epicommand.web.paging import query_without_cursor, render_list
@@ -72,7 +73,11 @@ def stay_new(request):
     form = StayForm(request.POST or None, sites=sites)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = services.person_by_id_number(data["id_number"])
+        # Outside jurisdiction: a site receives people from across the city (audited;
+        # answered masked).
+        person = lookup.find_outside_jurisdiction(
+            request.user, data["id_number"], purpose=lookup.Purpose.QUARANTINE_ADMISSION
+        )
         site = queries.visible_site(request.user, data["site"]) if data["site"] else None
         if person is None:
             form.add_error("id_number", _("no person registered with this ID number"))

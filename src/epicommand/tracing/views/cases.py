@@ -16,6 +16,7 @@ from epicommand.control.queries import mask_name
 from epicommand.core import audit
 from epicommand.core.access import Capability, code_range, covers
 from epicommand.core.models import User
+from epicommand.people import lookup
 from epicommand.places.models import Venue
 from epicommand.web.access import capability_required
 from epicommand.web.forms import apply_errors
@@ -84,7 +85,8 @@ def case_new(request):
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = queries.person_for_case(request.user, id_number=data["id_number"])
+        # Scoped: a case is registered by the district the person lives in.
+        person = lookup.find_by_document(request.user, data["id_number"])
         if person is None:
             form.add_error("id_number", _("no person in your jurisdiction with this ID number"))
         else:
