@@ -11,8 +11,9 @@ Some work must find a person wherever they live: a clinic, a checkpoint or a qua
 serves whoever comes to its door, and a contact is named wherever they live and referred to
 their county. Such a module says so with a `Purpose`: `find_outside_jurisdiction` audits each
 person it finds outside the caller's scope, and the caller answers with masked data only
-(`Person.masked_id`, `mask_name`). Batch intakes (scans, passages, samples, stays) match
-thousands of numbers through `holders_anywhere`; their one audit event per batch covers it.
+(`Person.masked_id`, `mask_name`). Device intake (scans, checkpoint passages, samples, stay
+batches) matches many numbers at once through `holders_anywhere`: the intake's own audit
+event covers it and its answer names no one, or masked.
 
 `docs/operator-guide.md` ("Who may find whom") lists who uses which, and why."""
 
