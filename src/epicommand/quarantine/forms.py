@@ -4,11 +4,10 @@ range, reagents, photo contents) belong to the services, whose errors
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from epicommand.people.models import Person
+from epicommand.people import lookup
 
 from .models import Alert, HealthCheck, StayTest, Violation
 from .queries_monitoring import ALERT_DAYS_DEFAULT, ALERT_DAYS_MAX
@@ -119,12 +118,9 @@ class ViolationForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_person_number(self):
-        number = self.cleaned_data["person_number"].strip().upper()
-        person = (
-            Person.objects.visible_to(self.user)
-            .filter(Q(id_number=number) | Q(passport_number=number))
-            .first()
-        )
+        number = lookup.normalised(self.cleaned_data["person_number"])
+        # Scoped: a violation is recorded against a person of the caller's jurisdiction.
+        person = lookup.find_by_document(self.user, number)
         if person is None:
             raise ValidationError(_("no person in your jurisdiction has this number"))
         self.person = person

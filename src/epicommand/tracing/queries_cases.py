@@ -115,11 +115,8 @@ def map_points(rows: list[Visit]) -> list[dict]:
     ]
 
 
-def person_for_case(who, *, person_id=None, id_number: str = "") -> Person | None:
-    """The person a case is registered for, among those `who` sees: by id or by full ID
-    number. None when there is no such person in the jurisdiction."""
-    people = Person.objects.visible_to(who)
-    if person_id is not None:
-        return people.filter(pk=parse_cursor(person_id) or 0).first()
-    id_number = (id_number or "").strip().upper()
-    return people.filter(id_number=id_number).first() if id_number else None
+def person_for_case(who, person_id) -> Person | None:
+    """The person a case is registered for, among those `who` sees, by id (by ID number:
+    people.lookup.find_by_document). None when there is no such person in the
+    jurisdiction."""
+    return Person.objects.visible_to(who).filter(pk=parse_cursor(person_id) or 0).first()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from epicommand.people import lookup
 from epicommand.people.models import Person
 
 from .. import codes as health_codes
@@ -109,7 +110,9 @@ def persons_by_id_number(numbers: list[str]) -> dict[str, Person]:
     found = {}
     for start in range(0, len(numbers), LOOKUP_CHUNK):
         chunk = numbers[start : start + LOOKUP_CHUNK]
-        for person in _persons().filter(id_number__in=chunk):
+        for person in lookup.holders_anywhere(
+            "id_number", chunk, purpose=lookup.Purpose.CHECKPOINT_PASSAGE, among=_persons()
+        ):
             found[person.id_number] = person
     return found
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from epicommand.core import audit, counters, policy
 from epicommand.core.bulk import bulk_insert, chunks, many, naive_utc
+from epicommand.people import lookup
 from epicommand.people.models import Person
 from epicommand.places.codes import InvalidPlaceCode, place_code, resolve_place_code
 from epicommand.places.models import Venue
@@ -460,9 +461,9 @@ def _resolve_persons(parsed: list[dict]) -> dict[tuple, tuple[int, str] | str]:
             wanted[fields["identity"][0]].add(fields["identity"][1])
     found: dict[tuple, tuple[int, str] | str] = {}
     for chunk in chunks(wanted["id_number"]):
-        rows = Person.objects.filter(id_number__in=many(chunk, "text")).values_list(
-            "id_number", "pk", "region_id"
-        )
+        rows = lookup.holders_anywhere(
+            "id_number", many(chunk, "text"), purpose=lookup.Purpose.VENUE_SCAN
+        ).values_list("id_number", "pk", "region_id")
         for id_number, pk, region in rows:
             found["id_number", id_number] = (pk, region)
     unknown = _("no person holds this ID number")
@@ -478,9 +479,9 @@ def _resolve_persons(parsed: list[dict]) -> dict[tuple, tuple[int, str] | str]:
     holders: dict[str, list[tuple[str, int, str]]] = {}
     numbers = {number for number, _nationality in wanted["passport_number"]}
     for chunk in chunks(numbers):
-        rows = Person.objects.filter(passport_number__in=many(chunk, "text")).values_list(
-            "passport_number", "nationality", "pk", "region_id"
-        )
+        rows = lookup.holders_anywhere(
+            "passport_number", many(chunk, "text"), purpose=lookup.Purpose.VENUE_SCAN
+        ).values_list("passport_number", "nationality", "pk", "region_id")
         for number, nationality, pk, region in rows:
             holders.setdefault(number, []).append((nationality, pk, region))
     for number, nationality in wanted["passport_number"]:

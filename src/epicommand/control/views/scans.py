@@ -22,6 +22,7 @@ from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.paging import query_without_cursor, render_list
+from epicommand.people import lookup
 from epicommand.people.models import Person
 from epicommand.places.codes import InvalidPlaceCode, resolve_place_code
 from epicommand.places.models import Venue
@@ -82,12 +83,8 @@ def scan_list(request):
     person = None
     if data.get("id_number"):
         # The movements of an identified person: visible persons only, and audited.
-        document = data["id_number"]
-        visible = Person.objects.visible_to(request.user)
-        person = (
-            visible.filter(id_number=document).first()
-            or visible.filter(passport_number=document).first()
-        )
+        # Scoped: one's movements are read only by the district one lives in.
+        person = lookup.find_by_document(request.user, data["id_number"])
         if person is not None:
             services.note_scans_viewed(request.user, person, channel="web scan list")
     if data.get("id_number") and person is None:

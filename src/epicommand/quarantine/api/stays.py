@@ -19,6 +19,7 @@ from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
+from epicommand.people import lookup
 from epicommand.people.models import Person
 
 from .. import queries
@@ -257,8 +258,11 @@ def assign(request, payload: StayIn):
     if payload.person_id is not None:
         person = get_object_or_404(Person.objects.visible_to(request.auth), pk=payload.person_id)
     else:
-        # A full ID number identifies the person brought to the site, as at a checkpoint.
-        person = Person.objects.filter(id_number=payload.id_number.upper()).first()
+        # Outside jurisdiction: a site receives people from across the city (audited;
+        # StayOut is masked).
+        person = lookup.find_outside_jurisdiction(
+            request.auth, payload.id_number, purpose=lookup.Purpose.QUARANTINE_ADMISSION
+        )
         if person is None:
             raise ValidationError({"id_number": _("no person registered with this ID number")})
     site = room = None

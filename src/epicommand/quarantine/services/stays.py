@@ -35,6 +35,7 @@ from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.core.models import ApiToken
+from epicommand.people import lookup
 from epicommand.people.models import Person
 
 from ..models import ACTIVE_STAY_STATUSES, Room, Site, Stay, StayTest
@@ -182,15 +183,6 @@ def _household_of_room(room: Room) -> set:
             "person__household_id", flat=True
         )
     )
-
-
-def person_by_id_number(id_number: str) -> Person | None:
-    """The person a full ID number identifies, in any district: a site identifies whoever
-    is brought to its door, as a checkpoint does (the stay is then the site's record)."""
-    number = (id_number or "").strip().upper()
-    if len(number) != ID_NUMBER_LENGTH or "\x00" in number:
-        return None
-    return Person.objects.filter(id_number=number).first()
 
 
 # Assigning one person ----------------------------------------------------------------------------
@@ -726,7 +718,9 @@ def _resolve_persons(actor, by_pk, by_number, errors) -> None:
                 errors[f"items[{item.index}].person_id"] = _("unknown person %(p)d") % {"p": pid}
     found = {}
     for chunk in chunks(by_number):
-        rows = Person.objects.filter(id_number__in=chunk).only(*PERSON_COLUMNS, "id_number")
+        rows = lookup.holders_anywhere(
+            "id_number", chunk, purpose=lookup.Purpose.QUARANTINE_ADMISSION
+        ).only(*PERSON_COLUMNS, "id_number")
         found |= {p.id_number: p for p in rows}
     for number, items in by_number.items():
         for item in items:

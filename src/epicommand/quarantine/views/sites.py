@@ -27,6 +27,7 @@ from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
 from epicommand.core.pages.regions import regions_in_scope
+from epicommand.people import lookup
 
 from .. import queries
 from ..models import Room, Site
@@ -305,7 +306,11 @@ def room_assign(request, site_id: int, room_id: int):
     form = AssignForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        person = stay_services.person_by_id_number(data["id_number"])
+        # Outside jurisdiction: a site receives people from across the city (audited;
+        # answered masked).
+        person = lookup.find_outside_jurisdiction(
+            request.user, data["id_number"], purpose=lookup.Purpose.QUARANTINE_ADMISSION
+        )
         if person is None:
             form.add_error("id_number", _("no person registered with this ID number"))
         else:

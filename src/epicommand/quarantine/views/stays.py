@@ -19,6 +19,7 @@ from epicommand.core.masking import mask_name
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
+from epicommand.people import lookup
 
 from .. import queries
 from ..models import Stay, StayTest
@@ -72,7 +73,11 @@ def stay_new(request):
     form = StayForm(request.POST or None, sites=sites)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = services.person_by_id_number(data["id_number"])
+        # Outside jurisdiction: a site receives people from across the city (audited;
+        # answered masked).
+        person = lookup.find_outside_jurisdiction(
+            request.user, data["id_number"], purpose=lookup.Purpose.QUARANTINE_ADMISSION
+        )
         site = queries.visible_site(request.user, data["site"]) if data["site"] else None
         if person is None:
             form.add_error("id_number", _("no person registered with this ID number"))

@@ -16,6 +16,7 @@ from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS, day_filter, region_filter
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
+from epicommand.people import lookup
 
 from .. import queries_clinics as queries
 from ..models import FeverClinic, FeverVisit
@@ -261,7 +262,10 @@ def record_visit(request, payload: FeverVisitIn, clinic_id: int = ID):
     `client_id` was recorded before (nothing changed)."""
     require(request.auth, C.FEVER_CLINIC)
     clinic = queries.visible_clinic(request.auth, clinic_id)
-    person = services.patient_by_id_number(payload.id_number)
+    # Outside jurisdiction: a patient from any county walks in (audited; answered masked).
+    person = lookup.find_outside_jurisdiction(
+        request.auth, payload.id_number, purpose=lookup.Purpose.FEVER_CLINIC
+    )
     if person is None:
         raise ValidationError({"id_number": "no registered person has this number"})
     visit = services.record_visit(

@@ -8,8 +8,9 @@ mandatory nucleic-acid test (FEVER_CLINIC), and where the doctors send the patie
     clinics.set_triage(doctor, visit, "suspected")   # reports a suspected case
 
 A clinic identifies whoever walks in by their ID number, in any district (as a checkpoint
-or a quarantine site does); the visit is the patient's record, scoped by their region of
-residence, and the clinic's staff see the visits of their own clinic too. The test is taken
+or a quarantine site does: people.lookup, audited); the visit is the patient's record,
+scoped by their region of residence, and the clinic's staff see the visits of their own
+clinic too. The test is taken
 at the visit through the sampling service (a single tube, purpose "fever_clinic"), so a
 visit without a tube is refused. Every change is audited and counted in one transaction."""
 
@@ -149,16 +150,6 @@ def update_clinic(actor, clinic: FeverClinic, *, reason: str = "", **changes) ->
 
 
 # Visits ------------------------------------------------------------------------------------
-
-
-def patient_by_id_number(id_number: str) -> Person | None:
-    """The person a full ID number (or passport number) identifies, in any district: a
-    clinic sees whoever comes to its door."""
-    number = (id_number or "").strip().upper()
-    if not 5 <= len(number) <= 18 or "\x00" in number:
-        return None
-    person = Person.objects.filter(id_number=number).first()
-    return person or Person.objects.filter(passport_number=number).first()
 
 
 def clean_temperature(value, errors: dict, field: str = "temperature") -> Decimal | None:

@@ -33,6 +33,7 @@ from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.core.models import ApiToken
+from epicommand.people import lookup
 from epicommand.people.models import Person
 from epicommand.quarantine.services.stays import active_stays_of
 
@@ -497,7 +498,9 @@ def _resolve_persons(actor, items: list[_Item], site, errors: _Errors) -> None:
             )
         )
     for chunk in chunks(numbers):
-        rows = Person.objects.filter(id_number__in=many(chunk, "text"))
+        rows = lookup.holders_anywhere(
+            "id_number", many(chunk, "text"), purpose=lookup.Purpose.SAMPLING
+        )
         by_number.update(
             (number, (pk, region))
             for number, pk, region in rows.values_list("id_number", "pk", "region_id")

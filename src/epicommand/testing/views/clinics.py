@@ -23,6 +23,7 @@ from epicommand.core.masking import mask_name
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
+from epicommand.people import lookup
 
 from .. import queries_clinics as queries
 from ..models import FeverVisit
@@ -171,7 +172,10 @@ def _record(request, clinic, form: VisitForm):
     if not form.is_valid():
         return None
     data = form.cleaned_data
-    person = services.patient_by_id_number(data["id_number"])
+    # Outside jurisdiction: a patient from any county walks in (audited; answered masked).
+    person = lookup.find_outside_jurisdiction(
+        request.user, data["id_number"], purpose=lookup.Purpose.FEVER_CLINIC
+    )
     if person is None:
         form.add_error("id_number", _("no registered person has this number"))
         return None

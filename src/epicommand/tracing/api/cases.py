@@ -16,6 +16,7 @@ from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
 from epicommand.core.models import User
+from epicommand.people import lookup
 from epicommand.places.models import Venue
 
 from .. import milestones
@@ -257,9 +258,11 @@ def register(request, payload: CaseIn):
     require(request.auth, C.INVESTIGATE)
     if (payload.person_id is None) == (payload.id_number is None):
         raise ValidationError({"person_id": _("give a person_id or an id_number (one of them)")})
-    person = queries.person_for_case(
-        request.auth, person_id=payload.person_id, id_number=payload.id_number or ""
-    )
+    if payload.person_id is not None:
+        person = queries.person_for_case(request.auth, payload.person_id)
+    else:
+        # Scoped: a case is registered by the district the person lives in.
+        person = lookup.find_by_document(request.auth, payload.id_number)
     if person is None:
         field = "person_id" if payload.person_id is not None else "id_number"
         raise ValidationError({field: _("no such person in your jurisdiction")})

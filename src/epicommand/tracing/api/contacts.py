@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core import audit
-from epicommand.core.access import Capability, require
+from epicommand.core.access import Capability, covers, require
 from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
+from epicommand.people import lookup
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
 
@@ -66,24 +67,32 @@ class ContactItem(Schema):
 
 
 class ContactOut(ContactItem):
-    """One contact in full (audited)."""
+    """One contact in full (audited). A contact you named who lives outside your
+    jurisdiction is answered masked: ID number and phone masked, no address."""
 
-    id_number: str = Field(description="full ID or passport number")
-    phone: str
-    address: str
+    id_number: str = Field(description="full ID or passport number (masked outside your scope)")
+    phone: str = Field(description="masked outside your scope")
+    address: str = Field(description="empty outside your scope")
     note: str
 
     @staticmethod
-    def resolve_id_number(obj) -> str:
+    def resolve_id_number(obj, context) -> str:
+        if _outside(obj, context):
+            return obj.person.masked_id
         return obj.person.id_number or obj.person.passport_number
 
     @staticmethod
-    def resolve_phone(obj) -> str:
-        return obj.person.phone
+    def resolve_phone(obj, context) -> str:
+        return obj.person.masked_phone if _outside(obj, context) else obj.person.phone
 
     @staticmethod
-    def resolve_address(obj) -> str:
-        return obj.person.address
+    def resolve_address(obj, context) -> str:
+        return "" if _outside(obj, context) else obj.person.address
+
+
+def _outside(contact: Contact, context) -> bool:
+    """Whether the contact's person lives outside the caller's jurisdiction."""
+    return not covers(context["request"].auth, contact.person.region_id)
 
 
 class ContactPage(Schema):
@@ -140,17 +149,17 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def _person(payload: ContactIn) -> Person:
+def _person(who, payload: ContactIn) -> Person:
     """Any person of the city may be a contact (one outside the caller's scope is referred
     to their county); an unknown one is refused naming the field."""
     if payload.person_id is not None:
         person = Person.objects.filter(pk=payload.person_id).first()
         field = "person_id"
     elif payload.id_number:
-        number = payload.id_number.strip().upper()
-        person = (
-            Person.objects.filter(id_number=number).first()
-            or Person.objects.filter(passport_number=number).first()
+        # Outside jurisdiction: a contact is named wherever they live and referred to their
+        # county (audited; ContactOut masks a person outside the caller's scope).
+        person = lookup.find_outside_jurisdiction(
+            who, payload.id_number, purpose=lookup.Purpose.CONTACT_NAMING
         )
         field = "id_number"
     else:
@@ -198,7 +207,7 @@ def dismiss_candidate(request, candidate_id: int = ID):
 
 def _stored(contact: Contact) -> Contact:
     """The contact as stored: the caller just named the person, so a contact outside their
-    scope (now referred to its county) is shown this once."""
+    scope (now referred to its county) is shown this once, masked."""
     return Contact.objects.select_related(*queries.CONTACT_RELATED).get(pk=contact.pk)
 
 
@@ -235,7 +244,7 @@ def add_contact(request, payload: ContactIn):
     finding of the same person for the case updates the one contact."""
     require(request.auth, C.INVESTIGATE)
     case = queries.visible_case(request.auth, payload.case_id)
-    person = _person(payload)
+    person = _person(request.auth, payload)
     source = None
     if payload.source_contact_id is not None:
         source = get_object_or_404(Contact.objects.filter(case=case), pk=payload.source_contact_id)

@@ -19,6 +19,7 @@ from epicommand.core.models import User
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
+from epicommand.people import lookup
 from epicommand.places.models import Venue
 
 from .. import milestones
@@ -85,7 +86,8 @@ def case_new(request):
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = queries.person_for_case(request.user, id_number=data["id_number"])
+        # Scoped: a case is registered by the district the person lives in.
+        person = lookup.find_by_document(request.user, data["id_number"])
         if person is None:
             form.add_error("id_number", _("no person in your jurisdiction with this ID number"))
         else:

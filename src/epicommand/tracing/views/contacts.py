@@ -18,7 +18,7 @@ from epicommand.core.keyset import parse_cursor
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
-from epicommand.people.models import Person
+from epicommand.people import lookup
 
 from .. import queries_contacts as queries
 from ..models import Case, Contact, Degree, Setting
@@ -49,11 +49,16 @@ class ContactForm(forms.Form):
     )
     note = forms.CharField(label=gettext_lazy("note"), max_length=300, required=False)
 
+    def __init__(self, *args, who=None, **kwargs):
+        self.who = who  # the investigator naming the contact
+        super().__init__(*args, **kwargs)
+
     def clean_id_number(self):
-        number = self.cleaned_data["id_number"].strip().upper()
-        person = (
-            Person.objects.filter(id_number=number).first()
-            or Person.objects.filter(passport_number=number).first()
+        number = lookup.normalised(self.cleaned_data["id_number"])
+        # Outside jurisdiction: a contact is named wherever they live and referred to their
+        # county (audited; the panel lists only the caller's own contacts, masked).
+        person = lookup.find_outside_jurisdiction(
+            self.who, number, purpose=lookup.Purpose.CONTACT_NAMING
         )
         if person is None:
             raise ValidationError(_("no person with this number is registered"))
@@ -111,7 +116,7 @@ def _after_action(request, case: Case):
 @capability_required(C.INVESTIGATE)
 def contact_add(request, case_id: int):
     case = queries.visible_case(request.user, case_id)
-    form = ContactForm(request.POST)
+    form = ContactForm(request.POST, who=request.user)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -1,0 +1,73 @@
+"""A quarantine site receives people from across the city: a Gaocheng site admits a
+Chang'an resident by ID number, the look-up is audited, and the answer is masked."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from epicommand.core.models import AuditEvent
+from epicommand.quarantine.models import Stay
+
+from .stays_world import (  # noqa: F401  fixtures
+    camp_fixture,
+    fast_passwords,
+    gaocheng_health_fixture,
+    gaocheng_office_fixture,
+    login_en,
+    make_person,
+    site_manager_fixture,
+)
+
+pytestmark = pytest.mark.django_db
+OUTSIDE = "person.find_outside_jurisdiction"
+
+
+def admitted_from_elsewhere(person, manager) -> AuditEvent:
+    return AuditEvent.objects.get(action=OUTSIDE, object_id=str(person.pk), actor=manager)
+
+
+def test_a_site_admits_a_resident_of_another_county_by_api_audited_and_masked(
+    site_manager, camp, city
+):
+    resident = make_person(city.community, name="赵丽")
+    pickup_at = timezone.localtime() - timedelta(hours=1)
+    response = login_en(site_manager).post(
+        "/api/v1/quarantine/stays",
+        {
+            "id_number": resident.id_number,
+            "reason": "close_contact",
+            "site_id": camp.pk,
+            "pickup_at": pickup_at.isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["person_id"], body["masked_name"]) == (resident.pk, "赵*")
+    assert "赵丽" not in response.content.decode()
+    assert resident.id_number not in response.content.decode()
+    event = admitted_from_elsewhere(resident, site_manager)
+    assert (event.region_id, event.reason) == (resident.region_id, "quarantine admission")
+
+
+def test_a_site_admits_a_resident_of_another_county_from_the_stays_page(site_manager, camp, city):
+    resident = make_person(city.community, name="钱进")
+    response = login_en(site_manager).post(
+        "/quarantine/stays/new/",
+        {"id_number": resident.id_number, "reason": "high_risk_area", "site": camp.pk},
+        follow=True,
+    )
+    assert Stay.objects.filter(person=resident, site=camp).exists()
+    assert "钱*" in response.content.decode()  # the message names the person masked
+    assert admitted_from_elsewhere(resident, site_manager).reason == "quarantine admission"
+
+
+def test_a_resident_of_the_sites_own_county_is_not_an_outside_look_up(site_manager, camp, city):
+    resident = make_person(city.xgz)
+    login_en(site_manager).post(
+        "/quarantine/stays/new/",
+        {"id_number": resident.id_number, "reason": "high_risk_area", "site": camp.pk},
+    )
+    assert Stay.objects.filter(person=resident).exists()
+    assert not AuditEvent.objects.filter(action=OUTSIDE).exists()
