@@ -13,6 +13,7 @@ from epicommand.control import codes
 from epicommand.control.models import Colour, FactKind, Scan
 from epicommand.control.services import healthcode
 from epicommand.control.services import scans as services
+from epicommand.core import intake
 from epicommand.core.models import AuditEvent
 from epicommand.people.models import Person
 from epicommand.places.codes import place_code
@@ -49,11 +50,13 @@ def test_a_batch_is_recorded_with_the_colour_each_person_shows(
     )
     assert response.status_code == 200, response.content
     assert response.json() == {
-        "recorded": 2,
-        "already_recorded": 0,
+        "accepted": 2,
+        "replayed": 0,
+        "rejected": 0,
+        "errors": [],
         "items": [
-            {"client_id": "d1-0001", "status": "recorded"},
-            {"client_id": "d1-0002", "status": "recorded"},
+            {"client_id": "d1-0001", "status": "accepted"},
+            {"client_id": "d1-0002", "status": "accepted"},
         ],
     }
     stored = {s.client_id: s for s in Scan.objects.all()}
@@ -195,7 +198,7 @@ def test_a_batch_over_5000_items_is_refused(device, market, gaocheng_person):
 
 
 def test_the_service_names_fields_of_items_that_are_not_even_objects(gaocheng_person, device):
-    with pytest.raises(services.ScanBatchInvalid) as refused:
+    with pytest.raises(intake.BatchRefused) as refused:
         services.record_scans(device.token, ["not an object", {"client_id": 7}])
     paths = [e.path for e in refused.value.errors]
     assert paths[0] == "items[0]"
@@ -214,11 +217,13 @@ def test_a_replayed_batch_adds_nothing(device, market, gaocheng_person, changan_
 
     assert replay.status_code == 200
     assert replay.json() == {
-        "recorded": 0,
-        "already_recorded": 2,
+        "accepted": 0,
+        "replayed": 2,
+        "rejected": 0,
+        "errors": [],
         "items": [
-            {"client_id": "r-1", "status": "already_recorded"},
-            {"client_id": "r-2", "status": "already_recorded"},
+            {"client_id": "r-1", "status": "replayed"},
+            {"client_id": "r-2", "status": "replayed"},
         ],
     }
     assert list(Scan.objects.order_by("id").values()) == scans_before
@@ -233,12 +238,12 @@ def test_a_half_new_batch_adds_only_its_new_items(device, market, gaocheng_perso
 
     response = device.post(second)
 
-    assert response.json()["recorded"] == 2
+    assert response.json()["accepted"] == 2
     assert [i["status"] for i in response.json()["items"]] == [
-        "already_recorded",
-        "already_recorded",
-        "recorded",
-        "recorded",
+        "replayed",
+        "replayed",
+        "accepted",
+        "accepted",
     ]
     assert Scan.objects.count() == 6
     assert _today_scans("130109") == 6
