@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
@@ -95,8 +96,9 @@ class ItemErrors:
         )
 
 
-class BatchRefused(Exception):
-    """The batch was refused whole: nothing of it was written."""
+class BatchRefused(ValidationError):
+    """The batch was refused whole: nothing of it was written. A ValidationError whose
+    fields are the errors' paths, so forms and callers that catch those read it alike."""
 
     def __init__(self, errors: ItemErrors, *, replayed: int = 0, detail: str = ""):
         self.errors = errors.in_order()
@@ -105,7 +107,10 @@ class BatchRefused(Exception):
         self.detail = detail or _(
             "%(n)d of the batch's items are not valid; nothing was recorded"
         ) % {"n": self.rejected}
-        super().__init__(self.detail)
+        by_path: dict[str, list[str]] = {}
+        for error in self.errors:
+            by_path.setdefault(error.path, []).append(error.reason)
+        super().__init__(by_path)
 
 
 # Results -----------------------------------------------------------------------------------
