@@ -1,14 +1,14 @@
 """Quarantine at the reference city's scale, on each database: the room board of a
 4,156-room camp (the Huangzhuang camp's size), citywide occupancy with the capacity
 forecast at 30,000 stays (the city held 27,014 persons in 434 sites), and assigning 10,000
-contacts to rooms in one batch.
+contacts to rooms in two batches of 5,000 (the intake's largest).
 
 In a child process set up for the seeded city it builds, through the services: the
 4,156-room camp (one `add_rooms`: 4 floors of 1,039), a 10,000-room camp for the batch,
 and hotels of 400 rooms across the counties; then lodges 30,000 persons (stays started
 over the last two weeks) and records 2,000 close contacts still waiting, so the forecast
-has work. The 10,000 contacts are timed (`assign_batch`, two batches of 5,000:
-validation, room choice, stays, 70,000 required tests, rooms, 10,000 health-code facts and their recompute,
+has work. The 10,000 contacts are timed (`assign_batch`: validation, room choice,
+stays, 70,000 required tests, rooms, 10,000 health-code facts and their recompute,
 counters, audit) beside a bare `bulk_insert` of 10,000 stay rows in the same run (rolled
 back). The pages are requested with Django's in-process test Client (session, view,
 template), `--runs` times each, median and p95: the board page (the camp's first floor
