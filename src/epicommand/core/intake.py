@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from . import policy
@@ -69,14 +70,18 @@ class ItemErrors:
     def __init__(self, field_order: tuple[str, ...] = ()):
         self._errors: list[ItemError] = []
         self._bad: set[int | None] = set()
+        self._fields: set[tuple[int | None, str]] = set()
         self._rank = {name: n for n, name in enumerate(("", "client_id", *field_order))}
 
     def add(self, index: int | None, field_name: str, reason: str) -> None:
         self._errors.append(ItemError(index, field_name, reason))
         self._bad.add(index)
+        self._fields.add((index, field_name))
 
-    def of(self, index: int) -> bool:
-        """Whether this item has an error."""
+    def of(self, index: int, field_name: str | None = None) -> bool:
+        """Whether this item (or this field of it) has an error."""
+        if field_name is not None:
+            return (index, field_name) in self._fields
         return index in self._bad
 
     def __bool__(self) -> bool:
@@ -280,7 +285,11 @@ def parse_time(value) -> datetime | None:
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            return None
+            # What people type into a lab's sheet: "2021-01-12 8:30".
+            try:
+                value = parse_datetime(value.strip())
+            except ValueError:
+                return None
     if not isinstance(value, datetime):
         return None
     if value.tzinfo is None:
