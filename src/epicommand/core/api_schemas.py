@@ -31,7 +31,7 @@ class BatchRefusedOut(ErrorOut):
 
     accepted: int = Field(0, description="always 0: nothing of a refused batch is written")
     replayed: int = Field(0, description="items whose client id was stored before")
-    rejected: int = Field(description="items with at least one error")
+    rejected: int = Field(0, description="items with at least one error")
 
 
 BATCH_ERRORS = {**ERRORS, 422: BatchRefusedOut}
