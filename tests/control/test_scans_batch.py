@@ -300,3 +300,11 @@ def test_items_of_the_wrong_shape_are_named_not_crashed_on(device, market, gaoch
         "items[3]",
     ]
     assert not Scan.objects.exists()
+
+
+def test_a_health_code_without_a_valid_time_is_not_looked_up(device, market, gaocheng_person):
+    token = codes.issue(gaocheng_person)
+    bad = item("t-1", market, gaocheng_person, id_number=None, health_code=token)
+    response = device.post([bad | {"scanned_at": "no time"}])
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["items[0].scanned_at"]

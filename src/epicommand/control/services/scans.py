@@ -278,8 +278,9 @@ def _parse_item(index: int, client_id: str, item, errors, now: datetime) -> _Ite
     if not isinstance(method, str) or method not in METHODS:
         errors.add(index, "method", _("must be one of %(m)s") % {"m": _choices()})
 
-    if identity is not None and identity[0] == "health_code" and scanned_at is not None:
-        identity = _shown_health_code(index, identity[1], scanned_at, errors)
+    if identity is not None and identity[0] == "health_code":
+        # Checked at the time it was shown: without that time it cannot be checked.
+        identity = scanned_at and _shown_health_code(index, identity[1], scanned_at, errors)
     # With errors, what parsed is still looked up (`resolve`), and nothing is written.
     return _Item(index, client_id, token, identity, scanned_at, method)
 
