@@ -1,13 +1,13 @@
 """Quarantine at the reference city's scale, on each database: the room board of a
 4,156-room camp (the Huangzhuang camp's size), citywide occupancy with the capacity
 forecast at 30,000 stays (the city held 27,014 persons in 434 sites), and assigning 10,000
-contacts to rooms in one batch.
+contacts to rooms in two batches of 5,000 (the intake's largest).
 
 In a child process set up for the seeded city it builds, through the services: the
 4,156-room camp (one `add_rooms`: 4 floors of 1,039), a 10,000-room camp for the batch,
 and hotels of 400 rooms across the counties; then lodges 30,000 persons (stays started
 over the last two weeks) and records 2,000 close contacts still waiting, so the forecast
-has work. The 10,000-contact batch is timed (`assign_batch`: validation, room choice,
+has work. The 10,000 contacts are timed (`assign_batch`: validation, room choice,
 stays, 70,000 required tests, rooms, 10,000 health-code facts and their recompute,
 counters, audit) beside a bare `bulk_insert` of 10,000 stay rows in the same run (rolled
 back). The pages are requested with Django's in-process test Client (session, view,
@@ -138,7 +138,6 @@ class _World:
     def build(self, stays: int) -> dict:
         from epicommand.core.models import Region, Role, Unit, User
         from epicommand.quarantine.services import sites as site_services
-        from epicommand.quarantine.services import stays as stay_services
 
         city = Region.objects.get(level=Region.Level.CITY)
         office_unit = Unit.objects.get(region=city, kind=Unit.Kind.COMMAND_OFFICE)
@@ -179,10 +178,11 @@ class _World:
         people = self._persons(in_camp + BATCH + in_hotels + WAITING)
         batch_people = people[:BATCH]
         rest = people[BATCH:]
-        # The timed batch: 10,000 contacts into the big camp, in one call.
+        # The timed batch: 10,000 contacts into the big camp, in calls of the intake's
+        # largest batch (5,000).
         items = [self._item(pid, days=0) for pid in batch_people]
         started = time.perf_counter()
-        stay_services.assign_batch(self.office, big, items)
+        self._assign(big, items)
         batch_seconds = time.perf_counter() - started
         bare_seconds = self._bare_insert(big, batch_people)
         self._lodge(self.camp, rest[:in_camp])
@@ -234,6 +234,7 @@ class _World:
     def _item(self, person_id: int, *, days: int) -> dict:
         started = self.now - timedelta(days=days, hours=self.rng.randrange(1, 12))
         return {
+            "client_id": f"bench-stay-{person_id}",
             "person_id": person_id,
             "reason": "close_contact",
             "started_at": started,
@@ -241,11 +242,18 @@ class _World:
         }
 
     def _lodge(self, site, person_ids) -> None:
-        from epicommand.quarantine.services import stays as stay_services
 
         if person_ids:
             items = [self._item(pid, days=self.rng.randrange(1, 14)) for pid in person_ids]
-            stay_services.assign_batch(self.office, site, items)
+            self._assign(site, items)
+
+    def _assign(self, site, items) -> None:
+        from epicommand.quarantine.services import stays as stay_services
+
+        for start in range(0, len(items), stay_services.MAX_BATCH):
+            stay_services.assign_batch(
+                self.office, site, items[start : start + stay_services.MAX_BATCH]
+            )
 
     def _waiting(self, person_ids) -> None:
         """Close contacts identified over the last three days and not yet lodged."""

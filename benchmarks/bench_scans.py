@@ -161,13 +161,13 @@ def _measure(count: int, batch: int) -> dict:
         t = time.perf_counter()
         answer = post(body)
         request_ms.append((time.perf_counter() - t) * 1000)
-        assert answer["already_recorded"] == 0
+        assert answer["replayed"] == 0
     api_seconds = time.perf_counter() - started
     api_cpu_seconds = time.process_time() - cpu_started
 
     replays = bodies[: max(1, len(bodies) // 4)]
     started = time.perf_counter()
-    replayed = sum(post(body)["already_recorded"] for body in replays)
+    replayed = sum(post(body)["replayed"] for body in replays)
     replay_seconds = time.perf_counter() - started
 
     copy_seconds = _bare_copy(batch)

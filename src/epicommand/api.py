@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from epicommand.core.intake import BatchRefused
 from epicommand.core.services import authenticate_api_token
 
 
@@ -77,6 +78,18 @@ def service_invalid(request, exc):
     else:
         errors = [{"field": "", "message": m} for m in exc.messages]
     return _error(request, 422, "invalid input", errors)
+
+
+@api.exception_handler(BatchRefused)
+def batch_refused(request, exc):
+    body = {
+        "detail": exc.detail,
+        "errors": [{"field": e.path, "message": e.reason} for e in exc.errors],
+        "accepted": 0,
+        "replayed": exc.replayed,
+        "rejected": exc.rejected,
+    }
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -10,7 +10,7 @@ from epicommand.control import codes
 from epicommand.control.models import Colour, FactKind, Scan
 from epicommand.control.services import healthcode
 from epicommand.control.services import scans as services
-from epicommand.core import counters
+from epicommand.core import counters, intake
 from epicommand.core.models import AuditEvent, Counter
 from epicommand.core.recount import recount
 from epicommand.people.models import Person
@@ -48,11 +48,13 @@ def test_a_batch_is_recorded_with_the_colour_each_person_shows(
     )
     assert response.status_code == 200, response.content
     assert response.json() == {
-        "recorded": 2,
-        "already_recorded": 0,
+        "accepted": 2,
+        "replayed": 0,
+        "rejected": 0,
+        "errors": [],
         "items": [
-            {"client_id": "d1-0001", "status": "recorded"},
-            {"client_id": "d1-0002", "status": "recorded"},
+            {"client_id": "d1-0001", "status": "accepted"},
+            {"client_id": "d1-0002", "status": "accepted"},
         ],
     }
     stored = {s.client_id: s for s in Scan.objects.all()}
@@ -194,7 +196,7 @@ def test_a_batch_over_5000_items_is_refused(device, market, gaocheng_person):
 
 
 def test_the_service_names_fields_of_items_that_are_not_even_objects(gaocheng_person, device):
-    with pytest.raises(services.ScanBatchInvalid) as refused:
+    with pytest.raises(intake.BatchRefused) as refused:
         services.record_scans(device.token, ["not an object", {"client_id": 7}])
     paths = [e.path for e in refused.value.errors]
     assert paths[0] == "items[0]"
@@ -213,11 +215,13 @@ def test_a_replayed_batch_adds_nothing(device, market, gaocheng_person, changan_
 
     assert replay.status_code == 200
     assert replay.json() == {
-        "recorded": 0,
-        "already_recorded": 2,
+        "accepted": 0,
+        "replayed": 2,
+        "rejected": 0,
+        "errors": [],
         "items": [
-            {"client_id": "r-1", "status": "already_recorded"},
-            {"client_id": "r-2", "status": "already_recorded"},
+            {"client_id": "r-1", "status": "replayed"},
+            {"client_id": "r-2", "status": "replayed"},
         ],
     }
     assert list(Scan.objects.order_by("id").values()) == scans_before
@@ -232,12 +236,12 @@ def test_a_half_new_batch_adds_only_its_new_items(device, market, gaocheng_perso
 
     response = device.post(second)
 
-    assert response.json()["recorded"] == 2
+    assert response.json()["accepted"] == 2
     assert [i["status"] for i in response.json()["items"]] == [
-        "already_recorded",
-        "already_recorded",
-        "recorded",
-        "recorded",
+        "replayed",
+        "replayed",
+        "accepted",
+        "accepted",
     ]
     assert Scan.objects.count() == 6
     assert _today_scans("130109") == 6
@@ -294,3 +298,11 @@ def test_items_of_the_wrong_shape_are_named_not_crashed_on(device, market, gaoch
         "items[3]",
     ]
     assert not Scan.objects.exists()
+
+
+def test_a_health_code_without_a_valid_time_is_not_looked_up(device, market, gaocheng_person):
+    token = codes.issue(gaocheng_person)
+    bad = item("t-1", market, gaocheng_person, id_number=None, health_code=token)
+    response = device.post([bad | {"scanned_at": "no time"}])
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["items[0].scanned_at"]

@@ -152,8 +152,16 @@ def closed_tubes(site, persons, *, size=10, round_obj=None, status=Tube.Status.C
     return tubes
 
 
+_RESULT_SERIAL = count(1)
+
+
 def row(tube, result="negative", **values) -> dict:
-    entry = {"tube": tube.barcode if hasattr(tube, "barcode") else tube, "result": result}
+    """A lab's result item, with a client id of its own."""
+    entry = {
+        "client_id": f"lab-{next(_RESULT_SERIAL)}",
+        "tube": tube.barcode if hasattr(tube, "barcode") else tube,
+        "result": result,
+    }
     if result == "positive":
         entry.update(ct_orf1ab="28.4", ct_n="30.1")
     entry.update(reagent="达安基因", tested_at=timezone.now() - timedelta(minutes=5))

@@ -3,10 +3,12 @@ rows and as a CSV or XLSX file (errors by line and column), recalls and re-sampl
 scoped (another district's lab, site and recall are 404) and audited."""
 
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from epicommand.core.models import AuditEvent
 from epicommand.testing.models import Box, Recall, Tube
@@ -98,26 +100,38 @@ def test_seal_receive_and_result_through_the_api(
         f"{URL}/results",
         {
             "lab_id": gaocheng_lab.pk,
-            "rows": [{"tube": tube.barcode, "result": "negative", "ct_n": 5}],
+            "items": [{"client_id": "r-1", "tube": tube.barcode, "result": "negative", "ct_n": 5}],
         },
         content_type="application/json",
     )
     assert bad.status_code == 422
     assert bad.json()["errors"] == [
-        {"field": "rows[0].ct_n", "message": "5 is outside the Ct range 10.0-45.0"}
+        {"field": "items[0].ct_n", "message": "5 is outside the Ct range 10.0-45.0"}
     ]
     done = lab_token.client.post(
         f"{URL}/results",
-        {"lab_id": gaocheng_lab.pk, "rows": [{"tube": tube.barcode, "result": "negative"}]},
+        {
+            "lab_id": gaocheng_lab.pk,
+            "items": [{"client_id": "r-1", "tube": tube.barcode, "result": "negative"}],
+        },
         content_type="application/json",
     )
-    assert done.status_code == 200 and done.json()["recorded"] == 1
+    assert done.status_code == 200 and done.json()["accepted"] == 1
     again = lab_token.client.post(
         f"{URL}/results",
-        {"lab_id": gaocheng_lab.pk, "rows": [{"tube": tube.barcode, "result": "negative"}]},
+        {
+            "lab_id": gaocheng_lab.pk,
+            "items": [{"client_id": "r-1", "tube": tube.barcode, "result": "negative"}],
+        },
         content_type="application/json",
     )
-    assert again.json()["replayed"] == [tube.barcode] and again.json()["recorded"] == 0
+    assert again.json()["replayed"] == 1 and again.json()["accepted"] == 0
+    assert again.json()["items"][0] == {
+        "client_id": "r-1",
+        "status": "replayed",
+        "tube": tube.barcode,
+        "result": "negative",
+    }
     assert AuditEvent.objects.filter(action="results.record", actor_token=lab_token).count() == 2
 
 
@@ -143,15 +157,18 @@ def test_a_results_file_is_refused_by_line_and_column_then_recorded(
     tubes = closed_tubes(zengcun_site, residents(city.xgz, 20))
     deliver(gaocheng_sampler, zengcun_site, tubes, gaocheng_lab_staff, gaocheng_lab)
     a, b = tubes
+    # Beijing time as a lab's sheet writes it, within the device-time rule's 30 days.
+    tested = timezone.localtime() - timedelta(hours=2)
+    at, later = f"{tested:%Y-%m-%d %H:%M}", f"{tested + timedelta(minutes=1):%Y-%m-%d %H:%M}"
     bad = lab_token.client.post(
         f"{URL}/results/file",
         {
             "lab_id": gaocheng_lab.pk,
             "file": csv_file(
                 [
-                    f"{a.barcode},negative,,,,达安,2021-01-12 08:30",
+                    f"{a.barcode},negative,,,,达安,{at}",
                     "",
-                    f"{b.barcode},positive,,46,,达安,2021-01-12 08:31",
+                    f"{b.barcode},positive,,46,,达安,{later}",
                 ]
             ),
         },
@@ -167,7 +184,7 @@ def test_a_results_file_is_refused_by_line_and_column_then_recorded(
             "lab_id": gaocheng_lab.pk,
             "file": xlsx_file(
                 [
-                    [a.barcode, "negative", None, None, None, "达安", "2021-01-12 08:30"],
+                    [a.barcode, "negative", None, None, None, "达安", at],
                     [b.barcode, "阳性", 28.5, 30.0, None, "达安", None],
                 ]
             ),

@@ -1,8 +1,11 @@
 """In a real browser: a lab user receives a box and uploads a results file, a real CSV
 then a real XLSX written with openpyxl, and sees the tubes resulted."""
 
+from datetime import timedelta
+
 import openpyxl
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from epicommand.testing.models import Tube
@@ -22,10 +25,11 @@ def test_a_lab_user_uploads_results_files_and_sees_the_tubes_resulted(
     tubes = closed_tubes(zengcun_site, residents(city.xgz, 30))
     seal_box(gaocheng_sampler, zengcun_site, "BOX-BR-1", [t.barcode for t in tubes])
     csv_path = tmp_path / "results.csv"
+    tested = f"{timezone.localtime() - timedelta(hours=2):%Y-%m-%d %H:%M}"
     csv_path.write_text(
         "tube,result,ct_orf1ab,ct_n,ct_e,reagent,tested_at\n"
-        f"{tubes[0].barcode},negative,,,,达安基因,2021-01-12 08:30\n"
-        f"{tubes[1].barcode},negative,,,,达安基因,2021-01-12 08:31\n",
+        f"{tubes[0].barcode},negative,,,,达安基因,{tested}\n"
+        f"{tubes[1].barcode},negative,,,,达安基因,{tested}\n",
         encoding="utf-8",
     )
     book = openpyxl.Workbook()

@@ -47,7 +47,11 @@ def test_negative_pools_release_every_member_and_move_the_figures(
     batch = record_results(
         gaocheng_lab_staff, gaocheng_lab, [row(t, ct_n="41.5") for t in received[:2]]
     )
-    assert (batch.recorded, batch.negative_tubes, batch.released) == (2, 2, 20)
+    assert (batch.accepted, batch.figures["negative_tubes"], batch.figures["released"]) == (
+        2,
+        2,
+        20,
+    )
     tube = Tube.objects.get(pk=received[0].pk)
     assert (tube.status, tube.result, tube.ct_n, tube.reagent) == (
         Tube.Status.RESULTED,
@@ -70,12 +74,13 @@ def test_the_same_result_again_is_a_replay_and_a_different_one_is_refused(
 ):
     record_results(gaocheng_lab_staff, gaocheng_lab, [row(received[0])])
     again = record_results(gaocheng_lab_staff, gaocheng_lab, [row(received[0])])
-    assert again.recorded == 0 and again.replayed == [received[0].barcode]
-    assert "already recorded with the same result" in again.summary
+    assert again.accepted == 0 and again.replayed == 1
+    assert again.items[0]["tube"] == received[0].barcode
+    assert "already recorded with the same result" in again.figures["summary"]
     assert RoundProgress.objects.get(round=round1, region=city.xgz).released == 10
     with pytest.raises(ValidationError) as refused:
         record_results(gaocheng_lab_staff, gaocheng_lab, [row(received[0], "positive")])
-    assert "already resulted Negative" in refused.value.message_dict["rows[0].tube"][0]
+    assert "already resulted Negative" in refused.value.message_dict["items[0].tube"][0]
 
 
 def test_every_bad_row_is_named_and_nothing_is_written(
@@ -96,14 +101,14 @@ def test_every_bad_row_is_named_and_nothing_is_written(
     with pytest.raises(ValidationError) as refused:
         record_results(gaocheng_lab_staff, gaocheng_lab, rows)
     errors = refused.value.message_dict
-    assert "unknown tube UNKNOWN-1" in errors["rows[1].tube"][0]
-    assert "negative, positive or invalid" in errors["rows[2].result"][0]
-    assert "outside the Ct range 10.0-45.0" in errors["rows[3].ct_n"][0]
-    assert "never received by this lab" in errors["rows[4].tube"][0]
-    assert "at least one Ct value below 40.0" in errors["rows[5].ct_n"][0]
-    assert "cannot be negative" in errors["rows[6].ct_e"][0]
-    assert "future" in errors["rows[7].tested_at"][0]
-    assert "must be a number" in errors["rows[8].ct_orf1ab"][0]
+    assert "unknown tube UNKNOWN-1" in errors["items[1].tube"][0]
+    assert "negative, positive or invalid" in errors["items[2].result"][0]
+    assert "outside the Ct range 10.0-45.0" in errors["items[3].ct_n"][0]
+    assert "never received by this lab" in errors["items[4].tube"][0]
+    assert "at least one Ct value below 40.0" in errors["items[5].ct_n"][0]
+    assert "cannot be negative" in errors["items[6].ct_e"][0]
+    assert "future" in errors["items[7].tested_at"][0]
+    assert "must be a number" in errors["items[8].ct_orf1ab"][0]
     assert not Tube.objects.filter(status=Tube.Status.RESULTED).exists()
     assert not Sample.objects.exclude(status="").exists()
 
@@ -115,7 +120,7 @@ def test_two_different_results_for_one_tube_in_a_batch_are_refused(
         record_results(
             gaocheng_lab_staff, gaocheng_lab, [row(received[0]), row(received[0], "invalid")]
         )
-    assert "another result in row 0" in refused.value.message_dict["rows[1].tube"][0]
+    assert "another result in item 0" in refused.value.message_dict["items[1].tube"][0]
 
 
 def test_only_the_lab_that_received_the_tubes_may_result_them(
@@ -133,14 +138,14 @@ def test_only_the_lab_that_received_the_tubes_may_result_them(
         record_results(gaocheng_epi, gaocheng_lab, [row(received[0])])  # may not record
     with pytest.raises(ValidationError) as refused:
         record_results(changan_lab_staff, changan_lab, [row(received[0])])
-    assert "never received by this lab" in refused.value.message_dict["rows[0].tube"][0]
+    assert "never received by this lab" in refused.value.message_dict["items[0].tube"][0]
 
 
 def test_an_invalid_pool_sends_every_member_to_single_re_sampling(
     city, received, gaocheng_lab, gaocheng_lab_staff
 ):
     batch = record_results(gaocheng_lab_staff, gaocheng_lab, [row(received[0], "invalid")])
-    assert batch.invalid_tubes == 1 and batch.recalls_created == 10
+    assert batch.figures["invalid_tubes"] == 1 and batch.figures["recalls_created"] == 10
     assert set(Sample.objects.filter(tube=received[0]).values_list("status", flat=True)) == {
         Sample.Status.INVALID
     }
@@ -165,6 +170,6 @@ def test_a_person_in_quarantine_gets_the_result_on_the_required_test(
     tube = register_pool(gaocheng_sampler, zengcun_site, [person])
     deliver(gaocheng_sampler, zengcun_site, [tube], gaocheng_lab_staff, gaocheng_lab)
     batch = record_results(gaocheng_lab_staff, gaocheng_lab, [row(tube)])
-    assert batch.quarantine_tests == 1
+    assert batch.figures["quarantine_tests"] == 1
     first.refresh_from_db()
     assert (first.result, first.reagent) == (StayTest.Result.NEGATIVE, "达安基因")

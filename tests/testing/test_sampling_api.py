@@ -41,17 +41,17 @@ def test_a_device_registers_a_batch_and_a_replay_says_so(device, zengcun_site, r
     answer = post(device.client, body)
     assert answer.status_code == 200, answer.content
     data = answer.json()
-    assert (data["created"], data["replayed"], data["tubes_closed"]) == (10, 0, [tube])
+    assert (data["accepted"], data["replayed"], data["tubes_closed"]) == (10, 0, [tube])
     assert data["items"][9] == {
         "client_id": "api-9",
-        "status": "created",
+        "status": "accepted",
         "tube": tube,
         "members": 10,
         "capacity": 10,
         "closed": True,
     }
     again = post(device.client, body).json()
-    assert (again["created"], again["replayed"]) == (0, 10)
+    assert (again["accepted"], again["replayed"]) == (0, 10)
     assert {i["status"] for i in again["items"]} == {"replayed"}
     assert Sample.objects.get(client_id="api-0").recorded_by_token == device
 

@@ -46,8 +46,8 @@ def test_a_table_worker_fills_a_pool_of_ten_and_the_eleventh_needs_a_new_tube(
         batch = register(
             gaocheng_sampler, [item(f"t-{n}", tube, person, round_obj=round1)], zengcun_site
         )
-        assert batch.items[0].members == n + 1
-    assert batch.items[0].closed
+        assert batch.items[0]["members"] == n + 1
+    assert batch.items[0]["closed"]
     stored = Tube.objects.get(barcode=tube)
     assert (stored.members, stored.capacity, stored.status) == (10, 10, Tube.Status.CLOSED)
 
@@ -61,7 +61,11 @@ def test_a_table_worker_fills_a_pool_of_ten_and_the_eleventh_needs_a_new_tube(
     batch = register(
         gaocheng_sampler, [item("t-10", other, villagers[10], round_obj=round1)], zengcun_site
     )
-    assert (batch.items[0].tube, batch.items[0].members, batch.items[0].closed) == (other, 1, False)
+    assert (batch.items[0]["tube"], batch.items[0]["members"], batch.items[0]["closed"]) == (
+        other,
+        1,
+        False,
+    )
 
 
 def test_a_round_sample_moves_the_round_figures_and_the_counters(
@@ -138,10 +142,10 @@ def test_a_replayed_batch_changes_nothing_and_says_so(
     entries = [item(f"r-{n}", tube, p, round_obj=round1) for n, p in enumerate(villagers[:10])]
     first = register(gaocheng_sampler, entries, zengcun_site)
     again = register(gaocheng_sampler, entries, zengcun_site)
-    assert (first.created, first.replayed) == (10, 0)
-    assert (again.created, again.replayed) == (0, 10)
-    assert {o.status for o in again.items} == {"replayed"}
-    assert again.items[0].closed and again.items[0].members == 10
+    assert (first.accepted, first.replayed) == (10, 0)
+    assert (again.accepted, again.replayed) == (0, 10)
+    assert {o["status"] for o in again.items} == {"replayed"}
+    assert again.items[0]["closed"] and again.items[0]["members"] == 10
     assert Sample.objects.count() == 10
     assert RoundProgress.objects.get(round=round1, region=city.xgz).sampled == 10
 
@@ -166,7 +170,7 @@ def test_a_person_sampled_twice_in_a_round_is_refused_unless_on_purpose(
         [item("w-2", second_tube, villagers[0], round_obj=round1, resample=True)],
         zengcun_site,
     )
-    assert batch.created == 1
+    assert batch.accepted == 1
     assert Sample.objects.get(client_id="w-2").resample is True
 
 
@@ -198,7 +202,7 @@ def test_a_person_in_quarantine_is_sampled_one_to_a_tube(
     batch = register(
         gaocheng_sampler, [item("q-1", alone, villagers[0], round_obj=round1)], zengcun_site
     )
-    assert (batch.items[0].capacity, batch.items[0].closed) == (1, True)
+    assert (batch.items[0]["capacity"], batch.items[0]["closed"]) == (1, True)
 
     pooled = new_tube()
     register(gaocheng_sampler, [item("q-2", pooled, villagers[1], round_obj=round1)], zengcun_site)
@@ -220,7 +224,7 @@ def test_risk_areas_set_the_pool_size(gaocheng_sampler, zengcun_site, round1, ci
         [item(f"m-{n}", tube, p, round_obj=round1) for n, p in enumerate(medium[:5])],
         zengcun_site,
     )
-    assert (batch.items[-1].capacity, batch.items[-1].members, batch.items[-1].closed) == (
+    assert (batch.items[-1]["capacity"], batch.items[-1]["members"], batch.items[-1]["closed"]) == (
         5,
         5,
         True,
@@ -266,7 +270,7 @@ def test_door_to_door_sampling_files_the_tube_in_the_persons_community(
 ):
     tube = new_tube()
     batch = register_samples(gaocheng_sampler, [item("dd-1", tube, villagers[0], round_obj=round1)])
-    assert batch.created == 1
+    assert batch.accepted == 1
     stored = Tube.objects.get(barcode=tube)
     assert (stored.site, stored.region_id) == (None, city.xgz.code)
     assert Sample.objects.get(client_id="dd-1").door_to_door is True

@@ -1,8 +1,11 @@
-"""Schemas shared by every router: errors and keyset pages."""
+"""Schemas shared by every router: errors, keyset pages, and the answer to a device's or
+lab's batch (core.intake)."""
 
+import json
 from datetime import date
 
-from ninja import Query, Schema
+from django.http import HttpResponse
+from ninja import Field, Query, Schema
 
 # The days a query may name: a midnight outside them has no UTC datetime (year 1 in Beijing
 # is still year 0 in UTC), and no record of the response lies there.
@@ -32,3 +35,39 @@ class ErrorOut(Schema):
 
 # Declared on every route so the OpenAPI document lists what can go wrong.
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class BatchRefusedOut(ErrorOut):
+    """A batch refused whole: `errors` names every bad item as `items[3].scanned_at`."""
+
+    accepted: int = Field(0, description="always 0: nothing of a refused batch is written")
+    replayed: int = Field(0, description="items whose client id was stored before")
+    rejected: int = Field(0, description="items with at least one error")
+
+
+BATCH_ERRORS = {**ERRORS, 422: BatchRefusedOut}
+
+
+class BatchItemOut(Schema):
+    client_id: str
+    status: str = Field(description="accepted, or replayed: stored before, nothing changed")
+
+
+class BatchOut(Schema):
+    """The answer to a batch (docs/api-guide.md "Device and lab batches")."""
+
+    accepted: int = Field(description="items this request stored")
+    replayed: int = Field(description="items whose client id was stored before: unchanged")
+    rejected: int = Field(description="0: a batch with a bad item is refused whole (422)")
+    errors: list[FieldError] = Field(description="empty: the errors come with the 422")
+    items: list[BatchItemOut] = Field(description="one outcome per item, in the batch's order")
+
+
+def batch_response(result, **figures) -> HttpResponse:
+    """A batch's BatchOut as JSON, written here: checking 5,000 outcomes against the
+    schema on the way out cost more than a tenth of the whole request."""
+    body = result.body()
+    body.update(figures)
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )

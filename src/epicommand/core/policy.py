@@ -102,6 +102,12 @@ class ProtocolEdition:
     # Households kept at home: hours a volunteer team has to deliver a request.
     necessities_delivery_hours: int = 24
     medicine_delivery_hours: int = 4
+    # Device and lab batches (core.intake): a time this far ahead of the platform's clock
+    # is a device's clock running fast; an older one is a fault, not a late upload (tracing
+    # looks back 14 days). A swab older than `sample_max_age_days` is of no use to a lab.
+    device_clock_skew_minutes: int = 5
+    device_max_age_days: int = 30
+    sample_max_age_days: int = 7
 
 
 EDITIONS = {

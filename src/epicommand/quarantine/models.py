@@ -157,6 +157,11 @@ class Stay(models.Model):
         User, models.PROTECT, null=True, related_name="+", verbose_name=_("assigned by")
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The device's or client's own id of a batch item (core.intake): a retried batch
+    # finds its stays by it. Stays assigned one at a time have none.
+    client_id = models.CharField(
+        _("client id"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "region"

@@ -269,6 +269,7 @@ def _assign(staff, site: Site, group, rng, now, counts: Counts) -> None:
         in_transfer = days_ago == 0 and rng.random() < 0.5
         items.append(
             {
+                "client_id": f"demo-stay-{person.pk}",
                 "person_id": person.pk,
                 "reason": reason,
                 "started_at": started,
@@ -281,8 +282,9 @@ def _assign(staff, site: Site, group, rng, now, counts: Counts) -> None:
             }
         )
         counts.in_transfer += in_transfer
-    result = stay_services.assign_batch(staff, site, items, now=now)
-    counts.stays += len(result.stays)
+    for start in range(0, len(items), stay_services.MAX_BATCH):
+        chunk = items[start : start + stay_services.MAX_BATCH]
+        counts.stays += stay_services.assign_batch(staff, site, chunk, now=now).accepted
 
 
 def _results_and_releases(users, sites, rng, now, counts: Counts) -> None:

@@ -1,6 +1,7 @@
-"""A lab's results file (CSV or XLSX) read into rows for services.results.record_results,
-whose errors (`rows[3].ct_n`) come back as the file's line and column, as the person
-import reports them (people/imports.py). One header line naming the columns:
+"""A lab's results file (CSV or XLSX) read into items for services.results.record_results,
+whose errors (`items[3].ct_n`) come back as the file's line and column, as the person
+import reports them (people/imports.py); a line without a client id is given its line's.
+One header line naming the columns:
 
     tube, result, ct_orf1ab, ct_n, ct_e, reagent, tested_at [, client_id]
 
@@ -21,12 +22,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .services.results import ResultBatch, record_results
+from epicommand.core.intake import BatchResult
+
+from .services.results import MAX_FILE_ROWS, record_results
 
 COLUMNS = ("tube", "result", "ct_orf1ab", "ct_n", "ct_e", "reagent", "tested_at", "client_id")
 REQUIRED = ("tube", "result")
 MAX_LISTED = 1000
-ROW_FIELD = re.compile(r"^rows\[(\d+)\](?:\.(\w+))?$")
+ROW_FIELD = re.compile(r"^items\[(\d+)\](?:\.(\w+))?$")
 
 
 @dataclass(frozen=True, order=True)
@@ -38,14 +41,14 @@ class LineError:
 
 @dataclass
 class FileOutcome:
-    batch: ResultBatch | None = None
+    batch: BatchResult | None = None
     errors: list[LineError] = field(default_factory=list)
     error_count: int = 0
 
     @property
     def summary(self) -> str:
         if self.batch is not None:
-            return self.batch.summary
+            return self.batch.figures["summary"]
         return _("%(n)d errors; nothing was recorded") % {"n": self.error_count}
 
 
@@ -67,7 +70,9 @@ def record_results_file(actor, lab, fileobj, filename: str, *, now=None) -> File
             errors=[LineError(2, "", _("the file has no results below the header"))], error_count=1
         )
     try:
-        return FileOutcome(batch=record_results(actor, lab, rows, now=now))
+        for line, row in zip(lines, rows, strict=True):
+            row["client_id"] = row.get("client_id") or f"line-{line}"
+        return FileOutcome(batch=record_results(actor, lab, rows, now=now, max_items=MAX_FILE_ROWS))
     except ValidationError as exc:
         errors = [
             _line_error(key, message, lines)

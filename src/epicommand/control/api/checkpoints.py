@@ -14,7 +14,15 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS, day_filter, region_filter
+from epicommand.core.api_schemas import (
+    BATCH_ERRORS,
+    ERRORS,
+    BatchItemOut,
+    BatchOut,
+    batch_response,
+    day_filter,
+    region_filter,
+)
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
 from epicommand.testing.models import PriorityTest
@@ -220,9 +228,9 @@ class BatchItemIn(Schema):
     permit_number: str | None = Field(None, description="The vehicle's permit, in a lockdown.")
 
 
-# The items reach the service as sent, and the service checks each whole, so that every
-# error reads `items[3].passed_at` alike (a time that does not parse or one in the future)
-# and one answer lists them all. The document still describes each item.
+# The items reach core.intake as sent, and it checks each whole, so that every error
+# reads `items[3].passed_at` alike (a time that does not parse or one in the future) and
+# one answer lists them all. The document still describes each item.
 ITEMS_SCHEMA = {
     "type": "array",
     "maxItems": services.MAX_BATCH,
@@ -232,47 +240,31 @@ ITEMS_SCHEMA = {
 
 
 class BatchIn(Schema):
-    items: Annotated[list[Any], WithJsonSchema(ITEMS_SCHEMA)] = Field(max_length=services.MAX_BATCH)
+    items: Annotated[list[Any], WithJsonSchema(ITEMS_SCHEMA)]
 
 
-class ItemOut(Schema):
-    client_id: str
-    verdict: str = Field(description="pass, restricted or deny")
+class ItemOut(BatchItemOut):
+    verdict: str = Field(description="pass, restricted or deny (a replay: the stored one)")
     colour: str
     reasons: list[str]
-    replayed: bool = Field(description="the client id was stored before: nothing changed")
 
 
-class BatchOut(Schema):
-    recorded: int = Field(description="Passages this request stored.")
-    replayed: int = Field(description="Items whose client id was stored before.")
+class PassageBatchOut(BatchOut):
     items: list[ItemOut] = Field(description="One per item, in the batch's order.")
 
 
 @router.post(
-    "/passages/batch", response={200: BatchOut, **ERRORS}, summary="Record a batch of passages"
+    "/passages/batch",
+    response={200: PassageBatchOut, **BATCH_ERRORS},
+    summary="Record a batch of passages",
 )
 def record_batch(request, payload: BatchIn):
-    """Up to 5,000 passages from a device, validated whole: if any item is wrong nothing
-    is recorded and the 422 answer lists every error as `items[3].temperature`. Items whose
-    client id is stored already are reported `replayed` with their stored verdict and
-    change nothing, so a device may resend a batch it got no answer for."""
+    """Up to 5,000 passages from a device, by the contract of docs/api-guide.md "Device
+    and lab batches": if any item is wrong nothing is recorded and the 422 answer lists
+    every error as `items[3].temperature`. Items whose client id is stored already are
+    `replayed` with their stored verdict and change nothing."""
     require(request.auth, C.RECORD_PASSAGES)
-    result = services.record_passages(request.auth, payload.items)
-    return {
-        "recorded": result.recorded,
-        "replayed": result.replayed,
-        "items": [
-            {
-                "client_id": i.client_id,
-                "verdict": i.verdict,
-                "colour": i.colour,
-                "reasons": list(i.reasons),
-                "replayed": i.replayed,
-            }
-            for i in result.items
-        ],
-    }
+    return batch_response(services.record_passages(request.auth, payload.items))
 
 
 # Permits ---------------------------------------------------------------------------------------

@@ -1,20 +1,18 @@
 """/api/v1/scans: devices post batches of place-code scans; staff read the scans of the
 persons in their jurisdiction. See docs/api-guide.md "Place-code scans"."""
 
-import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 from pydantic import WithJsonSchema
 
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS
+from epicommand.core.api_schemas import BATCH_ERRORS, ERRORS, BatchOut, batch_response
 from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 
@@ -51,10 +49,9 @@ class ScanItemIn(Schema):
     )
 
 
-# The items reach the service as the client sent them, and the service checks each one
-# whole, so that every error of a batch reads `items[3].scanned_at` alike (whether a time
-# does not parse or lies in the future) and the whole batch is checked in one pass, not
-# stopped at the first type error. The document still describes each item.
+# The items reach core.intake as the client sent them, so that every error of a batch
+# reads `items[3].scanned_at` alike and the whole batch is checked in one pass, not stopped
+# at the first type error. The document still describes each item.
 ITEMS_SCHEMA = {
     "type": "array",
     "maxItems": services.MAX_BATCH,
@@ -64,18 +61,7 @@ ITEMS_SCHEMA = {
 
 
 class ScanBatchIn(Schema):
-    items: Annotated[list[Any], WithJsonSchema(ITEMS_SCHEMA)] = Field(max_length=services.MAX_BATCH)
-
-
-class ScanOutcome(Schema):
-    client_id: str
-    status: str = Field(description="recorded, or already_recorded for a replayed client id")
-
-
-class ScanBatchOut(Schema):
-    recorded: int = Field(description="Scans this request stored.")
-    already_recorded: int = Field(description="Items whose client id was stored before.")
-    items: list[ScanOutcome] = Field(description="One outcome per item, in the batch's order.")
+    items: Annotated[list[Any], WithJsonSchema(ITEMS_SCHEMA)]
 
 
 class ScanOut(Schema):
@@ -104,31 +90,16 @@ class ScanPage(Schema):
 
 @router.post(
     "/batch",
-    response={200: ScanBatchOut, **ERRORS},
+    response={200: BatchOut, **BATCH_ERRORS},
     summary="Record a batch of place-code scans",
 )
 def record_batch(request, payload: ScanBatchIn):
-    """Up to 5,000 scans, validated whole: if any item is wrong nothing is recorded and
-    the 422 answer lists every error as `items[3].place_code`. Items whose client id is
-    already stored are reported `already_recorded` and change nothing, so a device may
-    resend a batch it got no answer for. Persons from any district may be scanned; each
-    scan is filed under the person's region of residence."""
+    """Up to 5,000 scans, by the contract of docs/api-guide.md "Device and lab batches":
+    if any item is wrong nothing is recorded and the 422 answer lists every error as
+    `items[3].place_code`; items whose client id is stored already are `replayed`. Persons
+    from any district may be scanned; each scan is filed under their region of residence."""
     require(request.auth, Capability.RECORD_SCANS)
-    try:
-        result = services.record_scans(request.auth, payload.items)
-    except services.ScanBatchInvalid as exc:
-        errors = [{"field": e.path, "message": e.message} for e in exc.errors]
-        return Status(422, {"detail": exc.detail, "errors": errors})
-    # Written as JSON here, in the ScanBatchOut shape: checking 5,000 outcomes against the
-    # schema on the way out cost more than a tenth of the whole request.
-    body = {
-        "recorded": result.recorded,
-        "already_recorded": result.already_recorded,
-        "items": [{"client_id": i.client_id, "status": i.status} for i in result.items],
-    }
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8"
-    )
+    return batch_response(services.record_scans(request.auth, payload.items))
 
 
 @router.get("", response={200: ScanPage, **ERRORS}, summary="Scans of persons in your scope")

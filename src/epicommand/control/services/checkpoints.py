@@ -29,7 +29,7 @@ from epicommand.places.models import Venue
 
 from ..levels import ancestor_codes
 from ..models import Checkpoint, Lockdown, VehiclePermit
-from .passage_batch import MAX_BATCH, BatchResult, ItemResult, record_passages
+from .passage_batch import MAX_BATCH, record_passages
 from .passage_checks import MAX_VEHICLE_PEOPLE, PasserIn
 from .passages import PassageResult, PasserResult, record_passage, record_vehicle
 from .verdicts import (
@@ -43,8 +43,6 @@ from .verdicts import (
 __all__ = [
     "MAX_BATCH",
     "MAX_VEHICLE_PEOPLE",
-    "BatchResult",
-    "ItemResult",
     "Judgement",
     "PassageResult",
     "PasserIn",

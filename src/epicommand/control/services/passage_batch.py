@@ -1,19 +1,15 @@
-"""A device's batch of passages: up to MAX_BATCH items, each with its client id, validated
-whole (any bad item: nothing written, every error named by its item), replays reported and
-left alone, written by COPY on PostgreSQL, their facts and counters in the same
-transaction, audited once."""
+"""A device's batch of passages through core.intake (the one contract of device batches):
+up to MAX_BATCH items, validated whole, replays reported and left alone, written by COPY
+on PostgreSQL, their facts and counters in the same transaction, audited once. This
+module supplies the item parser (the checks of services.passage_checks) and the writer."""
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.core import audit
+from epicommand.core import audit, intake
 from epicommand.core.access import covers
 from epicommand.core.bulk import bulk_insert, naive_utc
 from epicommand.core.models import ApiToken
@@ -21,7 +17,6 @@ from epicommand.core.models import ApiToken
 from ..models import Checkpoint, Passage, Verdict
 from . import healthcode
 from .passage_checks import (
-    CLIENT_ID,
     ID_NUMBER,
     LOOKUP_CHUNK,
     Identified,
@@ -43,203 +38,180 @@ from .passages import (
 )
 from .verdicts import Circumstances, judge
 
-MAX_BATCH = 5000
+MAX_BATCH = intake.MAX_ITEMS
+FIELDS = (
+    "checkpoint_id",
+    "id_number",
+    "health_code",
+    "temperature",
+    "direction",
+    "passed_at",
+    "plate",
+    "vehicle_people",
+    "permit_number",
+)
+
+
+def record_passages(actor, items, *, now: datetime | None = None) -> intake.BatchResult:
+    """A device's batch through core.intake (docs/api-guide.md "Device and lab batches"):
+    up to MAX_BATCH passages, each a mapping with client_id, checkpoint_id, id_number or
+    health_code, temperature, direction, passed_at and optionally plate, vehicle_people,
+    permit_number. Validated whole: any bad item raises intake.BatchRefused naming
+    `items[3].temperature`, and nothing is written. Items whose client id is stored
+    already are replays, reported with their stored verdict. Audited once."""
+    require(actor, C.RECORD_PASSAGES)
+    return intake.run(PassageBatch(actor, now or timezone.now()), items)
 
 
 @dataclass
-class ItemResult:
+class _Item:
+    """An item as parsed: who passes still to be found, the other fields checked."""
+
     index: int
     client_id: str
-    verdict: str
-    colour: str
-    reasons: tuple[str, ...]
-    replayed: bool
+    checkpoint_id: int | None
+    passer: PasserIn | None
+    fields: dict
 
 
-@dataclass
-class BatchResult:
-    items: list[ItemResult] = field(default_factory=list)
+class PassageBatch(intake.BatchApp):
+    fields = FIELDS
 
-    @property
-    def recorded(self) -> int:
-        return sum(not i.replayed for i in self.items)
+    def __init__(self, actor, now: datetime):
+        super().__init__(now)
+        self.actor = actor
+        self.checkpoints: dict[int, Checkpoint] = {}
+        self.persons: dict[int, Identified] = {}
 
-    @property
-    def replayed(self) -> int:
-        return sum(i.replayed for i in self.items)
+    def seen(self, client_ids):
+        """Stored passages with their verdict; another jurisdiction's is not shown."""
+        stored = {}
+        for start in range(0, len(client_ids), LOOKUP_CHUNK):
+            rows = Passage.objects.filter(client_id__in=client_ids[start : start + LOOKUP_CHUNK])
+            for cid, region, verdict, colour, reasons in rows.values_list(
+                "client_id", "region_id", "verdict", "colour", "reasons"
+            ):
+                if not covers(self.actor, region):
+                    stored[cid] = intake.CLIENT_ID_TAKEN
+                    continue
+                stored[cid] = _outcome(verdict, colour, reasons)
+        return stored
 
-
-def record_passages(actor, items: list[Mapping], *, now: datetime | None = None) -> BatchResult:
-    """A device's batch: up to MAX_BATCH passages, each a mapping with client_id,
-    checkpoint_id, id_number or health_code, temperature, direction, passed_at and
-    optionally plate, vehicle_people, permit_number. Validated whole: any bad item raises
-    ValidationError {"items[3].temperature": reason, ...} and nothing is written. Items
-    whose client id is stored already are replays: reported with their stored verdict,
-    nothing changed. Audited once."""
-    require(actor, C.RECORD_PASSAGES)
-    now = now or timezone.now()
-    items = list(items)
-    if not items:
-        raise ValidationError({"items": _("is empty")})
-    if len(items) > MAX_BATCH:
-        raise ValidationError({"items": _("at most %(n)d items a batch") % {"n": MAX_BATCH}})
-    errors: dict[str, str] = {}
-    ids = _batch_client_ids(items, errors)
-    stored = _stored_passages(actor, [i for i in ids if i], errors, ids)
-    # Every item but the replays is checked, a bad client id's too, so one answer lists
-    # every error of the batch.
-    fresh = [n for n, cid in enumerate(ids) if isinstance(items[n], Mapping) and cid not in stored]
-    checkpoints = _batch_checkpoints(actor, items, fresh, errors)
-    persons = _batch_persons(items, fresh, errors, now)
-    checked = {}
-    for n in fresh:
-        prefix = f"items[{n}]."
-        fields = check_common_fields(items[n], errors, prefix, now)
-        fields["temperature"] = check_temperature(
-            items[n].get("temperature"), errors, prefix + "temperature"
+    def parse(self, index, client_id, item, errors):
+        found: dict[str, str] = {}  # passage_checks' errors, by field
+        checkpoint_id = item.get("checkpoint_id")
+        if checkpoint_id is None:
+            found["checkpoint_id"] = _("is required")
+        elif isinstance(checkpoint_id, bool) or not isinstance(checkpoint_id, int):
+            found["checkpoint_id"] = _("must be a checkpoint's id")
+        elif not 0 < checkpoint_id < 2**63:
+            found["checkpoint_id"] = _("unknown checkpoint %(c)s") % {"c": checkpoint_id}
+        passer = PasserIn(
+            id_number=text_of(item, "id_number", found, ""),
+            health_code=text_of(item, "health_code", found, ""),
         )
-        checked[n] = fields
-    if errors:
-        raise ValidationError(_in_item_order(errors))
-    planned, levels = _plan_batch(items, fresh, ids, checkpoints, persons, checked)
-    with transaction.atomic():
-        written = _write_batch(actor, planned, now)
+        fields = check_common_fields(item, found, "", self.now)
+        fields["temperature"] = check_temperature(item.get("temperature"), found, "temperature")
+        for name, reason in found.items():
+            errors.add(index, name, reason)
+        return _Item(
+            index,
+            client_id,
+            checkpoint_id if "checkpoint_id" not in found else None,
+            passer if not {"id_number", "health_code"} & found.keys() else None,
+            fields,
+        )
+
+    def resolve(self, rows, errors):
+        self.checkpoints = _batch_checkpoints(self.actor, rows, errors)
+        self.persons = _batch_persons(rows, errors, self.now)
+
+    def write(self, rows, replayed):
+        planned, levels = _plan_batch(rows, self.checkpoints, self.persons)
+        written = _write_batch(self.actor, planned, self.now)
         if written:
-            after_passages(written, now, levels)
+            after_passages(written, self.now, levels)
         if planned:
             audit.record(
-                actor,
+                self.actor,
                 "passage.batch",
-                region_code=_scope_of(actor),
+                region_code=_scope_of(self.actor),
                 object_type="control.passage",
                 object_id="",
                 reason=(
-                    f"{len(written)} passages recorded, {len(items) - len(planned)} replayed, "
+                    f"{len(written)} passages recorded, {replayed} replayed, "
                     f"{sum(p.verdict == Verdict.DENY for p in written)} denied"
                 ),
             )
-    by_index = dict(zip(fresh, planned, strict=True))
-    result = BatchResult()
-    for n, cid in enumerate(ids):
-        if n in by_index:
-            p = by_index[n]
-            result.items.append(
-                ItemResult(n, cid, p.verdict, p.colour, tuple(split_reasons(p.reasons)), False)
-            )
-        else:
-            verdict, colour, reasons = stored[cid]
-            result.items.append(
-                ItemResult(n, cid, verdict, colour, tuple(split_reasons(reasons)), True)
-            )
-    return result
+        mine = {p.client_id for p in written}
+        return intake.Written(
+            [
+                _outcome(p.verdict, p.colour, p.reasons)
+                | ({} if p.client_id in mine else {"status": intake.REPLAYED})
+                for p in planned
+            ]
+        )
 
 
-def _in_item_order(errors: dict[str, str]) -> dict[str, str]:
-    def key(name: str):
-        found = re.match(r"items\[(\d+)\]", name)
-        return (int(found[1]) if found else -1, name)
-
-    return {name: errors[name] for name in sorted(errors, key=key)}
+def _outcome(verdict: str, colour: str, reasons: str) -> dict:
+    return {"verdict": verdict, "colour": colour, "reasons": list(split_reasons(reasons))}
 
 
-def _batch_client_ids(items, errors) -> list[str]:
-    """Each item's client id ("" where it is missing, malformed or repeated)."""
-    seen: dict[str, int] = {}
-    ids = []
-    for n, item in enumerate(items):
-        if not isinstance(item, Mapping):
-            errors[f"items[{n}]"] = _("must be an object")
-            ids.append("")
+def _batch_checkpoints(actor, rows: list[_Item], errors) -> dict[int, Checkpoint]:
+    wanted = {row.checkpoint_id for row in rows if row.checkpoint_id is not None}
+    found = Checkpoint.objects.visible_to(actor).in_bulk(wanted)
+    for row in rows:
+        pk = row.checkpoint_id
+        if pk is None:
             continue
-        cid = item.get("client_id")
-        cid = cid.strip() if isinstance(cid, str) else ""
-        if not CLIENT_ID.match(cid):
-            errors[f"items[{n}].client_id"] = _("must be 1 to 64 letters, digits or . _ : -")
-            cid = ""
-        elif cid in seen:
-            errors[f"items[{n}].client_id"] = _("repeats items[%(n)d]") % {"n": seen[cid]}
-            cid = ""
-        else:
-            seen[cid] = n
-        ids.append(cid)
-    return ids
-
-
-def _stored_passages(actor, ids: list[str], errors, all_ids) -> dict[str, tuple]:
-    stored = {}
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        rows = Passage.objects.filter(client_id__in=ids[start : start + LOOKUP_CHUNK])
-        for cid, region, verdict, colour, reasons in rows.values_list(
-            "client_id", "region_id", "verdict", "colour", "reasons"
-        ):
-            if not covers(actor, region):
-                errors[f"items[{all_ids.index(cid)}].client_id"] = _("is already used")
-                continue
-            stored[cid] = (verdict, colour, reasons)
-    return stored
-
-
-def _batch_checkpoints(actor, items, fresh, errors) -> dict[int, Checkpoint]:
-    wanted = {}
-    for n in fresh:
-        value = items[n].get("checkpoint_id")
-        if value is None:
-            errors[f"items[{n}].checkpoint_id"] = _("is required")
-        elif isinstance(value, bool) or not isinstance(value, int):
-            errors[f"items[{n}].checkpoint_id"] = _("must be a checkpoint's id")
-        elif not 0 < value < 2**63:
-            errors[f"items[{n}].checkpoint_id"] = _("unknown checkpoint %(c)s") % {"c": value}
-        else:
-            wanted[n] = value
-    found = Checkpoint.objects.visible_to(actor).in_bulk(set(wanted.values()))
-    for n, pk in wanted.items():
         if pk not in found:
-            errors[f"items[{n}].checkpoint_id"] = _("unknown checkpoint %(c)s") % {"c": pk}
+            errors.add(row.index, "checkpoint_id", _("unknown checkpoint %(c)s") % {"c": pk})
         elif not found[pk].is_active:
-            errors[f"items[{n}].checkpoint_id"] = _("checkpoint %(c)s is not in operation") % {
-                "c": pk
-            }
+            errors.add(
+                row.index,
+                "checkpoint_id",
+                _("checkpoint %(c)s is not in operation") % {"c": pk},
+            )
     return found
 
 
-def _batch_persons(items, fresh, errors, now) -> dict[int, Identified]:
+def _batch_persons(rows: list[_Item], errors, now) -> dict[int, Identified]:
+    """{item index: who passes}: ID numbers in one query per chunk, a health code each."""
     numbers, who = {}, {}
-    for n in fresh:
-        item, prefix = items[n], f"items[{n}]."
-        passer = PasserIn(
-            id_number=text_of(item, "id_number", errors, prefix),
-            health_code=text_of(item, "health_code", errors, prefix),
-        )
-        if prefix + "id_number" in errors or prefix + "health_code" in errors:
+    for row in rows:
+        if row.passer is None:
             continue
-        id_number = passer.id_number.strip().upper()
-        token = passer.health_code.strip()
+        id_number = row.passer.id_number.strip().upper()
+        token = row.passer.health_code.strip()
         if id_number and not token and ID_NUMBER.match(id_number):
-            numbers[n] = id_number  # looked up together below
+            numbers[row.index] = id_number  # looked up together below
             continue
-        identified = identify(passer, errors, prefix, now)
+        found: dict[str, str] = {}
+        identified = identify(row.passer, found, "", now)
+        for name, reason in found.items():
+            errors.add(row.index, name, reason)
         if identified is not None:
-            who[n] = identified
+            who[row.index] = identified
     found = persons_by_id_number(sorted(set(numbers.values())))
-    for n, number in numbers.items():
+    for index, number in numbers.items():
         if number in found:
-            who[n] = Identified(found[number])
+            who[index] = Identified(found[number])
         else:
-            errors[f"items[{n}].id_number"] = _("no person registered with this ID number")
+            errors.add(index, "id_number", _("no person registered with this ID number"))
     return who
 
 
-def _plan_batch(items, fresh, ids, checkpoints, persons, checked):
-    if not fresh:
+def _plan_batch(rows: list[_Item], checkpoints, persons):
+    if not rows:
         return [], None
-    used = {checkpoints[items[n]["checkpoint_id"]] for n in fresh}
-    vehicles = any(checked[n]["plate"] for n in fresh)
-    context = Circumstances(used, [checked[n]["permit_number"] for n in fresh], vehicles=vehicles)
-    colours = healthcode.colours_of({persons[n].person.pk for n in fresh})
+    used = {checkpoints[row.checkpoint_id] for row in rows}
+    vehicles = any(row.fields["plate"] for row in rows)
+    context = Circumstances(used, [row.fields["permit_number"] for row in rows], vehicles=vehicles)
+    colours = healthcode.colours_of({persons[row.index].person.pk for row in rows})
     planned = []
-    for n in fresh:
-        checkpoint = checkpoints[items[n]["checkpoint_id"]]
-        who, fields = persons[n], checked[n]
+    for row in rows:
+        checkpoint = checkpoints[row.checkpoint_id]
+        who, fields = persons[row.index], row.fields
         at = fields["passed_at"]
         colour = colours[who.person.pk]
         permit = context.permits.get(fields["permit_number"])
@@ -259,7 +231,7 @@ def _plan_batch(items, fresh, ids, checkpoints, persons, checked):
         )
         planned.append(
             Planned(
-                client_id=ids[n],
+                client_id=row.client_id,
                 checkpoint=checkpoint,
                 person_id=who.person.pk,
                 person_region=who.person.region_id,

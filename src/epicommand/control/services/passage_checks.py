@@ -2,20 +2,19 @@
 every error under the field's name (prefixed with the item's or the passenger's place, as
 `items[3].` or `passengers[0].`) so that one answer lists them all: who passes (an ID number
 or a health code, verified by control.codes), the temperature (34.0 to 43.0 °C), the time
-(not in the future beyond clock skew, not over 30 days old), direction, plate, people in the
+(core.intake's device-time rule), direction, plate, people in the
 vehicle and permit number."""
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db.models import F
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from epicommand.core import intake
 from epicommand.people import lookup
 from epicommand.people.models import Person
 
@@ -23,9 +22,6 @@ from .. import codes as health_codes
 from ..models import Colour, Direction
 from .verdicts import normalize_plate
 
-# Devices retry; a time a little ahead of the server's clock is a clock, not a lie.
-CLOCK_SKEW = timedelta(minutes=5)
-MAX_AGE = timedelta(days=30)
 LOWEST_TEMPERATURE = Decimal("34.0")
 HIGHEST_TEMPERATURE = Decimal("43.0")
 MAX_VEHICLE_PEOPLE = 99
@@ -189,21 +185,13 @@ def check_common_fields(item: Mapping, errors: dict, prefix: str, now: datetime)
 
 
 def check_passed_at(value, errors: dict, field_name: str, now: datetime) -> datetime | None:
-    if isinstance(value, str):
-        try:
-            value = parse_datetime(value.strip())
-        except ValueError:
-            value = None
-        if value is None:
-            errors[field_name] = _("is not a date and time (ISO 8601)")
-            return None
-    if not isinstance(value, datetime):
+    """The time of a passage by core.intake's device-time rule (naive is Beijing time)."""
+    if value is None or value == "":
         errors[field_name] = _("is required")
         return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)  # a device's local time: Asia/Shanghai
-    if value > now + CLOCK_SKEW:
-        errors[field_name] = _("is in the future")
-    elif value < now - MAX_AGE:
-        errors[field_name] = _("is more than %(n)d days old") % {"n": MAX_AGE.days}
-    return value
+    at = intake.parse_time(value)
+    if at is None:
+        errors[field_name] = _("is not a date and time (ISO 8601)")
+    elif problem := intake.time_problem(at, now):
+        errors[field_name] = problem
+    return at

@@ -1,10 +1,9 @@
 """Place-code scans: a person at a venue, at a time, with the colour their code showed.
 
 `record_scan` records one scan: the resident's own check-in on the poster page.
-`record_scans` records a device's batch of up to 5,000: validated whole (any bad item and
-nothing is written, every error named `items[3].field`), then written in one bulk insert
-(COPY on PostgreSQL) that skips client ids already stored, so a replayed batch adds nothing
-and says so per item.
+`record_scans` records a device's batch through core.intake (the one contract of device
+batches): validated whole, then written in one bulk insert (COPY on PostgreSQL) that skips
+client ids stored meanwhile, so a replayed batch adds nothing and says so per item.
 
 A scan is stored in the person's region of residence whoever scanned it: a venue sees
 visitors from everywhere, and the person's district is the one that traces them.
@@ -20,7 +19,6 @@ in the area is not its visitor: their own fact is the resident's one.
 
 import hmac
 from collections import Counter as Tally
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import uuid4
@@ -30,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.core import audit, counters, policy
+from epicommand.core import audit, counters, intake, policy
 from epicommand.core.bulk import bulk_insert, chunks, many, naive_utc
 from epicommand.people import lookup
 from epicommand.people.models import Person
@@ -42,12 +40,8 @@ from ..levels import LevelMap, levels_in_force, visit_key
 from ..models import FactKind, RiskArea, RiskLevel, Scan, ScanMethod
 from . import healthcode
 
-MAX_BATCH = 5000
-# Devices' clocks drift: a scan this far ahead of the platform's clock is still "now".
-CLOCK_SKEW = timedelta(minutes=5)
-# Older scans are refused: tracing looks back 14 days, and a month-old upload is a fault.
-MAX_AGE = timedelta(days=30)
-CLIENT_ID_LENGTH = 64
+MAX_BATCH = intake.MAX_ITEMS
+CLIENT_ID_LENGTH = intake.CLIENT_ID_LENGTH
 VISIT_KINDS = {
     RiskLevel.HIGH: FactKind.HIGH_RISK_VISIT,
     RiskLevel.MEDIUM: FactKind.MEDIUM_RISK_VISIT,
@@ -62,7 +56,6 @@ COLUMNS = (
     "method",
     "recorded_at",
 )
-RECORDED, ALREADY_RECORDED = "recorded", "already_recorded"
 METHODS = frozenset(ScanMethod.values)
 IDENTITY_FIELDS = ("id_number", "passport_number", "health_code")
 
@@ -86,7 +79,7 @@ def record_scan(
     at = at or now
     if method not in METHODS:
         raise ValidationError({"method": _("must be one of %(m)s") % {"m": _choices()}})
-    if problem := _time_problem(at, now):
+    if problem := intake.time_problem(at, now):
         raise ValidationError({"scanned_at": problem})
     client_id = client_id or f"{method}-{uuid4().hex}"
     if not 0 < len(client_id) <= CLIENT_ID_LENGTH:
@@ -123,53 +116,15 @@ def record_scan(
 
 
 @dataclass(frozen=True)
-class ItemError:
-    index: int | None  # None: the batch as a whole
-    field: str  # the item's key; "" for the item as a whole
-    message: str
-
-    @property
-    def path(self) -> str:
-        if self.index is None:
-            return "items"
-        where = f"items[{self.index}]"
-        return f"{where}.{self.field}" if self.field else where
-
-
-class ScanBatchInvalid(Exception):
-    """The batch was refused whole: nothing of it was written."""
-
-    def __init__(self, errors: list[ItemError], detail: str = ""):
-        self.errors = errors
-        invalid = len({e.index for e in errors})
-        self.detail = detail or _(
-            "%(n)d of the batch's items are not valid; nothing was recorded"
-        ) % {"n": invalid}
-        super().__init__(self.detail)
-
-
-@dataclass(frozen=True)
-class ItemOutcome:
-    client_id: str
-    status: str  # RECORDED or ALREADY_RECORDED
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    items: list[ItemOutcome]
-    recorded: int
-    already_recorded: int
-
-
-@dataclass(frozen=True)
 class _Item:
-    """An item that passed validation, with what it resolved to."""
+    """An item as parsed (a field that did not parse is None, and the item has an error);
+    `identity` is (field, value)."""
 
+    index: int
     client_id: str
-    person_id: int
-    region_id: str
-    venue: Venue
-    scanned_at: datetime
+    place_code: str | None
+    identity: tuple[str, object] | None
+    scanned_at: datetime | None
     method: str
 
 
@@ -181,174 +136,131 @@ class _Visit:
     at: datetime
 
 
-def record_scans(actor, items: Iterable[Mapping], *, now: datetime | None = None) -> BatchResult:
-    """Record a device's batch. Each item is a mapping with `client_id`, `place_code`, one
-    of `id_number`, `passport_number` (with `nationality` when several countries issued
-    it) or `health_code` (a QR token), `scanned_at` (aware datetime or ISO 8601 text; a
-    time without offset is Asia/Shanghai time) and `method` (default "device").
+def record_scans(actor, items, *, now: datetime | None = None) -> intake.BatchResult:
+    """Record a device's batch through core.intake (docs/api-guide.md "Device and lab
+    batches"). Each item is a mapping with `client_id`, `place_code`, one of `id_number`,
+    `passport_number` (with `nationality` when several countries issued it) or
+    `health_code` (a QR token), `scanned_at` and `method` (default "device").
 
-    Raises ScanBatchInvalid with every error if any item is bad; otherwise writes the new
-    items in one bulk insert, counts them on the county's counters of the scan's day,
+    Raises intake.BatchRefused with every error if any item is bad; otherwise writes the
+    new items in one bulk insert, counts them on the county's counters of the scan's day,
     records the risk-area visits they make, and writes one audit event."""
-    now = now or timezone.now()
-    items = list(items)
-    if len(items) > MAX_BATCH:
-        raise ScanBatchInvalid(
-            [ItemError(None, "", _("a batch holds at most %(n)d items") % {"n": MAX_BATCH})],
-            _("a batch holds at most %(n)d items; send the rest in another") % {"n": MAX_BATCH},
-        )
-    valid = _validate(items, now)
-    # Rows this request inserts carry this stamp (a fresh one, not `now`): it tells them
-    # from rows of an earlier send of the same client ids when some of those exist.
-    stamp = timezone.now()
-    recorded_at = naive_utc(stamp)
-    with transaction.atomic():
-        colours = healthcode.colours_of({item.person_id for item in valid})
-        rows = (
+    return intake.run(ScanBatch(actor, now or timezone.now()), items)
+
+
+class ScanBatch(intake.BatchApp):
+    fields = ("place_code", *IDENTITY_FIELDS, "nationality", "scanned_at", "method")
+
+    def __init__(self, actor, now: datetime):
+        super().__init__(now)
+        self.actor = actor
+        self.persons: dict[int, tuple[int, str]] = {}
+        self.venues: dict[str, Venue] = {}
+
+    def seen(self, client_ids):
+        stored = set()
+        for chunk in chunks(client_ids):
+            rows = Scan.objects.filter(client_id__in=many(chunk, "text"))
+            stored |= set(rows.values_list("client_id", flat=True))
+        return {client_id: {} for client_id in stored}
+
+    def parse(self, index, client_id, item, errors):
+        return _parse_item(index, client_id, item, errors, self.now)
+
+    def resolve(self, rows, errors):
+        """The venues and persons of the batch: one query for the venues the place codes
+        name, one per chunk of ID numbers (passports, health codes)."""
+        self.venues = _resolve_place_codes({row.place_code for row in rows if row.place_code})
+        found = _resolve_persons([row.identity for row in rows if row.identity])
+        for row in rows:
+            if row.place_code and row.place_code not in self.venues:
+                errors.add(row.index, "place_code", _("unknown or revoked place code"))
+            if row.identity is None:
+                continue
+            person = found[row.identity]
+            if isinstance(person, str):  # a look-up that found no single person
+                errors.add(row.index, row.identity[0], person)
+            else:
+                self.persons[row.index] = person
+
+    def write(self, rows, replayed):
+        # Rows this request inserts carry this stamp (a fresh one, not `now`): it tells them
+        # from rows of an earlier send of the same client ids when some of those exist.
+        stamp = timezone.now()
+        recorded_at = naive_utc(stamp)
+        colours = healthcode.colours_of({self.persons[row.index][0] for row in rows})
+        lines = (
             (
-                item.client_id,
-                item.person_id,
-                item.venue.pk,
-                item.region_id,
-                naive_utc(item.scanned_at),
-                colours[item.person_id],
-                item.method,
+                row.client_id,
+                self.persons[row.index][0],
+                self.venues[row.place_code].pk,
+                self.persons[row.index][1],
+                naive_utc(row.scanned_at),
+                colours[self.persons[row.index][0]],
+                row.method,
                 recorded_at,
             )
-            for item in valid
+            for row in rows
         )
-        # No look-up first: a new batch, the common case, is one insert. Client ids
-        # already stored are skipped by the insert (and on PostgreSQL a concurrent retry
-        # of the same batch waits for this one's commit, then skips them too).
-        inserted = bulk_insert(Scan._meta.db_table, COLUMNS, rows, skip_existing="client_id")
-        new, stored = valid, set()
-        if inserted != len(valid):
-            mine = _client_ids_stamped([i.client_id for i in valid], stamp)
-            new = [item for item in valid if item.client_id in mine]
-            stored = {item.client_id for item in valid} - mine
-        _count_scans(Tally((i.region_id, timezone.localdate(i.scanned_at)) for i in new))
-        visits = [_Visit(i.person_id, i.region_id, i.venue, i.scanned_at) for i in new]
-        _record_visits(visits, levels_in_force(), now)
+        # No look-up first of the rows just checked: a new batch, the common case, is one
+        # insert. Client ids stored meanwhile are skipped by the insert (and on PostgreSQL
+        # a concurrent retry of the same batch waits for this one's commit, then skips them).
+        inserted = bulk_insert(Scan._meta.db_table, COLUMNS, lines, skip_existing="client_id")
+        new = rows
+        if inserted != len(rows):
+            mine = _client_ids_stamped([row.client_id for row in rows], stamp)
+            new = [row for row in rows if row.client_id in mine]
+        visits = [
+            _Visit(*self.persons[row.index], self.venues[row.place_code], row.scanned_at)
+            for row in new
+        ]
+        _count_scans(Tally((v.region_id, timezone.localdate(v.at)) for v in visits))
+        _record_visits(visits, levels_in_force(), self.now)
+        old = len(rows) - len(new) + replayed
         audit.record(
-            actor,
+            self.actor,
             "scan.record_batch",
             object_type="control.scan",
             object_id="",
-            region_code=_region_of(actor),
+            region_code=_region_of(self.actor),
             reason=_("%(new)d recorded, %(old)d already recorded, of %(n)d items")
-            % {"new": len(new), "old": len(valid) - len(new), "n": len(valid)},
+            % {"new": len(new), "old": old, "n": len(rows) + replayed},
         )
-    outcomes = [
-        ItemOutcome(i.client_id, ALREADY_RECORDED if i.client_id in stored else RECORDED)
-        for i in valid
-    ]
-    return BatchResult(outcomes, len(new), len(valid) - len(new))
+        kept = {row.client_id for row in new}
+        return intake.Written(
+            [{} if row.client_id in kept else {"status": intake.REPLAYED} for row in rows]
+        )
 
 
-def _validate(items: list, now: datetime) -> list[_Item]:
-    """Every item checked, every error collected. No query per item: one for the venues
-    the place codes name, and one per chunk of ID numbers (passports, health codes)."""
-    errors: list[ItemError] = []
-    parsed: list[dict] = []
-    seen_ids: dict[str, int] = {}
-    for index, item in enumerate(items):
-        fields, problems = _parse_item(index, item, now)
-        errors += problems
-        client_id = fields.get("client_id")
-        if client_id is not None:
-            if client_id in seen_ids:
-                errors.append(
-                    ItemError(
-                        index,
-                        "client_id",
-                        _("repeats the client id of items[%(i)d]") % {"i": seen_ids[client_id]},
-                    )
-                )
-            else:
-                seen_ids[client_id] = index
-        parsed.append(fields)
-
-    venues = _resolve_place_codes({f["place_code"] for f in parsed if "place_code" in f})
-    persons = _resolve_persons(parsed)
-    valid = []
-    for index, fields in enumerate(parsed):
-        venue = venues.get(fields.get("place_code"))
-        if "place_code" in fields and venue is None:
-            errors.append(ItemError(index, "place_code", _("unknown or revoked place code")))
-        person = None
-        if "identity" in fields:
-            field, value = fields["identity"]
-            person = persons.get((field, value))
-            if isinstance(person, str):  # a lookup that found no single person
-                errors.append(ItemError(index, field, person))
-                person = None
-        if fields.keys() >= _COMPLETE and venue is not None and person is not None:
-            valid.append(
-                _Item(
-                    fields["client_id"],
-                    person[0],
-                    person[1],
-                    venue,
-                    fields["scanned_at"],
-                    fields["method"],
-                )
-            )
-    if errors:
-        errors.sort(key=lambda e: (e.index or 0, _FIELD_ORDER.get(e.field, 0)))
-        raise ScanBatchInvalid(errors)
-    return valid
-
-
-# Errors of one item are listed in the order its fields are documented.
-_FIELD_ORDER = {
-    name: n
-    for n, name in enumerate(
-        ("", "client_id", "place_code", *IDENTITY_FIELDS, "nationality", "scanned_at", "method")
-    )
-}
-# The keys a fully parsed item holds.
-_COMPLETE = frozenset(("client_id", "place_code", "identity", "scanned_at", "method"))
-
-
-def _parse_item(index: int, item, now: datetime) -> tuple[dict, list[ItemError]]:
-    """Types, lengths and times of one item; what parsed, and what did not."""
-    if not isinstance(item, Mapping):
-        return {}, [ItemError(index, "", _("must be an object"))]
-    fields, errors = {}, []
+def _parse_item(index: int, client_id: str, item, errors, now: datetime) -> _Item | None:
+    """Types, lengths and times of one item."""
 
     def text(key: str, max_length: int, *, required: bool = True) -> str | None:
         value = item.get(key)
         if value is None or value == "":
             if required:
-                errors.append(ItemError(index, key, _("is required")))
+                errors.add(index, key, _("is required"))
             return None
         if not isinstance(value, str):
-            errors.append(ItemError(index, key, _("must be text")))
+            errors.add(index, key, _("must be text"))
             return None
         value = value.strip()
         if "\x00" in value:
-            errors.append(ItemError(index, key, _("contains a NUL character")))
+            errors.add(index, key, _("contains a NUL character"))
             return None
         if not value or len(value) > max_length:
-            errors.append(
-                ItemError(index, key, _("must be 1 to %(n)d characters") % {"n": max_length})
-            )
+            errors.add(index, key, _("must be 1 to %(n)d characters") % {"n": max_length})
             return None
         return value
 
-    if (client_id := text("client_id", CLIENT_ID_LENGTH)) is not None:
-        fields["client_id"] = client_id
-    if (token := text("place_code", 200)) is not None:
-        fields["place_code"] = token
-
+    token = text("place_code", 200)
+    identity = None
     given = [key for key in IDENTITY_FIELDS if item.get(key) not in (None, "")]
     if len(given) != 1:
-        errors.append(
-            ItemError(
-                index,
-                given[1] if len(given) > 1 else "id_number",
-                _("give exactly one of id_number, passport_number or health_code"),
-            )
+        errors.add(
+            index,
+            given[1] if len(given) > 1 else "id_number",
+            _("give exactly one of id_number, passport_number or health_code"),
         )
     else:
         key = given[0]
@@ -357,67 +269,34 @@ def _parse_item(index: int, item, now: datetime) -> tuple[dict, list[ItemError]]
             if key == "passport_number":
                 nationality = text("nationality", 3, required=False)
                 nationality = nationality.upper() if nationality else None
-                fields["identity"] = (key, (value.upper(), nationality))
+                identity = (key, (value.upper(), nationality))
             else:
-                fields["identity"] = (key, value.upper() if key == "id_number" else value)
+                identity = (key, value.upper() if key == "id_number" else value)
 
-    scanned_at = _parse_time(item.get("scanned_at"))
-    if scanned_at is None:
-        errors.append(
-            ItemError(index, "scanned_at", _("is required, as an ISO 8601 date and time"))
-        )
-    elif problem := _time_problem(scanned_at, now):
-        errors.append(ItemError(index, "scanned_at", problem))
-    else:
-        fields["scanned_at"] = scanned_at
-
+    scanned_at = intake.device_time(errors, index, "scanned_at", item.get("scanned_at"), now)
     method = item.get("method") or ScanMethod.DEVICE
-    if isinstance(method, str) and method in METHODS:
-        fields["method"] = method
-    else:
-        errors.append(ItemError(index, "method", _("must be one of %(m)s") % {"m": _choices()}))
+    if not isinstance(method, str) or method not in METHODS:
+        errors.add(index, "method", _("must be one of %(m)s") % {"m": _choices()})
 
-    if fields.get("identity", ("",))[0] == "health_code" and "scanned_at" in fields:
-        # The code must have been valid when shown: an offline device uploads later.
-        try:
-            shown = health_codes.verify(
-                fields["identity"][1], fields["scanned_at"], check_revoked=False
-            )
-        except health_codes.InvalidHealthCode as exc:
-            errors.append(ItemError(index, "health_code", exc.message))
-            del fields["identity"]
-        else:
-            if shown.issued_at > fields["scanned_at"] + CLOCK_SKEW:
-                errors.append(
-                    ItemError(index, "health_code", _("was issued after the time of the scan"))
-                )
-                del fields["identity"]
-            else:
-                fields["identity"] = ("health_code", shown.person_id)
-    elif fields.get("identity", ("",))[0] == "health_code":
-        del fields["identity"]  # cannot be checked without the time it was shown
-    return fields, errors
+    if identity is not None and identity[0] == "health_code":
+        # Checked at the time it was shown: without that time it cannot be checked.
+        identity = scanned_at and _shown_health_code(index, identity[1], scanned_at, errors)
+    # With errors, what parsed is still looked up (`resolve`), and nothing is written.
+    return _Item(index, client_id, token, identity, scanned_at, method)
 
 
-def _parse_time(value) -> datetime | None:
-    if isinstance(value, str) and len(value) <= 40:
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    if not isinstance(value, datetime):
+def _shown_health_code(index: int, token: str, at: datetime, errors) -> tuple | None:
+    """The person a QR token names, if it was valid when shown: an offline device uploads
+    later, so it is checked at the time of the scan, not now."""
+    try:
+        shown = health_codes.verify(token, at, check_revoked=False)
+    except health_codes.InvalidHealthCode as exc:
+        errors.add(index, "health_code", exc.message)
         return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)  # Asia/Shanghai, the platform's time
-    return value
-
-
-def _time_problem(at: datetime, now: datetime) -> str | None:
-    if at > now + CLOCK_SKEW:
-        return _("is in the future")
-    if at < now - MAX_AGE:
-        return _("is more than 30 days ago")
-    return None
+    if shown.issued_at > at + timedelta(minutes=policy.active().device_clock_skew_minutes):
+        errors.add(index, "health_code", _("was issued after the time of the scan"))
+        return None
+    return ("health_code", shown.person_id)
 
 
 def _choices() -> str:
@@ -452,13 +331,12 @@ def _resolve_place_codes(tokens: set[str]) -> dict[str, Venue]:
     return found
 
 
-def _resolve_persons(parsed: list[dict]) -> dict[tuple, tuple[int, str] | str]:
+def _resolve_persons(identities: list[tuple]) -> dict[tuple, tuple[int, str] | str]:
     """{(field, value): (person id, region) or the reason no single person matched}, in
     one query per chunk of ID numbers, of passport numbers and of health-code persons."""
     wanted: dict[str, set] = {key: set() for key in IDENTITY_FIELDS}
-    for fields in parsed:
-        if "identity" in fields:
-            wanted[fields["identity"][0]].add(fields["identity"][1])
+    for key, value in identities:
+        wanted[key].add(value)
     found: dict[tuple, tuple[int, str] | str] = {}
     for chunk in chunks(wanted["id_number"]):
         rows = lookup.holders_anywhere(

@@ -1,5 +1,5 @@
 """/api/v1/quarantine/stays: assigning persons to quarantine (one, or a batch of up to
-10,000 to one site), the closed-loop transfer, release from the site and from home
+5,000 to one site), the closed-loop transfer, release from the site and from home
 monitoring, transfer to a designated hospital. Stays are read through the site's region
 or the person's (quarantine.queries.stays_visible_to): another district's stay is 404.
 Lists show masked identities; one stay's detail shows the person in full and is audited."""
@@ -16,7 +16,14 @@ from pydantic import WithJsonSchema
 
 from epicommand.core import audit
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS, region_filter
+from epicommand.core.api_schemas import (
+    BATCH_ERRORS,
+    ERRORS,
+    BatchItemOut,
+    BatchOut,
+    batch_response,
+    region_filter,
+)
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
 from epicommand.people import lookup
@@ -153,17 +160,21 @@ class StayIn(Schema):
 class StayBatchItemIn(Schema):
     """One person. Identify them by `person_id` or `id_number`."""
 
+    client_id: str = Field(
+        description="Your own id for this item, 1 to 64 letters, digits or . _ : -, unique "
+        "across everything you send: a retried batch with the same ids adds nothing."
+    )
     person_id: int | None = None
     id_number: str | None = None
     reason: REASON
-    started_at: datetime | None = Field(None, description=TIME)
+    started_at: datetime | None = Field(None, description=f"{TIME}; up to 2 days ahead")
     pickup_address: str = Field("", max_length=200)
     vehicle: str = Field("", max_length=30)
-    pickup_at: datetime | None = None
-    arrived_at: datetime | None = None
+    pickup_at: datetime | None = Field(None, description=f"{TIME}; up to 2 days ahead")
+    arrived_at: datetime | None = Field(None, description=TIME)
 
 
-# The items reach the service as sent, so that every error reads `items[3].reason` alike
+# The items reach core.intake as sent, so that every error reads `items[3].reason` alike
 # and the whole batch is checked in one pass; the document still describes each item.
 ITEMS_SCHEMA = {
     "type": "array",
@@ -176,22 +187,18 @@ ITEMS_SCHEMA = {
 
 class StayBatchIn(Schema):
     site_id: int = Field(ge=1, le=MAX_ID)
-    items: Annotated[list[Any], WithJsonSchema(ITEMS_SCHEMA)] = Field(
-        min_length=1, max_length=services.MAX_BATCH
-    )
+    items: Annotated[list[Any], WithJsonSchema(ITEMS_SCHEMA)]
 
 
-class AssignedOut(Schema):
-    index: int
+class AssignedOut(BatchItemOut):
     stay_id: int
     person_id: int
     room_id: int
     room: str
 
 
-class StayBatchOut(Schema):
+class StayBatchOut(BatchOut):
     site_id: int
-    assigned: int
     items: list[AssignedOut]
 
 
@@ -285,16 +292,19 @@ def assign(request, payload: StayIn):
     return Status(201, _out(stay.pk))
 
 
-@router.post("/batch", response={201: StayBatchOut, **ERRORS}, summary="Assign a batch to a site")
+@router.post(
+    "/batch", response={200: StayBatchOut, **BATCH_ERRORS}, summary="Assign a batch to a site"
+)
 def assign_batch(request, payload: StayBatchIn):
-    """Up to 10,000 persons to free rooms of one site, in room order (a household of the
-    batch together in a family room where the policy allows), in one transaction. Validated
-    whole: any bad item (unknown person, one already in a stay, not enough free rooms)
-    answers 422 listing every error as `items[3].person_id`, and nothing is written."""
+    """Up to 5,000 persons to free rooms of one site, in room order (a household of the
+    batch together in a family room where the policy allows), in one transaction, by the
+    contract of docs/api-guide.md "Device and lab batches": any bad item (unknown person,
+    one already in a stay, not enough free rooms) answers 422 listing every error as
+    `items[3].person_id`, and nothing is written; items whose client id is stored already
+    are `replayed`."""
     require(request.auth, C.WORK_QUARANTINE)
     site = queries.visible_site(request.auth, payload.site_id)
-    result = services.assign_batch(request.auth, site, payload.items)
-    return Status(201, {"site_id": site.pk, "assigned": len(result.stays), "items": result.stays})
+    return batch_response(services.assign_batch(request.auth, site, payload.items))
 
 
 @router.get("/{stay_id}", response={200: StayDetailOut, **ERRORS}, summary="One stay")

@@ -19,19 +19,17 @@ the stay's region), rooms_free. Every change needs WORK_QUARANTINE over the stay
 and is audited (a batch once)."""
 
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
-from epicommand.core import audit, counters, policy
+from epicommand.core import audit, counters, intake, policy
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.core.models import ApiToken
@@ -44,7 +42,7 @@ from .sites import text_error
 
 C = Capability
 S = Stay.Status
-MAX_BATCH = 10_000
+MAX_BATCH = intake.MAX_ITEMS
 IN_SITE_STATUSES = (S.IN_TRANSFER, S.IN_SITE)
 # A stay may be entered this long after its pickup (paper records typed in later), and its
 # pickup planned this far ahead.
@@ -550,25 +548,13 @@ def transfer_to_hospital(
 # Assigning many at once --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Assigned:
-    index: int
-    stay_id: int
-    person_id: int
-    room_id: int
-    room: str
-
-
-@dataclass
-class BatchResult:
-    site: Site
-    stays: list[Assigned] = field(default_factory=list)
-
-
 @dataclass
 class _Item:
     index: int
+    client_id: str
     person: Person | None = None
+    person_id: int | None = None
+    id_number: str = ""
     reason: str = ""
     started_at: datetime | None = None
     pickup_address: str = ""
@@ -580,7 +566,7 @@ class _Item:
     room: tuple | None = None  # (id, building, number)
 
 
-ITEM_KEYS = {
+FIELDS = (
     "person_id",
     "id_number",
     "reason",
@@ -589,123 +575,139 @@ ITEM_KEYS = {
     "vehicle",
     "pickup_at",
     "arrived_at",
-}
+)
+ITEM_KEYS = {"client_id", *FIELDS}
 PERSON_COLUMNS = ("id", "region_id", "household_id", "name")
 
 
-def assign_batch(
-    actor, site: Site, items: list[Mapping], *, now: datetime | None = None
-) -> BatchResult:
-    """Assign up to MAX_BATCH persons to free rooms of `site` in one transaction: rooms in
-    order (building, floor, number); members of one household in the batch together in a
-    free family room with beds enough, where the policy lets families share. Each item is
-    a mapping with `person_id` (a person you may see) or `id_number`, `reason`, and
+def assign_batch(actor, site: Site, items, *, now: datetime | None = None) -> intake.BatchResult:
+    """Assign up to MAX_BATCH persons to free rooms of `site` in one transaction, through
+    core.intake (docs/api-guide.md "Device and lab batches"): rooms in order (building,
+    floor, number); members of one household in the batch together in a free family room
+    with beds enough, where the policy lets families share. Each item is a mapping with
+    `client_id`, `person_id` (a person you may see) or `id_number`, `reason`, and
     optionally started_at, pickup_address, vehicle, pickup_at, arrived_at.
 
     Validated whole: unknown persons, a person twice, persons already in a stay, plans
-    kept at home, not enough free rooms: ValidationError {"items[3].person_id": reason},
-    nothing written. Written in bulk (stays, tests, rooms, facts); audited once."""
+    kept at home, not enough free rooms raise intake.BatchRefused naming
+    `items[3].person_id`, and nothing is written. Written in bulk (stays, tests, rooms,
+    facts); audited once. Items whose client id is stored are replays: unchanged."""
     require(actor, C.WORK_QUARANTINE, region=site.region_id)
-    now = now or timezone.now()
-    items = list(items) if isinstance(items, list | tuple) else None
-    if not items:
-        raise ValidationError({"items": _("give at least one item")})
-    if len(items) > MAX_BATCH:
-        raise ValidationError(
-            {
-                "items": _("at most %(n)d items in one batch; this one has %(m)d")
-                % {"n": MAX_BATCH, "m": len(items)}
-            }
-        )
     if not site.is_active:
         raise ValidationError({"site": _("site %(s)s is not in use") % {"s": site.name}})
-    edition = policy.active()
-    with transaction.atomic():
-        errors: dict[str, str] = {}
-        parsed = _parse_items(actor, items, edition, now, errors)
+    return intake.run(StayBatch(actor, site, now or timezone.now()), items)
+
+
+class StayBatch(intake.BatchApp):
+    fields = FIELDS
+
+    def __init__(self, actor, site: Site, now: datetime):
+        super().__init__(now)
+        self.actor, self.site = actor, site
+        self.edition = policy.active()
+        self.plans: dict[str, Plan] = {}
+
+    def seen(self, client_ids):
+        stored = {}
+        for chunk in chunks(client_ids):
+            for stay in Stay.objects.filter(client_id__in=many(chunk, "text")).select_related(
+                "room"
+            ):
+                if not covers(self.actor, stay.region_id):
+                    stored[stay.client_id] = intake.CLIENT_ID_TAKEN
+                    continue
+                stored[stay.client_id] = _assigned(stay.pk, stay.person_id, stay.room_id, stay.room)
+        return stored
+
+    def parse(self, index, client_id, item, errors):
+        return _parse_item(index, client_id, item, self.plans, self.edition, self.now, errors)
+
+    def resolve(self, rows, errors):
+        _resolve_persons(self.actor, rows, errors)
+        _refuse_duplicates_and_active(rows, errors)
         if not errors:
-            _allocate_rooms(site, parsed, edition, errors)
-        if errors:
-            raise ValidationError(errors)
-        return _write_batch(actor, site, parsed, now)
+            _allocate_rooms(self.site, rows, self.edition, errors)
+
+    def write(self, rows, replayed):
+        return _write_batch(self.actor, self.site, rows, self.now, replayed)
 
 
-def _parse_items(actor, items, edition, now, errors) -> list[_Item]:
-    parsed, by_pk, by_number, plans = [], {}, {}, {}
-    for index, raw in enumerate(items):
-        prefix = f"items[{index}]."
-        item = _Item(index)
-        parsed.append(item)
-        if not isinstance(raw, Mapping):
-            errors[f"items[{index}]"] = _("must be an object")
-            continue
-        for key in sorted(set(raw) - ITEM_KEYS):
-            errors[prefix + str(key)] = _("is not a field of an item")
-        pid, number = raw.get("person_id"), raw.get("id_number")
-        if (pid is None) == (number in (None, "")):
-            errors[prefix + "person_id"] = _("give a person_id or an id_number (one of them)")
-        elif pid is not None:
-            if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid < 2**63:
-                errors[prefix + "person_id"] = _("must be a person id")
-            else:
-                by_pk.setdefault(pid, []).append(item)
+def _assigned(stay_id: int, person_id: int, room_id: int | None, room) -> dict:
+    return {"stay_id": stay_id, "person_id": person_id, "room_id": room_id, "room": str(room)}
+
+
+def _parse_item(index, client_id, raw, plans, edition, now, errors) -> _Item:
+    item = _Item(index, client_id)
+    for key in sorted(set(raw) - ITEM_KEYS, key=str):
+        errors.add(index, str(key), _("is not a field of an item"))
+    pid, number = raw.get("person_id"), raw.get("id_number")
+    if (pid is None) == (number in (None, "")):
+        errors.add(index, "person_id", _("give a person_id or an id_number (one of them)"))
+    elif pid is not None:
+        if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid < 2**63:
+            errors.add(index, "person_id", _("must be a person id"))
         else:
-            number = number.strip().upper() if isinstance(number, str) else ""
-            if len(number) != ID_NUMBER_LENGTH or "\x00" in number:
-                errors[prefix + "id_number"] = _("is not an ID number")
-            else:
-                by_number.setdefault(number, []).append(item)
-        reason = raw.get("reason")
-        if reason not in Stay.Reason.values:
-            errors[prefix + "reason"] = _("must be one of: %(k)s") % {
-                "k": ", ".join(Stay.Reason.values)
-            }
+            item.person_id = pid
+    else:
+        number = number.strip().upper() if isinstance(number, str) else ""
+        if len(number) != ID_NUMBER_LENGTH or "\x00" in number:
+            errors.add(index, "id_number", _("is not an ID number"))
         else:
-            if reason not in plans:
-                plans[reason] = plan_for(reason, edition)
-            item.reason, item.plan = reason, plans[reason]
-            if item.plan.site_days == 0:
-                errors[prefix + "reason"] = _(
-                    "under the %(e)s a %(r)s is quarantined at home, not in a site"
-                ) % {"e": edition.name, "r": Stay.Reason(reason).label}
-        item.pickup_address = raw.get("pickup_address") or ""
-        item.vehicle = raw.get("vehicle") or ""
-        _check_texts(item.pickup_address, item.vehicle, errors, prefix)
-        item.started_at, item.pickup_at, item.arrived_at = (
-            _coerce_time(raw.get(name), errors, prefix + name)
-            for name in ("started_at", "pickup_at", "arrived_at")
+            item.id_number = number
+    reason = raw.get("reason")
+    if reason not in Stay.Reason.values:
+        errors.add(
+            index, "reason", _("must be one of: %(k)s") % {"k": ", ".join(Stay.Reason.values)}
         )
-        _check_times(item.started_at, item.pickup_at, item.arrived_at, now, errors, prefix)
-        if prefix + "started_at" not in errors and prefix + "pickup_at" not in errors:
-            item.started_at = item.started_at or item.pickup_at or now
-            item.start = timezone.localdate(item.started_at)
-            if prefix + "arrived_at" not in errors and item.arrived_at is not None:
-                if item.arrived_at < item.started_at:
-                    errors[prefix + "arrived_at"] = _("is before the stay starts")
-    _resolve_persons(actor, by_pk, by_number, errors)
-    _refuse_duplicates_and_active(parsed, errors)
-    return parsed
+    else:
+        if reason not in plans:
+            plans[reason] = plan_for(reason, edition)
+        item.reason, item.plan = reason, plans[reason]
+        if item.plan.site_days == 0:
+            errors.add(
+                index,
+                "reason",
+                _("under the %(e)s a %(r)s is quarantined at home, not in a site")
+                % {"e": edition.name, "r": Stay.Reason(reason).label},
+            )
+    item.pickup_address = raw.get("pickup_address") or ""
+    item.vehicle = raw.get("vehicle") or ""
+    texts: dict[str, str] = {}
+    _check_texts(item.pickup_address, item.vehicle, texts)
+    for name, problem in texts.items():
+        errors.add(index, name, problem)
+    _parse_times(item, raw, now, errors)
+    return item
 
 
-def _coerce_time(value, errors, key: str) -> datetime | None:
-    """A time as a client sends it in JSON: ISO 8601, Asia/Shanghai without an offset."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            parsed = parse_datetime(value.strip())
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            errors[key] = _("is not a date and time (ISO 8601)")
+def _parse_times(item: _Item, raw, now: datetime, errors) -> None:
+    """By core.intake's device-time rule; the start and the pickup may be planned up to
+    MAX_AHEAD ahead, an arrival is a fact. Without a start, the pickup starts the stay."""
+
+    def optional(name: str, ahead=None) -> datetime | None:
+        value = raw.get(name)
+        if value is None or value == "":
             return None
-        value = parsed
-    if isinstance(value, datetime) and timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+        return intake.device_time(errors, item.index, name, value, now, ahead=ahead)
+
+    item.started_at = optional("started_at", MAX_AHEAD)
+    item.pickup_at = optional("pickup_at", MAX_AHEAD)
+    item.arrived_at = optional("arrived_at")
+    if errors.of(item.index):
+        return
+    item.started_at = item.started_at or item.pickup_at or now
+    item.start = timezone.localdate(item.started_at)
+    if item.arrived_at is not None and item.arrived_at < item.started_at:
+        errors.add(item.index, "arrived_at", _("is before the stay starts"))
 
 
-def _resolve_persons(actor, by_pk, by_number, errors) -> None:
+def _resolve_persons(actor, parsed: list[_Item], errors) -> None:
+    by_pk, by_number = defaultdict(list), defaultdict(list)
+    for item in parsed:
+        if item.person_id is not None:
+            by_pk[item.person_id].append(item)
+        elif item.id_number:
+            by_number[item.id_number].append(item)
     found = {}
     for chunk in chunks(by_pk):
         rows = Person.objects.visible_to(actor).filter(pk__in=chunk).only(*PERSON_COLUMNS)
@@ -715,7 +717,7 @@ def _resolve_persons(actor, by_pk, by_number, errors) -> None:
             if pid in found:
                 item.person = found[pid]
             else:
-                errors[f"items[{item.index}].person_id"] = _("unknown person %(p)d") % {"p": pid}
+                errors.add(item.index, "person_id", _("unknown person %(p)d") % {"p": pid})
     found = {}
     for chunk in chunks(by_number):
         rows = lookup.holders_anywhere(
@@ -727,9 +729,7 @@ def _resolve_persons(actor, by_pk, by_number, errors) -> None:
             if number in found:
                 item.person = found[number]
             else:
-                errors[f"items[{item.index}].id_number"] = _(
-                    "no person registered with this ID number"
-                )
+                errors.add(item.index, "id_number", _("no person registered with this ID number"))
 
 
 def _refuse_duplicates_and_active(parsed: list[_Item], errors) -> None:
@@ -738,9 +738,11 @@ def _refuse_duplicates_and_active(parsed: list[_Item], errors) -> None:
         if item.person is None:
             continue
         if item.person.pk in first:
-            errors[f"items[{item.index}].person_id"] = _("the same person as items[%(i)d]") % {
-                "i": first[item.person.pk]
-            }
+            errors.add(
+                item.index,
+                "person_id",
+                _("the same person as items[%(i)d]") % {"i": first[item.person.pk]},
+            )
         else:
             first[item.person.pk] = item.index
     for chunk in chunks(first):
@@ -748,7 +750,7 @@ def _refuse_duplicates_and_active(parsed: list[_Item], errors) -> None:
             person_id__in=chunk, status__in=ACTIVE_STAY_STATUSES
         ).select_related("site")
         for stay in active:
-            errors[f"items[{first[stay.person_id]}].person_id"] = _active_stay_message(stay)
+            errors.add(first[stay.person_id], "person_id", _active_stay_message(stay))
 
 
 def _allocate_rooms(site: Site, parsed: list[_Item], edition, errors) -> None:
@@ -789,12 +791,16 @@ def _allocate_rooms(site: Site, parsed: list[_Item], edition, errors) -> None:
         item.room = (room[0], room[3], room[4])
     missing = sum(1 for i in parsed if i.room is None)
     if missing:
-        errors["items"] = _(
-            "%(n)d persons need a room and site %(s)s has %(f)d free: %(m)d short"
-        ) % {"n": len(parsed), "s": site.name, "f": len(free), "m": missing}
+        errors.add(
+            None,
+            "items",
+            _("%(n)d persons need a room and site %(s)s has %(f)d free: %(m)d short")
+            % {"n": len(parsed), "s": site.name, "f": len(free), "m": missing},
+        )
 
 
 STAY_COLUMNS = (
+    "client_id",
     "person_id",
     "site_id",
     "room_id",
@@ -825,7 +831,9 @@ def _due_dates(dues: dict, plan: Plan, start: date) -> list:
     return dues[plan, start]
 
 
-def _write_batch(actor, site: Site, parsed: list[_Item], now: datetime) -> BatchResult:
+def _write_batch(
+    actor, site: Site, parsed: list[_Item], now: datetime, replayed: int
+) -> intake.Written:
     dues: dict = {}
     assigned_by = None if isinstance(actor, ApiToken) else actor.pk
     stamp = naive_utc(now)
@@ -834,6 +842,7 @@ def _write_batch(actor, site: Site, parsed: list[_Item], now: datetime) -> Batch
         start = item.start
         rows.append(
             (
+                item.client_id,
                 item.person.pk,
                 site.pk,
                 item.room[0],
@@ -901,16 +910,14 @@ def _write_batch(actor, site: Site, parsed: list[_Item], now: datetime) -> Batch
         actor,
         "quarantine_stay.assign_batch",
         site,
-        reason=f"{len(parsed)} stays in {len(per_room)} rooms",
+        reason=f"{len(parsed)} stays in {len(per_room)} rooms, {replayed} replayed",
     )
-    return BatchResult(
-        site,
+    return intake.Written(
         [
-            Assigned(
-                i.index, stay_ids[i.person.pk], i.person.pk, i.room[0], f"{i.room[1]}{i.room[2]}"
-            )
+            _assigned(stay_ids[i.person.pk], i.person.pk, i.room[0], f"{i.room[1]}{i.room[2]}")
             for i in parsed
         ],
+        {"site_id": site.pk},
     )
 
 

@@ -14,7 +14,16 @@ from ninja.files import UploadedFile
 from pydantic import WithJsonSchema
 
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS, ErrorOut, region_filter
+from epicommand.core.api_schemas import (
+    BATCH_ERRORS,
+    ERRORS,
+    BatchItemOut,
+    BatchOut,
+    ErrorOut,
+    batch_response,
+    region_filter,
+)
+from epicommand.core.intake import MAX_ITEMS
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Unit
 
@@ -23,7 +32,7 @@ from ..models import SamplingSite
 from ..result_files import record_results_file
 from ..services import labs as services
 from ..services import recalls as recall_services
-from ..services.results import MAX_ROWS, record_results
+from ..services.results import record_results
 
 router = Router(tags=["Labs and results"])
 
@@ -104,7 +113,11 @@ class BoxOut(Schema):
         return getattr(obj, "replayed", False)
 
 
-class LabResultRowIn(Schema):
+class LabResultItemIn(Schema):
+    client_id: str = Field(
+        description="Your own id for this result, 1 to 64 letters, digits or . _ : -, unique "
+        "in the batch."
+    )
     tube: str = Field(max_length=32)
     result: Literal["negative", "positive", "invalid"]
     ct_orf1ab: float | None = Field(None, description="Ct value, within the edition's range")
@@ -112,28 +125,29 @@ class LabResultRowIn(Schema):
     ct_e: float | None = None
     reagent: str = Field("", max_length=100)
     tested_at: datetime | None = Field(None, description="now if omitted; naive = Beijing")
-    client_id: str | None = Field(None, max_length=64)
 
 
-# Rows reach the service as sent, so every error reads `rows[3].ct_n` alike.
-ROWS_SCHEMA = {
+# Items reach core.intake as sent, so every error reads `items[3].ct_n` alike.
+ITEMS_SCHEMA = {
     "type": "array",
     "minItems": 1,
-    "maxItems": MAX_ROWS,
-    "items": LabResultRowIn.model_json_schema(),
+    "maxItems": MAX_ITEMS,
+    "items": LabResultItemIn.model_json_schema(),
+    "description": f"1 to {MAX_ITEMS:,} results",
 }
 
 
 class LabResultsIn(Schema):
     lab_id: int = Field(ge=1, le=MAX_ID)
-    rows: Annotated[list[Any], WithJsonSchema(ROWS_SCHEMA)] = Field(
-        min_length=1, max_length=MAX_ROWS
-    )
+    items: Annotated[list[Any], WithJsonSchema(ITEMS_SCHEMA)]
 
 
-class LabResultBatchOut(Schema):
-    recorded: int = Field(description="tubes resulted by this batch")
-    replayed: list[str] = Field(description="tubes already resulted the same: unchanged")
+class LabResultOut(BatchItemOut):
+    tube: str
+    result: str
+
+
+class LabResultBatchOut(BatchOut):
     negative_tubes: int
     positive_pools: int
     positive_singles: int
@@ -145,6 +159,9 @@ class LabResultBatchOut(Schema):
     quarantine_tests: int = Field(description="required quarantine tests answered")
     notes: list[str]
     summary: str
+    items: list[LabResultOut] = Field(
+        description="one per item; `replayed`: the tube had this result already"
+    )
 
 
 class RecallOut(Schema):
@@ -238,13 +255,16 @@ def receive_box(request, payload: BoxReceiveIn, barcode: str = Path(..., max_len
     return services.receive_box(request.auth, lab, barcode)
 
 
-@router.post("/results", response={200: LabResultBatchOut, **ERRORS}, summary="Record results")
+@router.post(
+    "/results", response={200: LabResultBatchOut, **BATCH_ERRORS}, summary="Record results"
+)
 def post_results(request, payload: LabResultsIn):
-    """Results of tubes this lab received, validated whole: any bad row refuses the batch
-    and the 422 answer names `rows[3].ct_n`. The same result again is a replay."""
+    """Up to 5,000 results of tubes this lab received, by the contract of
+    docs/api-guide.md "Device and lab batches": any bad item refuses the batch and the 422
+    answer names `items[3].ct_n`. A tube sent again with the same result is `replayed`."""
     require(request.auth, Capability.RECORD_RESULTS)
     lab = queries.visible_lab(request.auth, payload.lab_id)
-    return _batch_out(record_results(request.auth, lab, payload.rows))
+    return batch_response(record_results(request.auth, lab, payload.items))
 
 
 @router.post(
@@ -256,7 +276,8 @@ def post_results_file(
     request, lab_id: int = Form(..., ge=1, le=MAX_ID), file: UploadedFile = RESULTS_FILE
 ):
     """A CSV or XLSX file with the header tube, result, ct_orf1ab, ct_n, ct_e, reagent,
-    tested_at. Refused whole with errors by line and column (`lines[3].ct_n`)."""
+    tested_at (and optionally client_id), up to 200,000 lines. Refused whole with errors
+    by line and column (`lines[3].ct_n`)."""
     require(request.auth, Capability.RECORD_RESULTS)
     lab = queries.visible_lab(request.auth, lab_id)
     outcome = record_results_file(request.auth, lab, file, file.name or "")
@@ -269,11 +290,7 @@ def post_results_file(
             for e in outcome.errors
         ]
         return Status(422, ErrorOut(detail=outcome.summary, errors=errors))
-    return _batch_out(outcome.batch)
-
-
-def _batch_out(batch) -> dict:
-    return {**batch.__dict__, "summary": batch.summary}
+    return batch_response(outcome.batch)
 
 
 @router.get("/recalls", response={200: RecallPage, **ERRORS}, summary="Recalls")

@@ -2,18 +2,23 @@
 close a tube early, read a tube; staff look up a person's samples. See the API guide,
 "Sampling"."""
 
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import WithJsonSchema
 
 from epicommand.core import audit
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS
+from epicommand.core.api_schemas import (
+    BATCH_ERRORS,
+    ERRORS,
+    BatchItemOut,
+    BatchOut,
+    batch_response,
+)
 from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 
@@ -52,7 +57,7 @@ class SamplingItemIn(Schema):
     )
 
 
-# Items reach the service as sent, so that every error reads `items[3].tube` alike and
+# Items reach core.intake as sent, so that every error reads `items[3].tube` alike and
 # the whole batch is checked in one pass; the document still describes each item.
 ITEMS_SCHEMA = {
     "type": "array",
@@ -69,21 +74,17 @@ class SamplingBatchIn(Schema):
         le=MAX_ID,
         description="The sampling site of the table; null for door-to-door sampling.",
     )
-    items: Annotated[list[Any], WithJsonSchema(ITEMS_SCHEMA)] = Field(max_length=services.MAX_BATCH)
+    items: Annotated[list[Any], WithJsonSchema(ITEMS_SCHEMA)]
 
 
-class SamplingOutcomeOut(Schema):
-    client_id: str
-    status: str = Field(description="created, or replayed for a client id stored before")
+class SamplingOutcomeOut(BatchItemOut):
     tube: str
     members: int = Field(description="swabs in the tube now")
     capacity: int = Field(description="the tube's pool size")
     closed: bool
 
 
-class SamplingBatchOut(Schema):
-    created: int
-    replayed: int
+class SamplingBatchOut(BatchOut):
     tubes_closed: list[str] = Field(description="barcodes of the tubes this batch filled")
     items: list[SamplingOutcomeOut]
 
@@ -135,41 +136,21 @@ class PersonSamplePage(Schema):
 
 
 @router.post(
-    "/batch", response={200: SamplingBatchOut, **ERRORS}, summary="Register a batch of swabs"
+    "/batch", response={200: SamplingBatchOut, **BATCH_ERRORS}, summary="Register a batch of swabs"
 )
 def register_batch(request, payload: SamplingBatchIn):
-    """Up to 5,000 swabs at one site (or door to door), validated whole: if any item is
-    wrong nothing is registered and the 422 answer lists every error as `items[3].tube`.
-    A tube fills to its pool size and closes. Items whose client id is stored already are
-    `replayed` and change nothing. A site outside your jurisdiction is 404."""
+    """Up to 5,000 swabs at one site (or door to door), by the contract of
+    docs/api-guide.md "Device and lab batches": if any item is wrong nothing is registered
+    and the 422 answer lists every error as `items[3].tube`; items whose client id is
+    stored already are `replayed`. A tube fills to its pool size and closes. A site
+    outside your jurisdiction is 404."""
     require(request.auth, Capability.SAMPLE)
     site = None
     if payload.site_id is not None:
         site = get_object_or_404(
             SamplingSite.objects.visible_to(request.auth), pk=payload.site_id, is_active=True
         )
-    batch = services.register_samples(request.auth, payload.items, site=site)
-    # Written here in the SamplingBatchOut shape: validating 5,000 outcomes against the
-    # schema on the way out costs a good part of the request.
-    body = {
-        "created": batch.created,
-        "replayed": batch.replayed,
-        "tubes_closed": batch.tubes_closed,
-        "items": [
-            {
-                "client_id": o.client_id,
-                "status": o.status,
-                "tube": o.tube,
-                "members": o.members,
-                "capacity": o.capacity,
-                "closed": o.closed,
-            }
-            for o in batch.items
-        ],
-    }
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8"
-    )
+    return batch_response(services.register_samples(request.auth, payload.items, site=site))
 
 
 @router.post(

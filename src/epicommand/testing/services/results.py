@@ -17,17 +17,15 @@ A person in quarantine with a required test due gets the result on that test too
 from collections import Counter as Tally
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from epicommand.core import audit, counters, policy
+from epicommand.core import audit, counters, intake, policy
 from epicommand.core.access import Capability, require
 from epicommand.core.bulk import bulk_update, chunks, many, naive_utc
 from epicommand.quarantine.models import StayTest
@@ -50,8 +48,9 @@ RESULT_WORDS = {
     "阳性": R.POSITIVE,
     "无效": R.INVALID,
 }
-MAX_ROWS = 200_000
-CLOCK_SKEW = timedelta(minutes=10)
+# A results file is a lab's day (a lab reports 100,000 tubes a day); a JSON batch is a
+# device's, MAX_ITEMS like every batch.
+MAX_FILE_ROWS = 200_000
 SAMPLE_STATUS = {
     R.NEGATIVE: Sample.Status.NEGATIVE,
     R.INVALID: Sample.Status.INVALID,
@@ -105,146 +104,156 @@ class ResultBatch:
             }
         return text
 
+    def figures(self) -> dict:
+        """The batch's figures as the answer gives them (core.intake's result carries
+        the counts and which tubes were replayed)."""
+        figures = {k: v for k, v in self.__dict__.items() if k not in ("recorded", "replayed")}
+        return {**figures, "summary": self.summary}
+
 
 def record_results(
-    actor, lab: Lab, rows: Sequence[Mapping], *, now: datetime | None = None
-) -> ResultBatch:
-    """Record a lab's results for tubes it received. Every row is checked first; any error
-    refuses the whole batch, naming `rows[3].ct_n`. A tube sent again with the same result
-    is a replay (unchanged, listed in `replayed`); a different result is refused."""
-    now = now or timezone.now()
+    actor,
+    lab: Lab,
+    rows: Sequence[Mapping],
+    *,
+    now: datetime | None = None,
+    max_items: int = intake.MAX_ITEMS,
+) -> intake.BatchResult:
+    """Record a lab's results for tubes it received, through core.intake
+    (docs/api-guide.md "Device and lab batches"). Every item is checked first; any error
+    refuses the whole batch (intake.BatchRefused), naming `items[3].ct_n`. A tube sent
+    again with the same result is a replay (unchanged, reported `replayed`); a different
+    result is refused. `max_items`: a results file is larger than a device's batch."""
     require(actor, Capability.RECORD_RESULTS)
     if not labs_visible_to(actor).filter(pk=lab.pk).exists():
         raise PermissionDenied(_("this is not your lab"))
-    edition = policy.active()
-    cleaned, errors = clean_rows(rows, edition, now)
-    batch = ResultBatch()
-    with transaction.atomic():
-        tubes = _check_tubes(lab, cleaned, errors, batch)
-        if errors:
-            raise ValidationError(errors)
+    app = ResultIntake(actor, lab, now or timezone.now())
+    app.max_items = max_items
+    return intake.run(app, rows)
+
+
+class ResultIntake(intake.BatchApp):
+    """A lab's batch. The replay check is the tube's: a tube resulted the same before
+    is replayed whatever the item's client id (a lab's file has none of its own)."""
+
+    fields = ("tube", "result", *CT_FIELDS, "reagent", "tested_at")
+
+    def __init__(self, actor, lab: Lab, now: datetime):
+        super().__init__(now)
+        self.actor, self.lab = actor, lab
+        self.edition = policy.active()
+        self.tubes: dict[int, _Tube] = {}  # by item index: the tubes this batch results
+        self.batch = ResultBatch()
+
+    def parse(self, index, client_id, item, errors):
+        return _clean_row(index, item, self.edition, self.now, errors)
+
+    def resolve(self, rows, errors):
+        first = _first_of_each_tube(rows, errors)
+        self.tubes = _check_tubes(self.lab, first, errors, self.batch)
+
+    def write(self, rows, replayed):
+        tubes = list(self.tubes.values())
         if tubes:
-            _apply(lab, tubes, batch, edition, now)
-        audit.record(actor, "results.record", lab, reason=batch.summary)
-    return batch
+            _apply(self.lab, tubes, self.batch, self.edition, self.now)
+        audit.record(self.actor, "results.record", self.lab, reason=self.batch.summary)
+        return intake.Written(
+            [
+                {"tube": row.tube, "result": row.result}
+                | ({} if row.index in self.tubes else {"status": intake.REPLAYED})
+                for row in rows
+            ],
+            self.batch.figures(),
+        )
 
 
 # Checking ------------------------------------------------------------------------------
 
 
-def clean_rows(rows, edition, now: datetime) -> tuple[list[CleanRow], dict]:
-    """Every row's shape and values, before the database is asked anything."""
-    errors: dict[str, str] = {}
-    if not isinstance(rows, list | tuple) or not rows:
-        return [], {"rows": _("send at least one result")}
-    if len(rows) > MAX_ROWS:
-        return [], {"rows": _("at most %(n)d results a batch") % {"n": MAX_ROWS}}
-    cleaned, first_of = [], {}
-    for index, row in enumerate(rows):
-        found = _clean_row(index, row, edition, now, errors)
-        if found is None:
-            continue
-        earlier = first_of.get(found.tube)
-        if earlier is None:
-            first_of[found.tube] = found
-            cleaned.append(found)
-        elif earlier.result != found.result:
-            errors[f"rows[{index}].tube"] = _(
-                "tube %(t)s has another result in row %(i)d of this batch"
-            ) % {"t": found.tube, "i": earlier.index}
-    return cleaned, errors
+def _first_of_each_tube(rows: list[CleanRow], errors) -> list[CleanRow]:
+    """A tube once: the same result twice is one result, another result is an error."""
+    first_of: dict[str, CleanRow] = {}
+    for row in rows:
+        earlier = first_of.setdefault(row.tube, row)
+        if earlier.result != row.result:
+            errors.add(
+                row.index,
+                "tube",
+                _("tube %(t)s has another result in item %(i)d of this batch")
+                % {"t": row.tube, "i": earlier.index},
+            )
+    return list(first_of.values())
 
 
-def _clean_row(index: int, row, edition, now: datetime, errors: dict) -> CleanRow | None:
-    at = f"rows[{index}]"
-    if not isinstance(row, Mapping):
-        errors[at] = _("must be an object with tube, result, Ct values, reagent, tested_at")
-        return None
-    before = len(errors)
+def _clean_row(index: int, row, edition, now: datetime, errors) -> CleanRow | None:
     tube = row.get("tube")
     tube = tube.strip() if isinstance(tube, str) else ""
     if not tube:
-        errors[f"{at}.tube"] = _("is required")
+        errors.add(index, "tube", _("is required"))
     elif len(tube) > 32:
-        errors[f"{at}.tube"] = _("is longer than 32 characters")
+        errors.add(index, "tube", _("is longer than 32 characters"))
     word = row.get("result")
     result = RESULT_WORDS.get(word.strip().lower()) if isinstance(word, str) else None
     if result is None:
-        errors[f"{at}.result"] = _("must be negative, positive or invalid")
-    cts = {name: _clean_ct(row.get(name), edition, f"{at}.{name}", errors) for name in CT_FIELDS}
-    _check_cts_agree(result, cts, edition, at, errors)
+        errors.add(index, "result", _("must be negative, positive or invalid"))
+    cts = {name: _clean_ct(row.get(name), edition, index, name, errors) for name in CT_FIELDS}
+    _check_cts_agree(result, cts, edition, index, errors)
     reagent = row.get("reagent") or ""
     if not isinstance(reagent, str):
-        errors[f"{at}.reagent"] = _("must be text")
+        errors.add(index, "reagent", _("must be text"))
     elif len(reagent.strip()) > 100:
-        errors[f"{at}.reagent"] = _("is longer than 100 characters")
-    client_id = row.get("client_id")
-    if client_id is not None and (not isinstance(client_id, str) or len(client_id) > 64):
-        errors[f"{at}.client_id"] = _("must be text of at most 64 characters")
-    tested_at = _clean_time(row.get("tested_at"), now, f"{at}.tested_at", errors)
-    if len(errors) > before:
+        errors.add(index, "reagent", _("is longer than 100 characters"))
+    tested_at = intake.device_time(
+        errors, index, "tested_at", row.get("tested_at"), now, default=now
+    )
+    if errors.of(index):
         return None
     return CleanRow(index, tube, result, *cts.values(), reagent.strip(), tested_at)
 
 
-def _clean_ct(value, edition, name: str, errors: dict) -> Decimal | None:
+def _clean_ct(value, edition, index: int, name: str, errors) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        errors[name] = _("must be a number")
+        errors.add(index, name, _("must be a number"))
         return None
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        errors[name] = _("must be a number")
+        errors.add(index, name, _("must be a number"))
         return None
     if not number.is_finite() or not edition.ct_min <= number <= edition.ct_max:
-        errors[name] = _("%(v)s is outside the Ct range %(lo)s-%(hi)s") % {
-            "v": value,
-            "lo": edition.ct_min,
-            "hi": edition.ct_max,
-        }
+        errors.add(
+            index,
+            name,
+            _("%(v)s is outside the Ct range %(lo)s-%(hi)s")
+            % {"v": value, "lo": edition.ct_min, "hi": edition.ct_max},
+        )
         return None
     return number.quantize(Decimal("0.1"))
 
 
-def _check_cts_agree(result, cts: dict, edition, at: str, errors: dict) -> None:
+def _check_cts_agree(result, cts: dict, edition, index: int, errors) -> None:
     """A positive needs a target detected (a Ct below the edition's cut-off); a negative
     cannot have one."""
-    if any(f"{at}.{name}" in errors for name in CT_FIELDS):
+    if any(errors.of(index, name) for name in CT_FIELDS):
         return
     below = Decimal(str(edition.ct_positive_below))
     detected = [name for name, v in cts.items() if v is not None and v < below]
     if result == R.POSITIVE and not detected:
-        errors[f"{at}.ct_n"] = _("a positive result needs at least one Ct value below %(c)s") % {
-            "c": edition.ct_positive_below
-        }
+        errors.add(
+            index,
+            "ct_n",
+            _("a positive result needs at least one Ct value below %(c)s")
+            % {"c": edition.ct_positive_below},
+        )
     elif result == R.NEGATIVE and detected:
-        errors[f"{at}.{detected[0]}"] = _(
-            "a Ct below %(c)s means the target was detected: the result cannot be negative"
-        ) % {"c": edition.ct_positive_below}
-
-
-def _clean_time(value, now: datetime, name: str, errors: dict) -> datetime:
-    if value is None or value == "":
-        return now
-    if isinstance(value, str):
-        try:
-            parsed = parse_datetime(value.strip().replace(" ", "T", 1))
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            errors[name] = _("must be a date and time, such as 2021-01-12 08:30")
-            return now
-        value = parsed
-    if not isinstance(value, datetime):
-        errors[name] = _("must be a date and time")
-        return now
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)  # Beijing time, as labs write it
-    if value > now + CLOCK_SKEW:
-        errors[name] = _("must not be in the future")
-    return value
+        errors.add(
+            index,
+            detected[0],
+            _("a Ct below %(c)s means the target was detected: the result cannot be negative")
+            % {"c": edition.ct_positive_below},
+        )
 
 
 @dataclass
@@ -258,9 +267,9 @@ class _Tube:
     row: CleanRow
 
 
-def _check_tubes(lab: Lab, cleaned: list[CleanRow], errors: dict, batch: ResultBatch):
-    """The tubes to result, locked; unknown tubes, tubes this lab never received and a
-    second different result are errors; the same result again is a replay."""
+def _check_tubes(lab: Lab, cleaned: list[CleanRow], errors, batch: ResultBatch):
+    """{item index: tube} of the tubes to result, locked; unknown tubes and tubes this
+    lab never received are errors; the same result again is a replay."""
     by_code = {row.tube: row for row in cleaned}
     stored = {}
     for chunk in chunks(sorted(by_code)):
@@ -277,24 +286,28 @@ def _check_tubes(lab: Lab, cleaned: list[CleanRow], errors: dict, batch: ResultB
             "region_id",
         ):
             stored[values[1]] = values
-    tubes = []
+    tubes = {}
     for row in cleaned:
         found = stored.get(row.tube)
-        name = f"rows[{row.index}].tube"
         if found is None:
-            errors[name] = _("unknown tube %(t)s") % {"t": row.tube}
+            errors.add(row.index, "tube", _("unknown tube %(t)s") % {"t": row.tube})
             continue
         pk, code, status, result, lab_id, capacity, purpose, round_id, region = found
         if lab_id != lab.pk or status not in (Tube.Status.RECEIVED, Tube.Status.RESULTED):
-            errors[name] = _("tube %(t)s was never received by this lab") % {"t": code}
+            errors.add(
+                row.index, "tube", _("tube %(t)s was never received by this lab") % {"t": code}
+            )
         elif status == Tube.Status.RESULTED and result == row.result:
             batch.replayed.append(code)
         elif status == Tube.Status.RESULTED:
-            errors[name] = _(
-                "tube %(t)s is already resulted %(r)s: a different result is refused"
-            ) % {"t": code, "r": Result(result).label}
+            errors.add(
+                row.index,
+                "tube",
+                _("tube %(t)s is already resulted %(r)s: a different result is refused")
+                % {"t": code, "r": Result(result).label},
+            )
         else:
-            tubes.append(_Tube(pk, code, capacity, purpose, round_id, region, row))
+            tubes[row.index] = _Tube(pk, code, capacity, purpose, round_id, region, row)
     return tubes
 
 

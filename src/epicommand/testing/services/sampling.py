@@ -17,19 +17,18 @@ fever-clinic test. `close_tube` ends a pool early (the table closes for the day)
 """
 
 from collections import Counter as Tally
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.control import codes as health_codes
 from epicommand.control.levels import levels_in_force
-from epicommand.core import audit, counters, policy
+from epicommand.core import audit, counters, intake, policy
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.core.models import ApiToken
@@ -44,20 +43,15 @@ from ..pooling import pool_size_for
 from . import priority_list
 
 __all__ = [
-    "SamplingBatch",
     "close_tube",
     "register_samples",
     "take_single_sample",
     "validate_tube_barcode",
 ]
 
-MAX_BATCH = 5000
-CLIENT_ID_LENGTH = 64
-# A device's clock drifts: a swab this far ahead of the platform's clock is still "now".
-CLOCK_SKEW = timedelta(minutes=5)
-# An offline device uploads late, but a swab older than this is no use to a lab.
-MAX_AGE = timedelta(days=7)
-CREATED, REPLAYED = "created", "replayed"
+MAX_BATCH = intake.MAX_ITEMS
+CLIENT_ID_LENGTH = intake.CLIENT_ID_LENGTH
+REPLAYED = intake.REPLAYED
 IDENTITY_FIELDS = ("person_id", "id_number", "health_code")
 SINGLE_PURPOSES = frozenset(Tube.Purpose.values) - {Tube.Purpose.ROUND}
 TUBE_COLUMNS = (
@@ -87,24 +81,6 @@ SAMPLE_COLUMNS = (
     "recorded_by_id",
     "recorded_by_token_id",
 )
-
-
-@dataclass(frozen=True)
-class SampleOutcome:
-    client_id: str
-    status: str  # CREATED or REPLAYED
-    tube: str
-    members: int  # the tube's swabs after this batch
-    capacity: int
-    closed: bool
-
-
-@dataclass(frozen=True)
-class SamplingBatch:
-    items: list[SampleOutcome]
-    created: int
-    replayed: int
-    tubes_closed: list[str] = field(default_factory=list)
 
 
 # One single-tube sample ------------------------------------------------------------------
@@ -137,7 +113,7 @@ def take_single_sample(
         errors["client_id"] = _("must be 1 to 64 characters")
     if purpose not in SINGLE_PURPOSES:
         errors["purpose"] = _("must be one of %(p)s") % {"p": ", ".join(sorted(SINGLE_PURPOSES))}
-    if problem := _time_problem(sampled_at, now):
+    if problem := intake.time_problem(sampled_at, now, max_age=_max_age()):
         errors["sampled_at"] = problem
     barcode = normalize(tube_barcode)
     if problem := validate_tube_barcode(barcode):
@@ -248,115 +224,89 @@ class _TubePlan:
         return self.members >= self.capacity
 
 
-class _Errors(dict):
-    def count(self) -> int:
-        return sum(len(messages) for messages in self.values())
-
-    def add(self, index: int | None, name: str, message: str) -> None:
-        key = "items" if index is None else f"items[{index}].{name}" if name else f"items[{index}]"
-        self.setdefault(key, []).append(message)
-
-
 def register_samples(
-    actor, items: Iterable[Mapping], *, site: SamplingSite | None = None, now=None
-) -> SamplingBatch:
+    actor, items, *, site: SamplingSite | None = None, now=None
+) -> intake.BatchResult:
     """Register a table's or device's batch at `site` (None: door to door, each tube in
-    the first member's community). Each item: `client_id`; exactly one of `person_id`,
-    `id_number`, `health_code`; `tube` (barcode); `sampled_at` (aware datetime or ISO
-    8601; without offset Asia/Shanghai); `round_id` (optional); `door_to_door` and
-    `resample` (booleans, default false).
+    the first member's community) through core.intake (docs/api-guide.md "Device and lab
+    batches"). Each item: `client_id`; exactly one of `person_id`, `id_number`,
+    `health_code`; `tube` (barcode); `sampled_at` (default now); `round_id` (optional);
+    `door_to_door` and `resample` (booleans, default false).
 
-    Raises ValidationError {"items[3].tube": [reason]} listing every error if any item is
-    bad, and writes nothing then. Otherwise writes the new items, fills and closes their
-    tubes, counts them, and returns each item's outcome."""
+    Raises intake.BatchRefused (a ValidationError naming `items[3].tube`) listing every
+    error if any item is bad, and writes nothing then. Otherwise writes the new items,
+    fills and closes their tubes, counts them, and returns each item's outcome: its tube,
+    the tube's swabs and size after the batch, and whether it closed."""
     require(actor, Capability.SAMPLE)
-    now = now or timezone.now()
-    items = list(items) if not isinstance(items, (str, bytes, Mapping)) else None
-    if items is None or not items:
-        raise ValidationError({"items": _("send a list of 1 to %(n)d items") % {"n": MAX_BATCH}})
-    if len(items) > MAX_BATCH:
-        raise ValidationError({"items": _("a batch holds at most %(n)d items") % {"n": MAX_BATCH}})
     if site is not None and not _site_visible(actor, site):
         raise ValidationError({"site": _("no such sampling site in your jurisdiction")})
-    errors = _Errors()
-    zone = timezone.get_current_timezone()
-    checked = {}  # {barcode: problem}: a tube's ten items check its digits once
-    parsed = [
-        _parse_item(index, item, now, zone, checked, errors) for index, item in enumerate(items)
-    ]
-    _check_client_ids(parsed, errors)
-    try:
-        # The bulk writes use the driver's cursor: its errors become Django's here.
-        with connection.wrap_database_errors, transaction.atomic():
-            return _register(actor, [p for p in parsed if p], site, now, errors)
-    except IntegrityError:
-        # Another table registered one of these new tubes or client ids between our read
-        # and our write: nothing of this batch was kept, and sending it again sorts it out.
-        raise ValidationError(
-            {"items": _("another device registered the same tube at the same time; send again")}
-        ) from None
+    return intake.run(SampleBatch(actor, site, now or timezone.now()), items)
 
 
-def _register(actor, parsed, site, now, errors: _Errors) -> SamplingBatch:
-    stored = _stored_samples([item.client_id for item in parsed])
-    replays = [item for item in parsed if item.client_id in stored]
-    fresh = [item for item in parsed if item.client_id not in stored]
-    _resolve_persons(actor, fresh, site, errors)
-    rounds = _check_rounds(fresh, errors)
-    _check_twice_in_round(fresh, errors)
-    plans = _plan_tubes(fresh, site, rounds, errors)
-    if errors:
-        raise ValidationError(_sorted_errors(errors))
-    closed = _write(actor, fresh, plans, site, now)
-    outcomes = []
-    replayed_tubes = _tube_states({stored[i.client_id] for i in replays})
-    for item in sorted(replays + fresh, key=lambda i: i.index):
-        if item.client_id in stored:
-            tube = replayed_tubes[stored[item.client_id]]
+class SampleBatch(intake.BatchApp):
+    fields = (*IDENTITY_FIELDS, "tube", "sampled_at", "round_id", "door_to_door", "resample")
+
+    def __init__(self, actor, site, now: datetime):
+        super().__init__(now)
+        self.actor, self.site = actor, site
+        self.checked: dict[str, str | None] = {}  # {barcode: problem}: a tube's ten items once
+        self.plans: dict[str, _TubePlan] = {}
+
+    def seen(self, client_ids):
+        stored = _stored_samples(client_ids)
+        tubes = _tube_states(set(stored.values()))
+        return {cid: _tube_outcome(tubes[tube_id]) for cid, tube_id in stored.items()}
+
+    def parse(self, index, client_id, item, errors):
+        return _parse_item(index, client_id, item, self.now, self.checked, errors)
+
+    def resolve(self, rows, errors):
+        _resolve_persons(self.actor, rows, self.site, errors)
+        rounds = _check_rounds(rows, errors)
+        _check_twice_in_round(rows, errors)
+        self.plans = _plan_tubes(rows, self.site, rounds, errors)
+
+    def write(self, rows, replayed):
+        closed = _write(self.actor, rows, self.plans, self.site, self.now)
+        audit.record(
+            self.actor,
+            "sample.register_batch",
+            object_type="testing.sample",
+            object_id="",
+            region_code=self.site.region_id if self.site else _region_of(self.actor),
+            reason=_("%(new)d registered, %(old)d already registered, %(closed)d tubes closed")
+            % {"new": len(rows), "old": replayed, "closed": len(closed)},
+        )
+        outcomes = []
+        for row in rows:
+            plan = self.plans[row.barcode]
             outcomes.append(
-                SampleOutcome(
-                    item.client_id,
-                    REPLAYED,
-                    tube.barcode,
-                    tube.members,
-                    tube.capacity,
-                    tube.status != Tube.Status.OPEN,
-                )
+                {
+                    "tube": plan.barcode,
+                    "members": plan.members,
+                    "capacity": plan.capacity,
+                    "closed": plan.full,
+                }
             )
-        else:
-            plan = plans[item.barcode]
-            outcomes.append(
-                SampleOutcome(
-                    item.client_id, CREATED, plan.barcode, plan.members, plan.capacity, plan.full
-                )
-            )
-    audit.record(
-        actor,
-        "sample.register_batch",
-        object_type="testing.sample",
-        object_id="",
-        region_code=site.region_id if site else _region_of(actor),
-        reason=_("%(new)d registered, %(old)d already registered, %(closed)d tubes closed")
-        % {"new": len(fresh), "old": len(replays), "closed": len(closed)},
-    )
-    return SamplingBatch(outcomes, len(fresh), len(replays), closed)
+        return intake.Written(outcomes, {"tubes_closed": closed})
+
+
+def _tube_outcome(tube: Tube) -> dict:
+    return {
+        "tube": tube.barcode,
+        "members": tube.members,
+        "capacity": tube.capacity,
+        "closed": tube.status != Tube.Status.OPEN,
+    }
 
 
 # Parsing -----------------------------------------------------------------------------------
 
 
 def _parse_item(
-    index: int, item, now: datetime, zone, checked: dict, errors: _Errors
+    index: int, client_id: str, item, now: datetime, checked: dict, errors
 ) -> _Item | None:
     """Types, lengths, barcode and time of one item; None if anything is wrong."""
-    if not isinstance(item, Mapping):
-        errors.add(index, "", _("must be an object"))
-        return None
-    before = errors.count()
-
-    client_id = item.get("client_id")
-    if not isinstance(client_id, str) or not 0 < len(client_id.strip()) <= CLIENT_ID_LENGTH:
-        errors.add(index, "client_id", _("is required, 1 to 64 characters"))
     barcode = normalize(item.get("tube"))
     if barcode not in checked:
         checked[barcode] = validate_tube_barcode(barcode)
@@ -374,12 +324,9 @@ def _parse_item(
     else:
         identity = _parse_identity(index, given[0], item[given[0]], errors)
 
-    sampled_at = _parse_time(item.get("sampled_at", None) or now, zone)
-    if sampled_at is None:
-        errors.add(index, "sampled_at", _("must be an ISO 8601 date and time"))
-    elif problem := _time_problem(sampled_at, now):
-        errors.add(index, "sampled_at", problem)
-
+    sampled_at = intake.device_time(
+        errors, index, "sampled_at", item.get("sampled_at"), now, default=now, max_age=_max_age()
+    )
     round_id = item.get("round_id")
     if round_id is not None and (
         isinstance(round_id, bool) or not isinstance(round_id, int) or round_id < 1
@@ -394,11 +341,11 @@ def _parse_item(
 
     if identity and identity[0] == "health_code" and sampled_at is not None:
         identity = _verify_health_code(index, identity[1], sampled_at, errors)
-    if errors.count() != before:
+    if errors.of(index):
         return None
     return _Item(
         index=index,
-        client_id=client_id.strip(),
+        client_id=client_id,
         barcode=barcode,
         identity=identity,
         sampled_at=sampled_at,
@@ -408,7 +355,12 @@ def _parse_item(
     )
 
 
-def _parse_identity(index: int, key: str, value, errors: _Errors):
+def _max_age() -> timedelta:
+    """An offline device uploads late, but a swab older than this is no use to a lab."""
+    return timedelta(days=policy.active().sample_max_age_days)
+
+
+def _parse_identity(index: int, key: str, value, errors):
     if key == "person_id":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
             errors.add(index, key, _("must be a person's id"))
@@ -422,7 +374,7 @@ def _parse_identity(index: int, key: str, value, errors: _Errors):
     return key, value.upper() if key == "id_number" else value
 
 
-def _verify_health_code(index: int, token: str, at: datetime, errors: _Errors):
+def _verify_health_code(index: int, token: str, at: datetime, errors):
     """The person a QR token names, if it was valid when shown (an offline device uploads
     later, so it is checked at the time of the swab, not now)."""
     try:
@@ -430,44 +382,11 @@ def _verify_health_code(index: int, token: str, at: datetime, errors: _Errors):
     except health_codes.InvalidHealthCode as exc:
         errors.add(index, "health_code", exc.message)
         return None
-    if shown.issued_at > at + CLOCK_SKEW:
+    skew = timedelta(minutes=policy.active().device_clock_skew_minutes)
+    if shown.issued_at > at + skew:
         errors.add(index, "health_code", _("was issued after the time of the swab"))
         return None
     return "person_id", shown.person_id
-
-
-def _parse_time(value, zone) -> datetime | None:
-    if isinstance(value, str) and len(value) <= 40:
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    if not isinstance(value, datetime):
-        return None
-    return value.replace(tzinfo=zone) if value.tzinfo is None else value
-
-
-def _time_problem(at: datetime, now: datetime) -> str | None:
-    if at > now + CLOCK_SKEW:
-        return _("is in the future")
-    if at < now - MAX_AGE:
-        return _("is more than 7 days ago")
-    return None
-
-
-def _check_client_ids(parsed: list, errors: _Errors) -> None:
-    seen: dict[str, int] = {}
-    for item in parsed:
-        if item is None:
-            continue
-        if item.client_id in seen:
-            errors.add(
-                item.index,
-                "client_id",
-                _("repeats the client id of items[%(i)d]") % {"i": seen[item.client_id]},
-            )
-        else:
-            seen[item.client_id] = item.index
 
 
 # Checking against what is stored -------------------------------------------------------------
@@ -484,7 +403,7 @@ def _stored_samples(client_ids: list[str]) -> dict[str, int]:
     return found
 
 
-def _resolve_persons(actor, items: list[_Item], site, errors: _Errors) -> None:
+def _resolve_persons(actor, items: list[_Item], site, errors) -> None:
     """Set each item's person and region: one query per chunk of ID numbers and of ids.
     Door to door (no site), the person must live in the actor's jurisdiction."""
     ids = {i.identity[1] for i in items if i.identity[0] == "person_id"}
@@ -528,7 +447,7 @@ def _no_such_person(key: str) -> str:
     return _("no registered resident has this id or health code")
 
 
-def _check_rounds(items: list[_Item], errors: _Errors) -> dict[int, Round]:
+def _check_rounds(items: list[_Item], errors) -> dict[int, Round]:
     wanted = {i.round_id for i in items if i.round_id is not None}
     rounds = Round.objects.in_bulk(wanted) if wanted else {}
     for item in items:
@@ -542,7 +461,7 @@ def _check_rounds(items: list[_Item], errors: _Errors) -> dict[int, Round]:
     return rounds
 
 
-def _check_twice_in_round(items: list[_Item], errors: _Errors) -> None:
+def _check_twice_in_round(items: list[_Item], errors) -> None:
     """A person already sampled in the round (stored, or earlier in this batch) is
     refused unless the item is a deliberate re-sample."""
     by_round: dict[int, list[_Item]] = {}
@@ -574,7 +493,7 @@ def _already_sampled(earlier: str | int) -> str:
     return _("already sampled in this round (tube %(tube)s)") % {"tube": earlier}
 
 
-def _plan_tubes(items: list[_Item], site, rounds, errors: _Errors) -> dict[str, _TubePlan]:
+def _plan_tubes(items: list[_Item], site, rounds, errors) -> dict[str, _TubePlan]:
     """Group the items by tube, check each tube may take them, and size it: the smallest
     pool size among its members decides. Stored tubes are locked until the commit."""
     barcodes = sorted({i.barcode for i in items})
@@ -821,12 +740,3 @@ def _region_of(actor) -> str | None:
 
 def _tube_used(barcode: str) -> str:
     return _("tube %(tube)s is already registered: take a new tube") % {"tube": barcode}
-
-
-def _sorted_errors(errors: _Errors) -> dict[str, list[str]]:
-    def key(path: str):
-        if path == "items":
-            return (-1, path)
-        return (int(path[6 : path.index("]")]), path)
-
-    return {path: errors[path] for path in sorted(errors, key=key)}

@@ -164,13 +164,13 @@ def _register(request, form: TableForm, site, round_obj) -> dict | None:
         _errors_on_form(form, exc)
         return None
     outcome = batch.items[0]
-    person = Sample.objects.select_related("person").get(client_id=outcome.client_id).person
+    person = Sample.objects.select_related("person").get(client_id=outcome["client_id"]).person
     return {
-        "tube": outcome.tube,
-        "members": outcome.members,
-        "capacity": outcome.capacity,
-        "closed": outcome.closed,
-        "replayed": outcome.status == services.REPLAYED,
+        "tube": outcome["tube"],
+        "members": outcome["members"],
+        "capacity": outcome["capacity"],
+        "closed": outcome["closed"],
+        "replayed": outcome["status"] == services.REPLAYED,
         "name": mask_name(person.name),
         "id_number": mask_id_number(person.id_number) if person.id_number else person.masked_id,
     }
