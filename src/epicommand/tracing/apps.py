@@ -9,4 +9,8 @@ class TracingConfig(AppConfig):
 
     def ready(self):
         # The dashboard's case, contact and referral figures and how `recount` rebuilds them.
-        from . import dashboard  # noqa: F401
+        # The follow-ups of cases and visits (core.followups), run after commit.
+        from . import (
+            dashboard,  # noqa: F401
+            tasks,  # noqa: F401
+        )

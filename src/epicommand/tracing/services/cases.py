@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from epicommand.command import counters
 from epicommand.control.models import FactKind, PriorityTest
 from epicommand.control.services import healthcode, priority
-from epicommand.core import audit, policy
+from epicommand.core import audit, followups, policy
 from epicommand.core.access import Capability, covers
 from epicommand.core.models import User
 from epicommand.people.models import Person
@@ -40,6 +40,8 @@ C = Capability
 # A case typed in late may be reported this long after its date; never in the future
 # beyond clock drift between a device and the server.
 CLOCK_SLACK = timedelta(minutes=5)
+# The follow-up of a registration: trajectory, contacts, referrals, cluster.
+INVESTIGATION = "case.investigation"
 MILESTONES = ("on_site", "core", "completed")
 MILESTONE_FIELDS = {"on_site": "on_site_at", "core": "core_done_at", "completed": "completed_at"}
 MILESTONE_NAMES = {
@@ -162,19 +164,10 @@ def register_case(
         audit.record(actor, "case.register", case)
         if order_transfer:
             _order_transfer(actor, case, hospital=hospital, at=reported_at)
-        _after_change(case, now=now)
+        # Its automatic trajectory, the contacts found from it (and their referrals) and
+        # its cluster follow after commit (tracing.tasks.investigate_case).
+        followups.after_commit(INVESTIGATION, case, changed_at=now)
     return case
-
-
-def _after_change(case: Case, *, now: datetime) -> None:
-    """Bring what follows from a case up to date: its automatic trajectory, the contacts
-    found from it, and the cluster it belongs to."""
-    from . import clusters, contacts
-    from .trajectory import fill_trajectory
-
-    fill_trajectory(case, now=now)
-    contacts.refresh_for_case(case, now=now)
-    clusters.update_for([case.pk], now=now)
 
 
 def _case_errors(classification, route, onset, sampling, reported_at, now) -> dict[str, str]:
