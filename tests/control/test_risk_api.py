@@ -13,6 +13,7 @@ from epicommand.control.services import healthcode, risk
 from epicommand.core.models import Role
 from epicommand.core.services import issue_api_token
 from tests.conftest import login
+from tests.followups import committed
 
 from .risk_setup import cases
 
@@ -31,7 +32,8 @@ def changan_office(make_user, city):
 
 
 def post(client, url, body=None):
-    return client.post(url, body or {}, content_type="application/json")
+    with committed():
+        return client.post(url, body or {}, content_type="application/json")
 
 
 def test_any_caller_lists_the_areas_in_force_of_the_whole_city(gaocheng_office, changan_epi, city):

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.control.queries import mask_name
-from epicommand.core import audit
+from epicommand.core import audit, followups
 from epicommand.core.access import Capability
-from epicommand.core.api_schemas import ERRORS, region_filter, require
+from epicommand.core.api_schemas import ERRORS, FollowUpOut, region_filter, require
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import User
 from epicommand.places.models import Venue
@@ -126,6 +126,10 @@ class CaseDetailOut(Schema):
     classifications: list[CaseClassificationOut]
     deadlines: list[CaseDeadlineOut]
     window: CaseWindowOut = Field(description="the look-back window of the trajectory")
+    followup: FollowUpOut | None = Field(
+        description="the trajectory, contacts, referrals and cluster found after the "
+        "registration (or the contacts after a visit changed): its latest run"
+    )
 
 
 class CaseIn(Schema):
@@ -281,7 +285,7 @@ def register(request, payload: CaseIn):
 @router.get("/{case_id}", response={200: CaseDetailOut, **ERRORS}, summary="One case")
 def get_case(request, case_id: int = CASE_ID):
     """The case with the person in full (audited), its classification history, the
-    investigation deadlines and the look-back window."""
+    investigation deadlines, the look-back window and the progress of its follow-up work."""
     case = _case(request, case_id)
     audit.record(request.auth, "case.view", case, reason="api")
     start, end = trajectory.window(case)
@@ -291,6 +295,7 @@ def get_case(request, case_id: int = CASE_ID):
         "classifications": queries.history(case),
         "deadlines": services.deadlines(case),
         "window": {"start": start, "end": end},
+        "followup": followups.latest_for(case),
     }
 
 
