@@ -31,8 +31,9 @@ def record(
     )
 
 
-def record_many(actor, action: str, objs, *, reason: str = "") -> int:
-    """`record` for a batch of records changed the same way, in one bulk write."""
+def record_many(actor, action: str, objs, *, reason="") -> int:
+    """`record` for a batch of records changed the same way, in one bulk write. `reason`
+    is a text, or a function giving each record's."""
     is_token = isinstance(actor, ApiToken)
     events = [
         AuditEvent(
@@ -43,7 +44,7 @@ def record_many(actor, action: str, objs, *, reason: str = "") -> int:
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             region_id=getattr(obj, "region_id", None),
-            reason=reason[:500],
+            reason=(reason(obj) if callable(reason) else reason)[:500],
             request_id=current_request_id.get(),
         )
         for obj in objs

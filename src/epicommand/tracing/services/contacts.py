@@ -290,10 +290,8 @@ class ContactBatch:
         self.created += new
         self._record_facts(new + [c for c, _old in raised], raised)
         _count_new(new, now=self.now)
-        for contact in new:
-            audit.record(self.actor, "contact.add", contact, reason=_describe(contact))
-        for contact in updated:
-            audit.record(self.actor, "contact.update", contact, reason=_describe(contact))
+        audit.record_many(self.actor, "contact.add", new, reason=_describe)
+        audit.record_many(self.actor, "contact.update", updated, reason=_describe)
 
     def _insert(self, new: list[Contact]) -> None:
         """One bulk write, then one read of the new rows' ids."""
