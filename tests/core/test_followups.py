@@ -51,6 +51,21 @@ def test_a_failure_is_kept_on_the_row(reactions, record, django_capture_on_commi
     assert len(waiting) == 1
 
 
+def test_a_failed_follow_up_is_retried_once_fixed(
+    reactions, record, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        followup = followups.after_commit("test.fail", record)
+    with pytest.raises(RuntimeError):
+        followups.run(followup.pk)
+    monkeypatch.setitem(followups.REACTIONS, "test.fail", followups.Reaction(remember, "y"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert followups.retry(followup.pk)
+    followup.refresh_from_db()
+    assert (followup.state, followup.error, done) == ("done", "", [record.pk])
+    assert not followups.retry(followup.pk)  # done is done
+
+
 def test_inline_runs_the_work_at_once_in_the_transaction(reactions, record):
     with followups.inline():
         followup = followups.after_commit("test.remember", record)

@@ -145,6 +145,18 @@ def run(followup_id: int) -> str:
     return "done"
 
 
+def retry(followup_id: int) -> bool:
+    """Queue a failed follow-up (or one left running by a worker that died) again, once its
+    cause is fixed; False if it is not in either state. The work must be safe to redo, as
+    every reaction is (each finds what is already stored)."""
+    moved = FollowUp.objects.filter(pk=followup_id, state__in=[State.FAILED, State.RUNNING]).update(
+        state=State.PENDING, started_at=None, finished_at=None, error=""
+    )
+    if moved:
+        transaction.on_commit(partial(run_followup.enqueue, followup_id))
+    return bool(moved)
+
+
 def _finish(followup_id: int, state: str, *, error: str = "") -> None:
     FollowUp.objects.filter(pk=followup_id).update(
         state=state, finished_at=timezone.now(), error=error
