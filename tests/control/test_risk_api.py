@@ -103,7 +103,7 @@ def test_designate_confirm_and_lift_through_the_api(gaocheng_office, city, gaoch
     assert confirmed.json()["codes_recomputed"]["state"] == "pending"
     done = client.get(f"{API}/{area['id']}").json()["codes_recomputed"]
     assert done["state"] == "done" and done["finished_at"] is not None
-    assert done["work"] == "health codes of residents and visitors"
+    assert done["kind"] == "risk_area.codes"
     again = post(client, f"{API}/{area['id']}/confirm")
     assert again.status_code == 422
     assert again.json()["errors"][0]["field"] == "status"
