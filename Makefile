@@ -28,7 +28,9 @@ demo: venv
 	$(BIN)/epicommand seed-chain
 	$(BIN)/epicommand seed-tasks
 	$(BIN)/epicommand daily-summary
-	$(BIN)/epicommand serve 127.0.0.1:8000
+	@# The worker runs the follow-ups of what users do (contacts of a case, codes of a risk
+	@# area) and the queued rounds; it stops with the server.
+	$(BIN)/epicommand worker & trap 'kill $$!' EXIT INT TERM; $(BIN)/epicommand serve 127.0.0.1:8000
 
 # Both cores: one worker per core, each test file kept on one worker.
 test: venv browser

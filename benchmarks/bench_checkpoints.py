@@ -288,10 +288,11 @@ def _clean_up() -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from epicommand.command.services.summaries import recount
-    from epicommand.control.models import HealthFact, PriorityTest
+    from epicommand.control.models import HealthFact
     from epicommand.control.services import healthcode
     from epicommand.core.models import ApiToken
+    from epicommand.core.recount import recount
+    from epicommand.testing.models import PriorityTest
 
     high = PREFIX[:-1] + chr(ord(PREFIX[-1]) + 1)
     key_low, key_high = f"passage:{PREFIX}", f"passage:{high}"

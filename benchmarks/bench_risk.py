@@ -70,7 +70,7 @@ def _child(touched: int) -> None:
     import django
 
     django.setup()
-    from epicommand.command.models import Counter
+    from epicommand.core.models import Counter
 
     metrics = ["codes_red", "codes_yellow"]
     saved = list(Counter.objects.filter(metric__in=metrics).values())

@@ -91,7 +91,7 @@ def _child(count: int, batch: int) -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # the test Client's "testserver" host is allowed
-    from epicommand.command.models import Counter
+    from epicommand.core.models import Counter
 
     metrics = ("samples_taken", "tubes_in_transit")
     saved = list(Counter.objects.filter(metric__in=metrics).values())

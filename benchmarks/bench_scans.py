@@ -79,7 +79,7 @@ def _child(count: int, batch: int) -> None:
     setup_test_environment()  # the test Client's "testserver" host is allowed
     from django.db import connection
 
-    from epicommand.command.models import Counter
+    from epicommand.core.models import Counter
 
     saved_counters = list(Counter.objects.filter(metric="scans").values())
     try:

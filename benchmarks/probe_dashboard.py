@@ -22,13 +22,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from epicommand.command.dashboard import build_dashboard  # noqa: E402
 from epicommand.command.models import EmergencyReport, Task  # noqa: E402
-from epicommand.command.services.summaries import (  # noqa: E402
-    generate_daily_summaries,
-    recount,
-)
+from epicommand.command.services.summaries import generate_daily_summaries  # noqa: E402
+from epicommand.core.dashboard import build_dashboard  # noqa: E402
 from epicommand.core.models import Region, Role, Unit, User  # noqa: E402
+from epicommand.core.recount import recount  # noqa: E402
 
 from .measure import timed_ms  # noqa: E402
 

@@ -42,6 +42,24 @@ def english_outside_requests():
         yield
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Tasks run when enqueued, so a follow-up registered by a service (core.followups) is
+    done as soon as its transaction commits: a test sees it under
+    `django_capture_on_commit_callbacks(execute=True)`, or with `transaction=True`."""
+    settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """The production queue (django_tasks_db): tasks wait in the table for the worker."""
+    settings.TASKS = DATABASE_TASKS
+
+
 @pytest.fixture
 def city(db):
     """Shijiazhuang with Gaocheng (Zengcun town, Xiaoguozhuang village) and Chang'an."""

@@ -14,6 +14,9 @@ from django_tasks_db.models import DBTaskResult
 from epicommand.command import schedule
 from epicommand.command.models import DailySummary
 
+# These tests are about the production queue, where tasks wait for the worker.
+pytestmark = pytest.mark.usefixtures("database_tasks")
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 

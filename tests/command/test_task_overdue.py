@@ -20,6 +20,9 @@ from epicommand.core.models import AuditEvent, Counter, Notification
 
 from .task_world import task_world
 
+# These tests are about the production queue, where tasks wait for the worker.
+pytestmark = pytest.mark.usefixtures("database_tasks")
+
 
 @pytest.fixture
 def w(city, make_user, city_office, settings, tmp_path):

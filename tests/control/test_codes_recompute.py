@@ -4,6 +4,7 @@ green) every few minutes, one waiting run at a time; cron sites run the command.
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -12,6 +13,9 @@ from django_tasks_db.models import DBTaskResult
 from epicommand.control import tasks as background
 from epicommand.control.models import Colour, FactKind, HealthCode
 from epicommand.control.services import healthcode
+
+# These tests are about the production queue, where tasks wait for the worker.
+pytestmark = pytest.mark.usefixtures("database_tasks")
 
 
 def _visit_fifteen_days_ago(person, settings):

@@ -13,6 +13,7 @@ from epicommand.control.services import healthcode, risk
 from epicommand.core.models import Role
 from epicommand.core.services import issue_api_token
 from tests.conftest import login
+from tests.followups import committed
 
 from .risk_setup import cases
 
@@ -31,7 +32,8 @@ def changan_office(make_user, city):
 
 
 def post(client, url, body=None):
-    return client.post(url, body or {}, content_type="application/json")
+    with committed():
+        return client.post(url, body or {}, content_type="application/json")
 
 
 def test_any_caller_lists_the_areas_in_force_of_the_whole_city(gaocheng_office, changan_epi, city):
@@ -97,6 +99,11 @@ def test_designate_confirm_and_lift_through_the_api(gaocheng_office, city, gaoch
     assert confirmed.json()["status"] == "in_force"
     assert confirmed.json()["in_force_from"] is not None
     assert healthcode.colours_of([gaocheng_person.pk]) == {gaocheng_person.pk: "red"}
+    # The recompute ran after the confirmation committed: the area says when it was done.
+    assert confirmed.json()["codes_recomputed"]["state"] == "pending"
+    done = client.get(f"{API}/{area['id']}").json()["codes_recomputed"]
+    assert done["state"] == "done" and done["finished_at"] is not None
+    assert done["kind"] == "risk_area.codes"
     again = post(client, f"{API}/{area['id']}/confirm")
     assert again.status_code == 422
     assert again.json()["errors"][0]["field"] == "status"

@@ -12,6 +12,7 @@ from epicommand.control.levels import levels_in_force
 from epicommand.control.models import Colour, FactKind, HealthCode, HealthFact, RiskArea
 from epicommand.control.services import healthcode, risk
 from epicommand.core.models import AuditEvent, Role
+from tests.followups import committed
 
 from .risk_setup import checkpoint, passage, persons, scan, venue, village
 
@@ -35,21 +36,23 @@ def changan_office(make_user, city):
 
 
 def designate_xgz(actor, level="high", *, confirm=False, now=None, city=None):
-    return risk.designate(
-        actor,
-        level=level,
-        regions=["130109104201"],
-        reason="确诊病例住址",
-        confirm=confirm,
-        now=now,
-    )
+    with committed():
+        return risk.designate(
+            actor,
+            level=level,
+            regions=["130109104201"],
+            reason="确诊病例住址",
+            confirm=confirm,
+            now=now,
+        )
 
 
 def test_confirming_puts_a_proposal_in_force_and_audits_it(gaocheng_office, city, now):
     area = designate_xgz(gaocheng_office)
     assert area.status == S.PROPOSED
     assert levels_in_force().level_of("130109104201") == "low"
-    risk.confirm(gaocheng_office, area, now=now)
+    with committed():
+        risk.confirm(gaocheng_office, area, now=now)
     area.refresh_from_db()
     assert (area.status, area.in_force_from, area.confirmed_by) == (
         S.IN_FORCE,
@@ -83,14 +86,15 @@ def test_confirming_replaces_the_area_in_force_over_the_same_regions(gaocheng_of
 
 def test_an_area_over_more_regions_is_not_replaced_by_one_over_fewer(gaocheng_office, city, now):
     east = village(city.zengcun, "130109104202", "东村")
-    both = risk.designate(
-        gaocheng_office,
-        level="high",
-        regions=[city.xgz.code, east.code],
-        reason="两村",
-        confirm=True,
-        now=now - DAY,
-    )
+    with committed():
+        both = risk.designate(
+            gaocheng_office,
+            level="high",
+            regions=[city.xgz.code, east.code],
+            reason="两村",
+            confirm=True,
+            now=now - DAY,
+        )
     assert both.region_id == "130109104"  # the smallest region holding both
     designate_xgz(gaocheng_office, "medium", confirm=True, now=now)
     both.refresh_from_db()
@@ -100,7 +104,8 @@ def test_an_area_over_more_regions_is_not_replaced_by_one_over_fewer(gaocheng_of
 def test_only_a_proposal_can_be_confirmed_or_dismissed(gaocheng_office, city, now):
     area = designate_xgz(gaocheng_office, confirm=True, now=now)
     with pytest.raises(ValidationError) as refused:
-        risk.confirm(gaocheng_office, area, now=now)
+        with committed():
+            risk.confirm(gaocheng_office, area, now=now)
     assert "status" in refused.value.message_dict
     with pytest.raises(ValidationError):
         risk.dismiss(gaocheng_office, area)
@@ -118,7 +123,8 @@ def test_dismissing_keeps_the_proposal_in_the_history(gaocheng_office, city):
 def test_a_changan_office_may_not_confirm_a_gaocheng_area(gaocheng_office, changan_office, city):
     area = designate_xgz(gaocheng_office)
     with pytest.raises(PermissionDenied):
-        risk.confirm(changan_office, area)
+        with committed():
+            risk.confirm(changan_office, area)
     with pytest.raises(PermissionDenied):
         risk.dismiss(changan_office, area)
     area.refresh_from_db()
@@ -130,7 +136,8 @@ def test_an_epidemiologist_may_not_designate_or_confirm(gaocheng_epi, gaocheng_o
         designate_xgz(gaocheng_epi)
     area = designate_xgz(gaocheng_office)
     with pytest.raises(PermissionDenied):
-        risk.confirm(gaocheng_epi, area)
+        with committed():
+            risk.confirm(gaocheng_epi, area)
 
 
 def test_a_designation_names_regions_in_the_offices_jurisdiction_only(changan_office, city):
@@ -180,9 +187,15 @@ def test_designating_turns_residents_and_recent_visitors_red_and_nobody_else(
     scan(n.residents[0], n.market, last)  # a resident at home is no visitor
     scan(n.long_ago, n.market, now - 20 * DAY)  # outside the 14-day window
     scan(n.stranger, n.elsewhere, last)
-    area = risk.designate(
-        gaocheng_office, level="high", regions=["130109104"], reason="增村镇", confirm=True, now=now
-    )
+    with committed():
+        area = risk.designate(
+            gaocheng_office,
+            level="high",
+            regions=["130109104"],
+            reason="增村镇",
+            confirm=True,
+            now=now,
+        )
     passage(n.driver, n.gate, now - 3 * DAY)  # recorded late, but made before: not counted
     everyone = [p.pk for p in (*n.residents, n.shopper, n.driver, n.long_ago, n.stranger)]
     colours = healthcode.colours_of(everyone)
@@ -212,14 +225,15 @@ def test_a_checkpoint_passage_in_the_area_makes_a_visitor(
 ):
     n = neighbourhood
     passage(n.driver, n.gate, now - 3 * DAY)
-    risk.designate(
-        gaocheng_office,
-        level="medium",
-        regions=["130109104"],
-        reason="增村镇",
-        confirm=True,
-        now=now,
-    )
+    with committed():
+        risk.designate(
+            gaocheng_office,
+            level="medium",
+            regions=["130109104"],
+            reason="增村镇",
+            confirm=True,
+            now=now,
+        )
     fact = HealthFact.objects.get(person=n.driver)
     assert (fact.kind, fact.ended_at) == (FactKind.MEDIUM_RISK_VISIT, now - 3 * DAY)
     assert healthcode.colours_of([n.driver.pk]) == {n.driver.pk: Colour.YELLOW}
@@ -232,7 +246,8 @@ def test_lifting_ends_the_resident_facts_and_the_visits_run_their_course(
     n = neighbourhood
     scan(n.shopper, n.market, now - 2 * DAY)
     area = designate_xgz(gaocheng_office, confirm=True, now=now - DAY)
-    risk.lift(gaocheng_office, area, reason="连续无新增", now=now)
+    with committed():
+        risk.lift(gaocheng_office, area, reason="连续无新增", now=now)
     area.refresh_from_db()
     assert (area.status, area.lifted_at) == (S.LIFTED, now)
     facts = HealthFact.objects.filter(kind=FactKind.HIGH_RISK_RESIDENT)
@@ -250,12 +265,14 @@ def test_lifting_one_area_leaves_an_overlapping_area_in_force(
     gaocheng_office, city, neighbourhood, now
 ):
     n = neighbourhood
-    town = risk.designate(
-        gaocheng_office, level="high", regions=["130109104"], reason="镇", confirm=True, now=now
-    )
+    with committed():
+        town = risk.designate(
+            gaocheng_office, level="high", regions=["130109104"], reason="镇", confirm=True, now=now
+        )
     village_area = designate_xgz(gaocheng_office, confirm=True, now=now)
     assert town.status == S.IN_FORCE  # a village area does not replace its town's
-    risk.lift(gaocheng_office, village_area, now=now)
+    with committed():
+        risk.lift(gaocheng_office, village_area, now=now)
     colours = healthcode.colours_of([p.pk for p in n.residents])
     assert set(colours.values()) == {Colour.RED}
 

@@ -17,6 +17,7 @@ from epicommand.core.recount import recount
 from epicommand.people.models import Person
 from epicommand.simulation import boundaries
 from tests.conftest import login
+from tests.followups import committed
 
 from .risk_setup import cases, persons, scan, venue
 
@@ -77,7 +78,8 @@ def test_the_public_page_lists_the_changes_of_the_last_30_days(client, gaocheng_
         confirm=True,
         now=timezone.now() - timedelta(days=40),
     )
-    risk.lift(gaocheng_office, old, now=timezone.now() - timedelta(days=2))
+    with committed():
+        risk.lift(gaocheng_office, old, now=timezone.now() - timedelta(days=2))
     page = client.get("/risk-areas/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "lifted" in page
     assert page.count("小果庄村") == 1  # the lift, not the designation 40 days ago
@@ -96,7 +98,8 @@ def test_a_county_office_confirms_a_proposal_from_the_list(gaocheng_office, city
     page = client.get("/risk/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "2 new cases in the last 14 days" in page
     assert f"/risk/{area.pk}/confirm/" in page
-    response = client.post(f"/risk/{area.pk}/confirm/", HTTP_ACCEPT_LANGUAGE="en")
+    with committed():
+        response = client.post(f"/risk/{area.pk}/confirm/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     area.refresh_from_db()
     assert (area.status, area.confirmed_by) == (S.IN_FORCE, gaocheng_office)
@@ -136,10 +139,11 @@ def test_the_designation_form_puts_villages_in_force(gaocheng_office, city, gaoc
     assert client.get("/risk/new/").status_code == 200
     search = client.get("/risk/regions/", {"q": "小果"}, HTTP_HX_REQUEST="true")
     assert 'data-add-region="130109104201"' in search.content.decode()
-    response = client.post(
-        "/risk/new/",
-        {"level": "high", "regions": "130109104201", "reason": "病例住址", "confirm": "on"},
-    )
+    with committed():
+        response = client.post(
+            "/risk/new/",
+            {"level": "high", "regions": "130109104201", "reason": "病例住址", "confirm": "on"},
+        )
     assert response.status_code == 302
     area = RiskArea.objects.get()
     assert (area.status, area.name, area.rule) == (S.IN_FORCE, "藁城区 增村镇 小果庄村", "manual")
@@ -218,8 +222,12 @@ def test_the_colour_distribution_equals_a_direct_count(city_office, gaocheng_off
     persons(city.xgz, 5)
     persons(city.community, 4)
     recount()  # the persons counter, as seed-city and registration keep it
-    risk.designate(gaocheng_office, level="high", regions=[city.xgz.code], reason="x", confirm=True)
-    risk.designate(city_office, level="medium", regions=["130102"], reason="y", confirm=True)
+    with committed():
+        risk.designate(
+            gaocheng_office, level="high", regions=[city.xgz.code], reason="x", confirm=True
+        )
+    with committed():
+        risk.designate(city_office, level="medium", regions=["130102"], reason="y", confirm=True)
     response = login(city_office).get("/risk/colours/")
     assert response.status_code == 200
     rows = response.context["rows"]

@@ -14,7 +14,7 @@ from epicommand.core.models import Role
 from epicommand.people.models import Household
 from epicommand.places.models import Venue
 from epicommand.simulation import outbreak
-from epicommand.tracing.models import Case, Cluster, InfectionLink
+from epicommand.tracing.models import Case, Cluster, Contact, InfectionLink
 from tests.tracing.clusters_world import make_person
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -63,7 +63,9 @@ def test_the_outbreak_spreads_and_is_registered_day_by_day(town):
     assert len({c.reported_at.astimezone(SHANGHAI).date() for c in cases}) >= 2  # day by day
     assert all(c.onset_date is None or c.onset_date <= date(2026, 11, 21) for c in cases)
     assert InfectionLink.objects.count() == counts.links
-    # Household members are close contacts of each case: the cases form a cluster.
+    # Household members are close contacts of each case (found as each case was
+    # registered): the cases form a cluster.
+    assert Contact.objects.filter(found_by="household", degree="close").exists()
     biggest = Cluster.objects.order_by("-cases_count").first()
     assert biggest is not None and biggest.region_id.startswith("130109104")
     assert Case.objects.filter(cluster__isnull=False).count() >= 2

@@ -7,6 +7,7 @@ import pytest
 from epicommand.core.models import AuditEvent, Role
 from epicommand.tracing.models import Case, Visit
 from epicommand.tracing.services import cases
+from tests.followups import committed
 
 from .cases_world import NOW, ONSET, fast_passwords, local, market_fixture, scan  # noqa: F401 - fixtures
 
@@ -32,13 +33,14 @@ def fields(response) -> set[str]:
 
 @pytest.fixture
 def case(gaocheng_epi, gaocheng_person):
-    return cases.register_case(
-        gaocheng_epi,
-        gaocheng_person,
-        classification="mild",
-        detection_route="mass_testing",
-        onset_date=ONSET,
-    )
+    with committed():
+        return cases.register_case(
+            gaocheng_epi,
+            gaocheng_person,
+            classification="mild",
+            detection_route="mass_testing",
+            onset_date=ONSET,
+        )
 
 
 def test_register_by_id_number_and_list_masked(gaocheng_epi, gaocheng_person):
@@ -123,14 +125,15 @@ def test_investigation_steps(gaocheng_epi, case):
 
 def test_visits_add_confirm_remove(gaocheng_epi, gaocheng_person, market):
     scan(gaocheng_person, market, local(19, 8, 30))
-    made = cases.register_case(
-        gaocheng_epi,
-        gaocheng_person,
-        classification="mild",
-        detection_route="report",
-        onset_date=ONSET,
-        now=NOW,
-    )
+    with committed():
+        made = cases.register_case(
+            gaocheng_epi,
+            gaocheng_person,
+            classification="mild",
+            detection_route="report",
+            onset_date=ONSET,
+            now=NOW,
+        )
     cases.record_isolation(gaocheng_epi, made, at=NOW)
     client = client_for(gaocheng_epi)
     url = f"{API}/{made.pk}/visits"

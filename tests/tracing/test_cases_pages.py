@@ -7,6 +7,7 @@ from django.test import Client
 from epicommand.core.models import AuditEvent, Role
 from epicommand.tracing.models import Case, Visit
 from epicommand.tracing.services import cases
+from tests.followups import committed
 
 from .cases_world import NOW, ONSET, fast_passwords, local, market_fixture, scan  # noqa: F401
 
@@ -22,15 +23,16 @@ def client_for(user):
 @pytest.fixture
 def case(gaocheng_epi, gaocheng_person, market):
     scan(gaocheng_person, market, local(19, 8, 30))
-    made = cases.register_case(
-        gaocheng_epi,
-        gaocheng_person,
-        classification="mild",
-        detection_route="mass_testing",
-        onset_date=ONSET,
-        reported_at=NOW,
-        now=NOW,
-    )
+    with committed():
+        made = cases.register_case(
+            gaocheng_epi,
+            gaocheng_person,
+            classification="mild",
+            detection_route="mass_testing",
+            onset_date=ONSET,
+            reported_at=NOW,
+            now=NOW,
+        )
     return cases.record_isolation(gaocheng_epi, made, at=NOW)
 
 

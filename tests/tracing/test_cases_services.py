@@ -13,6 +13,7 @@ from epicommand.testing.models import PriorityTest
 from epicommand.tracing import milestones
 from epicommand.tracing.models import Case, ClassificationChange, Visit
 from epicommand.tracing.services import cases, trajectory
+from tests.followups import committed
 
 from .cases_world import (  # noqa: F401 - fixtures
     NOW,
@@ -35,7 +36,8 @@ def register(actor, person, **kw):
     kw.setdefault("detection_route", "mass_testing")
     kw.setdefault("onset_date", ONSET)
     kw.setdefault("now", NOW)
-    return cases.register_case(actor, person, **kw)
+    with committed():
+        return cases.register_case(actor, person, **kw)
 
 
 def test_register_records_history_fact_counter_and_audit(gaocheng_epi, gaocheng_person):

@@ -5,8 +5,10 @@ contacts; persons whose scans overlapped the case become candidates."""
 from epicommand.control.models import Colour, FactKind, HealthFact
 from epicommand.control.services import healthcode
 from epicommand.testing.models import PriorityTest
-from epicommand.tracing.models import Candidate, Contact
+from epicommand.tracing.models import Candidate, Case, Contact
 from epicommand.tracing.services import contacts
+from epicommand.tracing.services.cases import register_case
+from tests.followups import committed
 
 from .contacts_world import *  # noqa: F403  (fixtures)
 from .contacts_world import NOW, ONSET
@@ -76,36 +78,32 @@ def test_close_contacts_turn_red_are_listed_for_testing_and_secondary_turn_yello
 
 
 def test_registering_a_case_finds_its_household_and_candidates(world, gaocheng_epi):
-    from epicommand.tracing.services.cases import register_case
-
     patient = world.child
-    case = register_case(
-        gaocheng_epi,
-        patient,
-        classification="mild",
-        detection_route="report",
-        onset_date=ONSET,
-        now=NOW,
-    )
+    with committed():
+        case = register_case(
+            gaocheng_epi,
+            patient,
+            classification="mild",
+            detection_route="report",
+            onset_date=ONSET,
+            now=NOW,
+        )
     found = _contacts(case)
     assert {found[world.spouse.pk].degree, found[world.patient.pk].degree} == {"close"}
     assert found[world.colleague.pk].degree == "secondary"
 
 
 def test_a_contact_who_is_a_case_joins_the_cluster_of_the_case(world, gaocheng_epi):
-    from epicommand.tracing.models import Case
-
     contacts.refresh_for_case(world.case, now=NOW)
-    from epicommand.tracing.services.cases import register_case
-
-    spouse_case = register_case(
-        gaocheng_epi,
-        world.spouse,
-        classification="mild",
-        detection_route="report",
-        onset_date=ONSET,
-        now=NOW,
-    )
+    with committed():
+        spouse_case = register_case(
+            gaocheng_epi,
+            world.spouse,
+            classification="mild",
+            detection_route="report",
+            onset_date=ONSET,
+            now=NOW,
+        )
     cluster_of = dict(Case.objects.values_list("pk", "cluster_id"))
     assert cluster_of[world.case.pk] is not None
     assert cluster_of[world.case.pk] == cluster_of[spouse_case.pk]

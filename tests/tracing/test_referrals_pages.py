@@ -152,6 +152,7 @@ def test_the_exports_are_for_referral_handlers(world):
 # The background round --------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("database_tasks")
 def test_the_background_round_escalates_and_queues_the_next(world):
     world.refer()  # sent in 2021: long overdue
     assert background.deliver_referrals.call() == {"delivered": 0, "escalated": 1}
@@ -160,6 +161,7 @@ def test_the_background_round_escalates_and_queues_the_next(world):
     assert background.schedule_referrals() is None  # one chain at a time
 
 
+@pytest.mark.usefixtures("database_tasks")
 def test_the_command_runs_once_and_schedules_with_a_flag(world, capsys):
     world.refer()
     call_command("deliver_referrals")

@@ -8,4 +8,6 @@ class ControlConfig(AppConfig):
     verbose_name = _("Key-area control")
 
     def ready(self):
-        from . import dashboard  # noqa: F401  registers the control figures
+        # Registers the control figures of the dashboard, and the follow-up of a risk-area
+        # change (core.followups).
+        from . import dashboard, tasks  # noqa: F401

@@ -1,8 +1,9 @@
-"""Schemas shared by every router: errors, keyset pages, and the answer to a device's or
-lab's batch (core.intake)."""
+"""Schemas shared by every router: errors, keyset pages, follow-up progress, and the answer
+to a device's or lab's batch (core.intake)."""
 
 import json
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Field, Query, Schema
@@ -31,6 +32,23 @@ class FieldError(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: list[FieldError] = []
+
+
+class FollowUpOut(Schema):
+    """The latest follow-up of a change (core.followups), as the user who made it sees it."""
+
+    kind: str
+    work: str = Field(description="what is being done")
+    state: Literal["pending", "running", "done", "failed"] = Field(
+        description="pending: waiting for the worker; failed: the operator's log says why"
+    )
+    queued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_work(followup) -> str:
+        return str(getattr(followup, "label", followup.kind))
 
 
 # Declared on every route so the OpenAPI document lists what can go wrong.

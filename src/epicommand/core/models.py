@@ -329,3 +329,32 @@ __all__ = [
     "Unit",
     "User",
 ]
+
+
+class FollowUp(models.Model):
+    """Work another module does in reaction to a change, after the change commits: one row
+    per change (core.followups). Its state is what the user who made the change sees."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for the worker")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=80)  # "tracing.case:12"
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    # The time of the change: the work is done as of then (a demo seeded in the past too).
+    changed_at = models.DateTimeField(_("changed at"))
+    queued_at = models.DateTimeField(_("queued at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        indexes = [models.Index(fields=["subject", "kind"], name="followup_subject")]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject} {self.state}"

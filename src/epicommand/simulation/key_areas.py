@@ -30,7 +30,7 @@ from epicommand.control.models import (
     Verdict,
 )
 from epicommand.control.services import checkpoints, healthcode, risk
-from epicommand.core import audit, counters, policy
+from epicommand.core import audit, counters, followups, policy
 from epicommand.core.bulk import bulk_insert, chunks
 from epicommand.core.models import Region, Unit, User
 from epicommand.people.models import Person
@@ -169,7 +169,8 @@ def seed_control(
     now = now or timezone.now()
     counts = ControlCounts()
     clock = _Clock(counts.timings)
-    with transaction.atomic(), loading.sqlite_load_cache():
+    # The demo's changes and their follow-ups (codes recomputed) happen in order, at once.
+    with transaction.atomic(), loading.sqlite_load_cache(), followups.inline():
         if Scan.objects.exists():
             raise ControlAlreadySeeded
         office, officer = _accounts()

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from epicommand.control.models import Scan
-from epicommand.core import policy
+from epicommand.core import followups, policy
 from epicommand.core.access import covers, region_q
 from epicommand.core.models import User
 from epicommand.people.models import Person
@@ -107,7 +107,9 @@ def seed_outbreak(
     progress(f"{len(infections)} infections in Zengcun's households, workplaces and market")
     counts = OutbreakCounts(infections=len(infections))
     actors = _actors()
-    with transaction.atomic():
+    # Each case's follow-ups (trajectory, contacts, cluster) are done as it is registered,
+    # before the next day's cases and the interviews, as an investigation would have them.
+    with transaction.atomic(), followups.inline():
         registered = _register(infections, actors, rng, counts, progress)
         _interview(registered, town, actors, rng, counts)
         _link(infections, registered, actors, rng, counts)

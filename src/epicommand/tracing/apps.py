@@ -8,5 +8,6 @@ class TracingConfig(AppConfig):
     verbose_name = _("Epidemiological investigation")
 
     def ready(self):
-        # The dashboard's case, contact and referral figures and how `recount` rebuilds them.
-        from . import dashboard  # noqa: F401
+        # The dashboard's case, contact and referral figures and how `recount` rebuilds them;
+        # the follow-ups of cases and visits (core.followups), run after commit.
+        from . import dashboard, tasks  # noqa: F401

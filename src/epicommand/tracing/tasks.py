@@ -1,5 +1,11 @@
 """Background work of tracing, run by `epicommand worker` (django-tasks).
 
+Follow-ups (core.followups), after the change commits: a case registered gets its automatic
+trajectory, its household and co-presence contacts (those living elsewhere referred) and its
+cluster; a visit added, confirmed or removed brings the case's contacts up to date. This
+module is the only one that calls the services in that direction (cases -> follow-ups ->
+trajectory, contacts -> referrals, clusters), so none of them imports another backwards.
+
 Referrals: every minute, post the external referrals whose delivery attempt is due to the
 webhook and escalate the referrals past their acknowledgement deadline to the city office.
 Each run queues the next before it ends, so one `epicommand deliver-referrals --schedule`
@@ -8,11 +14,30 @@ keeps it going; sites that prefer cron run `epicommand deliver-referrals` every 
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from .services import referrals
+from epicommand.core import followups
+
+from .models import Case
+from .services import clusters, contacts, referrals, trajectory
+from .services.cases import INVESTIGATION
 
 REFERRAL_INTERVAL = timedelta(minutes=1)
+
+
+@followups.reaction(INVESTIGATION, _("trajectory, contacts, referrals and cluster"))
+def investigate_case(case_id: int, changed_at) -> None:
+    """What follows from a case registered at `changed_at`, as of then."""
+    case = Case.objects.select_related("person").get(pk=case_id)
+    trajectory.fill_trajectory(case, now=changed_at)
+    contacts.refresh_for_case(case, now=changed_at)
+    clusters.update_for([case.pk], now=changed_at)
+
+
+@followups.reaction(trajectory.CONTACTS, _("contacts from the trajectory"))
+def refresh_contacts(case_id: int, changed_at) -> None:
+    contacts.refresh_for_case(Case.objects.get(pk=case_id), now=changed_at)
 
 
 def run_referrals(now=None) -> dict:

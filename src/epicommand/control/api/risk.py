@@ -9,8 +9,9 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from epicommand.core import followups
 from epicommand.core.access import Capability, covers, require, typed_region_q
-from epicommand.core.api_schemas import ERRORS, region_filter
+from epicommand.core.api_schemas import ERRORS, FollowUpOut, region_filter
 from epicommand.core.keyset import MAX_ID
 
 from ..models import RiskArea, RiskLevel
@@ -40,6 +41,9 @@ class RiskAreaOut(Schema):
     in_force_from: datetime | None
     lifted_at: datetime | None
     confirmed_by: str | None = None
+    codes_recomputed: FollowUpOut | None = Field(
+        None, description="the health codes the latest change recomputes (one-area routes)"
+    )
 
     @staticmethod
     def resolve_regions(obj):
@@ -89,6 +93,7 @@ def _with_members(areas):
 
 def _out(area: RiskArea) -> RiskArea:
     fresh = _with_members(RiskArea.objects.filter(pk=area.pk)).get()
+    fresh.codes_recomputed = followups.latest_for(fresh)
     return label_areas([fresh])[0]
 
 

@@ -16,8 +16,9 @@ get (or lose) the health-code facts of its level, in bulk:
   as the scan and checkpoint intake key the visits made after it. A resident is not a
   visitor of their own area.
 
-Only those persons are recomputed. A low area records the level only. Every change is
-dated and audited."""
+Only those persons are recomputed, after the change commits, as a task (`persons_changed_by`
+finds them again from the facts). A low area records the level only. Every change is dated
+and audited."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,11 +26,11 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.core import audit, policy
+from epicommand.core import audit, followups, policy
 from epicommand.core.access import Capability, any_region_q, covers, require
 from epicommand.core.bulk import bulk_insert, naive_utc
 from epicommand.core.models import Region
@@ -62,6 +63,9 @@ VISIT_KINDS = {
     RiskLevel.HIGH: FactKind.HIGH_RISK_VISIT,
     RiskLevel.MEDIUM: FactKind.MEDIUM_RISK_VISIT,
 }
+# The follow-up of a change in force: the health codes of the persons it touched, recomputed
+# after commit (control.tasks.recompute_area_codes).
+RECOMPUTE = "risk_area.codes"
 MAX_REGIONS = 500  # regions named by one designation (a district's villages fit)
 CHUNK = 5000
 S = RiskArea.Status
@@ -282,8 +286,8 @@ def _confirm(actor, area: RiskArea, now: datetime) -> RiskArea:
             reason=_("replaced by risk area %(id)d (%(level)s)")
             % {"id": area.pk, "level": area.get_level_display()},
         )
-    given, residents, visitors = _record_area_facts(area, members, now)
-    healthcode.recompute(ended | given, now=now)
+    _given, residents, visitors = _record_area_facts(area, members, now)
+    followups.after_commit(RECOMPUTE, area, changed_at=now)
     area.recomputed = Recomputed(residents, visitors, len(ended))
     audit.record(actor, "risk_area.confirm", area, reason=str(area.recomputed))
     return area
@@ -343,7 +347,7 @@ def lift(actor, area: RiskArea, *, reason: str = "", now: datetime | None = None
             )
         area.refresh_from_db()
         ended = _end_resident_facts(area, _members(area), now)
-        healthcode.recompute(ended, now=now)
+        followups.after_commit(RECOMPUTE, area, changed_at=now)
         area.recomputed = Recomputed(ended=len(ended))
         reason = (reason or "").strip()
         audit.record(
@@ -408,6 +412,25 @@ def _record_area_facts(area: RiskArea, members, at: datetime) -> tuple[set[int],
         rows.append((person_id, region_id, visit_kind, when, when, source, key, detail, stamp))
     bulk_insert(HealthFact._meta.db_table, healthcode.FACT_COLUMNS, rows)
     return {row[0] for row in rows}, len(residents), visitors
+
+
+def persons_changed_by(area: RiskArea, at: datetime) -> set[int]:
+    """The persons whose facts the change of `area` at `at` gave or ended: its own resident
+    and visit facts recorded then, and the resident facts inside its regions ended then (its
+    own when lifted, those of the areas it replaced when confirmed). Read by index: the
+    resident facts by (region, kind), the visit facts by (kind, source key)."""
+    source = f"risk area {area.pk}"
+    residents = HealthFact.objects.filter(
+        any_region_q(_outermost(_members(area)), "region_id"),
+        kind__in=list(RESIDENT_KINDS.values()),
+    ).filter(Q(ended_at=at) | Q(source=source, created_at=at))
+    found = set(residents.values_list("person_id", flat=True).iterator(chunk_size=CHUNK))
+    if area.level in VISIT_KINDS:
+        visitors = HealthFact.objects.filter(
+            kind=VISIT_KINDS[area.level], source=source, created_at=at
+        )
+        found |= set(visitors.values_list("person_id", flat=True).iterator(chunk_size=CHUNK))
+    return found
 
 
 def _latest_visits(codes: list[str], start: datetime, end: datetime) -> dict:

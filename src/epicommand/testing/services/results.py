@@ -412,8 +412,8 @@ def _released_outside_rounds(tubes: list[_Tube]) -> int:
 
 
 def _report_positive_singles(tubes: list[_Tube], batch: ResultBatch, now: datetime) -> None:
-    """A positive single tube: the person is a suspected case for tracing, with a
-    transfer order to a designated hospital (tracing.services.cases.register_case)."""
+    """A positive single tube: the person is a suspected case for tracing, with a transfer
+    order to a designated hospital, all registered together (cases.register_suspected)."""
     if not tubes:
         return
     purposes = {t.pk: t.purpose for t in tubes}
@@ -421,28 +421,19 @@ def _report_positive_singles(tubes: list[_Tube], batch: ResultBatch, now: dateti
         Sample.objects.filter(tube_id__in=list(purposes)).select_related("person").order_by("pk")
     )
     by_region = Tally()
+    found = []
     for sample in samples:
         by_region[sample.region_id] += 1
         route = {
             Tube.Purpose.PRIORITY: "priority_test",
             Tube.Purpose.FEVER_CLINIC: "fever_clinic",
         }.get(purposes[sample.tube_id], "mass_testing")
-        try:
-            cases.register_case(
-                None,
-                sample.person,
-                classification="suspected",
-                detection_route=route,
-                sampling_date=timezone.localdate(sample.sampled_at),
-                source_key=f"sample:{sample.pk}",
-                order_transfer=True,
-                now=now,
-            )
-            batch.cases += 1
-        except cases.CaseExists:
-            batch.notes.append(
-                _("%(name)s is already a case: no new case") % {"name": sample.person.name}
-            )
+        day = timezone.localdate(sample.sampled_at)
+        found.append(cases.Suspected(sample.person, route, day, f"sample:{sample.pk}"))
+    registered, refused = cases.register_suspected(found, now=now)
+    batch.cases += len(registered)
+    for person in refused:
+        batch.notes.append(_("%(name)s is already a case: no new case") % {"name": person.name})
     day = timezone.localdate(now)
     counters.add_flows("positive_samples", {(r, day): n for r, n in by_region.items()})
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from epicommand.core import audit
+from epicommand.core import audit, followups
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS, region_filter
+from epicommand.core.api_schemas import ERRORS, FollowUpOut, region_filter
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
 from epicommand.core.models import User
@@ -128,6 +128,10 @@ class CaseDetailOut(Schema):
     classifications: list[CaseClassificationOut]
     deadlines: list[CaseDeadlineOut]
     window: CaseWindowOut = Field(description="the look-back window of the trajectory")
+    followup: FollowUpOut | None = Field(
+        description="the trajectory, contacts, referrals and cluster found after the "
+        "registration (or the contacts after a visit changed): its latest run"
+    )
 
 
 class CaseIn(Schema):
@@ -285,7 +289,7 @@ def register(request, payload: CaseIn):
 @router.get("/{case_id}", response={200: CaseDetailOut, **ERRORS}, summary="One case")
 def get_case(request, case_id: int = CASE_ID):
     """The case with the person in full (audited), its classification history, the
-    investigation deadlines and the look-back window."""
+    investigation deadlines, the look-back window and the progress of its follow-up work."""
     case = _case(request, case_id)
     audit.record(request.auth, "case.view", case, reason="api")
     start, end = trajectory.window(case)
@@ -295,6 +299,7 @@ def get_case(request, case_id: int = CASE_ID):
         "classifications": queries.history(case),
         "deadlines": milestones.deadlines(case),
         "window": {"start": start, "end": end},
+        "followup": followups.latest_for(case),
     }
 
 

@@ -15,6 +15,8 @@ ends at discharge or when the case is ruled out. `actor` None is the platform (t
 module registering a positive); every other actor needs INVESTIGATE over the case's region.
 """
 
+from collections import Counter as Tally
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -25,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
-from epicommand.core import audit, counters
+from epicommand.core import audit, counters, followups
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.models import User
 from epicommand.people.models import Person
@@ -39,6 +41,8 @@ C = Capability
 # A case typed in late may be reported this long after its date; never in the future
 # beyond clock drift between a device and the server.
 CLOCK_SLACK = timedelta(minutes=5)
+# The follow-up of a registration: trajectory, contacts, referrals, cluster.
+INVESTIGATION = "case.investigation"
 
 
 class CaseExists(ValidationError):
@@ -145,19 +149,124 @@ def register_case(
         audit.record(actor, "case.register", case)
         if order_transfer:
             _order_transfer(actor, case, hospital=hospital, at=reported_at)
-        _after_change(case, now=now)
+        # Its automatic trajectory, the contacts found from it (and their referrals) and
+        # its cluster follow after commit (tracing.tasks.investigate_case).
+        followups.after_commit(INVESTIGATION, case, changed_at=now)
     return case
 
 
-def _after_change(case: Case, *, now: datetime) -> None:
-    """Bring what follows from a case up to date: its automatic trajectory, the contacts
-    found from it, and the cluster it belongs to."""
-    from . import clusters, contacts
-    from .trajectory import fill_trajectory
+@dataclass(frozen=True)
+class Suspected:
+    """A person a positive single test makes a suspected case (`register_suspected`)."""
 
-    fill_trajectory(case, now=now)
-    contacts.refresh_for_case(case, now=now)
-    clusters.update_for([case.pk], now=now)
+    person: Person
+    detection_route: str
+    sampling_date: date
+    source_key: str
+
+
+def register_suspected(
+    found: list[Suspected], *, now: datetime | None = None
+) -> tuple[list[Case], list[Person]]:
+    """The platform registers the suspected cases of a lab's positive single tubes, each
+    with a transfer order, by the rules of `register_case` in one query per kind (a result
+    batch resolving a hundred pools must not pay a hundred registrations). Returns the cases
+    (one already registered under a source key as it is) and the persons refused for an
+    open case. Their follow-ups run after commit, a task each."""
+    now = now or timezone.now()
+    for item in found:
+        errors = _case_errors(
+            Classification.SUSPECTED, item.detection_route, None, item.sampling_date, now, now
+        )
+        if errors:
+            raise ValidationError(errors)
+    with transaction.atomic():
+        known = {
+            c.source_key: c
+            for c in Case.objects.filter(source_key__in=[f.source_key for f in found])
+        }
+        fresh = [f for f in found if f.source_key not in known]
+        new, refused = _new_suspected(fresh, now)
+        Case.objects.bulk_create(new)
+        _record_suspected(new, now)
+    return [*known.values(), *new], refused
+
+
+def _new_suspected(fresh: list[Suspected], now: datetime) -> tuple[list[Case], list[Person]]:
+    """The unsaved cases, the persons locked first so that no other registration can see
+    "no open case" meanwhile; a person with an open case (or twice in the batch) refused."""
+    person_ids = [f.person.pk for f in fresh]
+    list(Person.objects.select_for_update().filter(pk__in=person_ids).values_list("pk"))
+    busy = set(
+        Case.objects.filter(person_id__in=person_ids, outcome=Outcome.OPEN).values_list(
+            "person_id", flat=True
+        )
+    )
+    episodes = dict(
+        Case.objects.filter(person_id__in=person_ids)
+        .values("person_id")
+        .annotate(last=Max("episode"))
+        .values_list("person_id", "last")
+    )
+    new, refused = [], []
+    for item in fresh:
+        person = item.person
+        if person.pk in busy:
+            refused.append(person)
+            continue
+        busy.add(person.pk)
+        new.append(
+            Case(
+                person=person,
+                region_id=person.region_id,
+                episode=episodes.get(person.pk, 0) + 1,
+                classification=Classification.SUSPECTED,
+                detection_route=item.detection_route,
+                sampling_date=item.sampling_date,
+                reported_at=now,
+                source_key=item.source_key,
+                transfer_ordered_at=now,
+                created_at=now,
+            )
+        )
+    return new, refused
+
+
+def _record_suspected(new: list[Case], now: datetime) -> None:
+    """What `register_case` writes beside each case, for the batch: history, CASE facts,
+    priority listings, counters, audit and the follow-ups."""
+    if not new:
+        return
+    ClassificationChange.objects.bulk_create(
+        ClassificationChange(
+            case=case,
+            region_id=case.region_id,
+            at=now,
+            classification_from="",
+            classification_to=Classification.SUSPECTED,
+        )
+        for case in new
+    )
+    facts, listings = [], []
+    for case in new:
+        source, key = _fact_source(case)
+        facts.append(
+            healthcode.NewFact(
+                case.person_id, case.region_id, FactKind.CASE, now, None, source, key
+            )
+        )
+        listings.append(
+            priority_list.Listing(
+                case.person_id, case.region_id, PriorityTest.Reason.SUSPECTED_CASE, key, source
+            )
+        )
+    healthcode.record_facts(facts, now=now)
+    priority_list.list_many_for_testing(listings, now=now)
+    day = timezone.localdate(now)
+    counters.add_flows("cases_reported", dict(Tally((c.region_id, day) for c in new)))
+    audit.record_many(None, "case.register", new)
+    audit.record_many(None, "case.transfer_ordered", new)
+    followups.after_commit_many(INVESTIGATION, new, changed_at=now)
 
 
 def _case_errors(classification, route, onset, sampling, reported_at, now) -> dict[str, str]:

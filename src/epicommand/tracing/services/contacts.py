@@ -15,8 +15,8 @@ later exposure. A close contact's code turns red and a secondary contact's yello
 facts, ended at release); close contacts are listed for priority testing. A contact who
 lives outside the investigating scope is referred to the county that owns them.
 
-`actor` None is the platform (refresh_for_case after register_case); every other actor
-needs INVESTIGATE over the case's region."""
+`actor` None is the platform (refresh_for_case, a follow-up of register_case); every
+other actor needs INVESTIGATE over the case's region."""
 
 from collections import Counter as Tally
 from dataclasses import dataclass
@@ -49,7 +49,8 @@ from ..models import (
     Outcome,
     Setting,
 )
-from . import copresence
+from . import clusters, copresence, referrals
+from .trajectory import window
 
 C = Capability
 S = Contact.Status
@@ -150,8 +151,6 @@ def exposure_error(case: Case, exposure: datetime, degree: str, *, now: datetime
     """Why this last exposure is refused, or None. A close or general contact met the case
     inside its look-back window; a secondary contact met a close contact after the window
     opened (the close contact was exposed inside it), and not in the future."""
-    from .trajectory import window
-
     start, end = window(case, now=now)
     if exposure < start:
         return _("is before the case's look-back window (%(t)s)") % {
@@ -291,10 +290,8 @@ class ContactBatch:
         self.created += new
         self._record_facts(new + [c for c, _old in raised], raised)
         _count_new(new, now=self.now)
-        for contact in new:
-            audit.record(self.actor, "contact.add", contact, reason=_describe(contact))
-        for contact in updated:
-            audit.record(self.actor, "contact.update", contact, reason=_describe(contact))
+        audit.record_many(self.actor, "contact.add", new, reason=_describe)
+        audit.record_many(self.actor, "contact.update", updated, reason=_describe)
 
     def _insert(self, new: list[Contact]) -> None:
         """One bulk write, then one read of the new rows' ids."""
@@ -382,21 +379,18 @@ def _after_new(actor, case: Case, new: list[Contact], *, now: datetime) -> None:
     owns them (referrals decides), and join the cases among them to this case's cluster."""
     if not new:
         return
-    from .clusters import update_for
-    from .referrals import refer_contacts
-
     outside = [c for c in new if actor is None or not covers(actor, c.region_id)]
     persons = Person.objects.in_bulk([c.person_id for c in outside])
     for contact in outside:
         # The referral copies the person's name, number and address: the full row.
         contact.person = persons[contact.person_id]
         contact.case = case
-    refer_contacts(actor, outside, now=now)
+    referrals.refer_contacts(actor, outside, now=now)
     their_cases = []
     for chunk in chunks([c.person_id for c in new]):
         their_cases += Case.objects.filter(person_id__in=many(chunk)).values_list("pk", flat=True)
     if their_cases:
-        update_for([case.pk, *their_cases])
+        clusters.update_for([case.pk, *their_cases])
 
 
 # Rules that find contacts by themselves ----------------------------------------------------
@@ -444,8 +438,6 @@ def refresh_for_case(case: Case, *, now: datetime | None = None) -> None:
     """Apply the automatic rules to a case: its household members become close contacts
     (exposed until the end of the look-back window, i.e. isolation) and the co-presence
     candidates are brought up to date. Safe to run again: nothing is found twice."""
-    from .trajectory import window
-
     now = now or timezone.now()
     if case.outcome == Outcome.RULED_OUT:
         return

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.control.models import Passage, Scan
-from epicommand.core import audit, policy
+from epicommand.core import audit, followups, policy
 from epicommand.core.access import Capability, require
 from epicommand.core.models import User
 from epicommand.places.models import Venue
@@ -35,6 +35,8 @@ from .cases import CLOCK_SLACK, _text_errors
 C = Capability
 
 V = Visit
+# The follow-up of a visit changed: visits at places drive the co-presence candidates.
+CONTACTS = "case.contacts"
 # When a workplace is assumed to be occupied, lacking any record (not an epidemiological
 # number: the epidemiologist corrects it in the interview).
 WORKDAY_HOURS = (time(9), time(17))
@@ -246,7 +248,7 @@ def add_visit(
             created_at=now,
         )
         audit.record(actor, "visit.add", visit)
-        _refresh_contacts(case, now=now)
+        followups.after_commit(CONTACTS, case, changed_at=now)
     return visit
 
 
@@ -296,12 +298,5 @@ def _set_status(actor, visit: Visit, status: str, action: str, *, now=None) -> V
         visit.status = status
         visit.save(update_fields=["status"])
         audit.record(actor, action, visit)
-        _refresh_contacts(visit.case, now=now)
+        followups.after_commit(CONTACTS, visit.case, changed_at=now)
     return visit
-
-
-def _refresh_contacts(case: Case, *, now=None) -> None:
-    # Visits at places drive the co-presence candidates.
-    from . import contacts
-
-    contacts.refresh_for_case(case, now=now)

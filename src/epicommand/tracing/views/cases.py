@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from epicommand.core import audit
+from epicommand.core import audit, followups
 from epicommand.core.access import Capability, covers, region_q
 from epicommand.core.masking import mask_name
 from epicommand.core.models import User
@@ -152,6 +152,7 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "hospital_form": HospitalForm(initial={"hospital": case.hospital}),
         "visit_form": visit_form,
         "outcomes": [o for o in Outcome if o != Outcome.OPEN],
+        "followup": followups.latest_for(case),
     }
 
 
