@@ -18,7 +18,6 @@ from .task_world import task_world, upload
 @pytest.fixture
 def w(city, make_user, city_office, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return task_world(city, make_user, city_office)
 
 

@@ -16,7 +16,6 @@ from epicommand.core.models import AuditEvent, User
 @pytest.fixture
 def demo_city(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_city", people=500, seed="7", stdout=StringIO())
     call_command("demo_accounts", stdout=StringIO())
 

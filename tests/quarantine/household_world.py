@@ -20,7 +20,6 @@ __all__ = [
     "changan_team",
     "changan_worker",
     "family",
-    "fast_passwords",
     "gaocheng_team",
     "gaocheng_worker",
     "home_quarantine",
@@ -51,11 +50,6 @@ def until(days: int) -> date:
 def token_for(creator, role, unit, region) -> dict:
     _, secret = issue_api_token(creator, name=f"{role} token", role=role, unit=unit, region=region)
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -17,13 +16,6 @@ from epicommand.core.models import Role, Unit
 from epicommand.people.models import Person
 from epicommand.quarantine.models import Room, Site
 from epicommand.quarantine.services import sites, stays
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Import into a test module: users are made in every test, and the real hasher is
-    slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

@@ -12,13 +12,6 @@ from epicommand.quarantine.models import Room, Site
 from epicommand.quarantine.services import sites as site_services
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Autouse where imported: users are made in every test, and the real hasher is slow
-    on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(name="gaocheng_health")
 def gaocheng_health_fixture(city):
     return Unit.objects.create(

@@ -36,7 +36,6 @@ from epicommand.quarantine.services import capacity, sites, stays
 from .stays_world import (  # noqa: F401  fixtures
     camp_fixture,
     changan_office_fixture,
-    fast_passwords,
     gaocheng_health_fixture,
     gaocheng_office_fixture,
     hotel_fixture,

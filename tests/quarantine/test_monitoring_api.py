@@ -8,7 +8,7 @@ from epicommand.core.services import issue_api_token
 from epicommand.quarantine.models import Alert, HealthCheck, StayTest
 from tests.conftest import login
 
-from .monitoring_world import fast_passwords, make_person, monitoring_world  # noqa: F401
+from .monitoring_world import make_person, monitoring_world  # noqa: F401
 
 API = "/api/v1/quarantine/monitoring"
 

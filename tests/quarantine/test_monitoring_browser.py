@@ -13,7 +13,7 @@ from epicommand.quarantine.models import Alert, HealthCheck, Stay
 from tests.browser import chromium
 from tests.conftest import PASSWORD
 
-from .monitoring_world import fast_passwords, monitoring_world  # noqa: F401
+from .monitoring_world import monitoring_world  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

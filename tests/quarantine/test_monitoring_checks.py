@@ -14,7 +14,7 @@ from epicommand.quarantine import queries_monitoring as queries
 from epicommand.quarantine.models import Alert, HealthCheck, Stay
 from epicommand.quarantine.services import monitoring
 
-from .monitoring_world import fast_passwords, make_person, monitoring_world  # noqa: F401
+from .monitoring_world import make_person, monitoring_world  # noqa: F401
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from epicommand.quarantine import queries_monitoring
 from epicommand.quarantine.models import Alert, HealthCheck, StayTest
 
-from .monitoring_world import fast_passwords, make_person, monitoring_world  # noqa: F401
+from .monitoring_world import make_person, monitoring_world  # noqa: F401
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from tests.conftest import PASSWORD
 
 from .stays_world import (  # noqa: F401  fixtures
     camp_fixture,
-    fast_passwords,
     gaocheng_health_fixture,
     gaocheng_office_fixture,
     make_person,

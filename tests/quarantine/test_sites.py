@@ -13,7 +13,6 @@ from tests.conftest import login
 from .stays_world import (  # noqa: F401  fixtures
     camp_fixture,
     changan_office_fixture,
-    fast_passwords,
     gaocheng_health_fixture,
     gaocheng_office_fixture,
     hotel_fixture,

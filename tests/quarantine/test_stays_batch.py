@@ -15,7 +15,6 @@ from epicommand.quarantine.services import sites, stays
 
 from .stays_world import (  # noqa: F401  fixtures
     camp_fixture,
-    fast_passwords,
     gaocheng_health_fixture,
     gaocheng_office_fixture,
     make_household,

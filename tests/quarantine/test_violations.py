@@ -13,7 +13,6 @@ from epicommand.quarantine.models import Violation
 from epicommand.quarantine.services import violations as services
 
 from .monitoring_world import (  # noqa: F401
-    fast_passwords,
     monitoring_world,
     png_upload,
     text_upload,

@@ -8,7 +8,6 @@ from epicommand.quarantine.models import Violation
 from tests.conftest import login
 
 from .monitoring_world import (  # noqa: F401
-    fast_passwords,
     monitoring_world,
     png_upload,
     text_upload,

@@ -11,11 +11,6 @@ def seeded_city(db):
     call_command("seed_city", people=SMALL_CITY, seed=SEED, stdout=_Silent())
 
 
-@pytest.fixture
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class _Silent:
     def write(self, text):
         pass

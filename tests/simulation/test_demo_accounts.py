@@ -11,8 +11,6 @@ from epicommand.people.models import Person
 from epicommand.people.queries import search_persons
 from epicommand.simulation.accounts import DEMO_PASSWORD
 
-pytestmark = pytest.mark.usefixtures("fast_hashing")
-
 
 def run_demo_accounts() -> str:
     out = StringIO()

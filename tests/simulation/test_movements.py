@@ -57,7 +57,7 @@ def a_past_evening():
 
 
 @pytest.fixture
-def week(seeded_city, fast_hashing):
+def week(seeded_city):
     call_command("demo_accounts", stdout=StringIO())
     now = a_past_evening()
     counts = seed_control(SEED, now=now)

@@ -34,7 +34,7 @@ IN_TRANSIT = (Tube.Status.CLOSED, Tube.Status.BOXED, Tube.Status.RECEIVED)
 
 
 @pytest.fixture
-def demo(seeded_city, fast_hashing):
+def demo(seeded_city):
     ensure_demo_accounts()
     out = StringIO()
     call_command("seed_testing", stdout=out)

@@ -23,13 +23,6 @@ _serials = count(70_000_000)
 _people = count(1)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Autouse where imported: users are made in every test, and the real hasher is slow
-    on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(name="gaocheng_office")
 def gaocheng_office_fixture(make_user, city):
     unit = Unit.objects.create(

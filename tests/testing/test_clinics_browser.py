@@ -14,11 +14,6 @@ from .clinics_world import gaocheng_clinic_fixture, gaocheng_doctor_fixture, new
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def logged_in(browser, live_server, username):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     context.set_default_timeout(10_000)

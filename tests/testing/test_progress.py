@@ -9,7 +9,6 @@ from epicommand.testing import progress
 from epicommand.testing.models import RoundHour, RoundProgress
 
 from .rounds_world import (  # noqa: F401  fixtures
-    fast_passwords,
     new_round,
     residents,
     villages_fixture,

@@ -14,7 +14,7 @@ from epicommand.quarantine.models import StayTest
 from epicommand.testing.models import Recall, RoundProgress, Sample, Tube
 from epicommand.testing.services.results import record_results
 
-from ..quarantine.monitoring_world import fast_passwords, monitoring_world  # noqa: F401
+from ..quarantine.monitoring_world import monitoring_world  # noqa: F401
 from .labs_world import *  # noqa: F403
 from .labs_world import closed_tubes, deliver, register_pool, residents, row
 

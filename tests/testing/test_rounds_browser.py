@@ -9,7 +9,6 @@ from tests.browser import chromium
 from tests.conftest import PASSWORD
 
 from .rounds_world import (  # noqa: F401  fixtures
-    fast_passwords,
     new_round,
     residents,
     sample,

@@ -10,7 +10,6 @@ from epicommand.core.recount import recount
 from epicommand.testing import dashboard  # noqa: F401  registers the figures
 
 from .rounds_world import (  # noqa: F401  fixtures
-    fast_passwords,
     new_round,
     residents,
     result,

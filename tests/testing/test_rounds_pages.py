@@ -17,7 +17,6 @@ from tests.conftest import login
 
 from .rounds_world import (  # noqa: F401  fixtures
     changan_office_fixture,
-    fast_passwords,
     gaocheng_office_fixture,
     make_site,
     new_round,

@@ -12,7 +12,6 @@ from tests.conftest import login
 from tests.testing.sampling_world import designate
 
 from .rounds_world import (  # noqa: F401  fixtures
-    fast_passwords,
     new_round,
     residents,
     result,

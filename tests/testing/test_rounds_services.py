@@ -13,7 +13,6 @@ from epicommand.testing.services import rounds
 
 from .rounds_world import (  # noqa: F401  fixtures
     changan_office_fixture,
-    fast_passwords,
     gaocheng_office_fixture,
     new_round,
     residents,

@@ -23,7 +23,6 @@ from tests.testing.sampling_world import (  # noqa: F401  fixtures
 
 from .rounds_world import (  # noqa: F401  fixtures
     changan_office_fixture,
-    fast_passwords,
     gaocheng_office_fixture,
     new_round,
     residents,

@@ -16,7 +16,6 @@ from epicommand.testing.services import rounds, sites
 
 from .rounds_world import (  # noqa: F401  fixtures
     changan_office_fixture,
-    fast_passwords,
     gaocheng_office_fixture,
     make_site,
     residents,

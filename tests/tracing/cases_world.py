@@ -20,13 +20,6 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Import into a test module: users are made in every test, and the real hasher is
-    slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(name="market")
 def market_fixture(city):
     return Venue.objects.create(

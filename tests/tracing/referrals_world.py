@@ -6,20 +6,11 @@ and contacts are registered); `refer` calls the service the contact intake calls
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import pytest
 from django.utils import timezone
 
 from epicommand.core.models import Role, Unit
 from epicommand.tracing.models import Case, Contact, Degree, FoundBy, Setting
 from epicommand.tracing.services import referrals
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Import into a test module: users are made in every test, and the real hasher is
-    slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 SENT_AT = datetime(2021, 1, 8, 9, 0, tzinfo=timezone.get_fixed_timezone(480))
 

@@ -9,7 +9,7 @@ from epicommand.tracing.models import Case, Visit
 from epicommand.tracing.services import cases
 from tests.followups import committed
 
-from .cases_world import NOW, ONSET, fast_passwords, local, market_fixture, scan  # noqa: F401 - fixtures
+from .cases_world import NOW, ONSET, local, market_fixture, scan  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/cases"

@@ -13,7 +13,7 @@ from epicommand.tracing.models import Case, Visit
 from tests.browser import chromium
 from tests.conftest import PASSWORD
 
-from .cases_world import fast_passwords, market_fixture, scan  # noqa: F401
+from .cases_world import market_fixture, scan  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,7 +20,6 @@ from .cases_world import (  # noqa: F401 - fixtures
     ONSET,
     checkpoint_fixture,
     factory_fixture,
-    fast_passwords,
     gaocheng_investigator_fixture,
     local,
     market_fixture,

@@ -12,7 +12,7 @@ from epicommand.core.models import AuditEvent, Region, Role
 from epicommand.tracing.models import Referral
 from tests.conftest import login
 
-from .referrals_world import SENT_AT, fast_passwords, referral_world  # noqa: F401
+from .referrals_world import SENT_AT, referral_world  # noqa: F401
 
 
 @pytest.fixture

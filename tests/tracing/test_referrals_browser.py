@@ -9,7 +9,7 @@ from epicommand.tracing.models import Referral
 from tests.browser import chromium
 from tests.conftest import PASSWORD
 
-from .referrals_world import fast_passwords, referral_world  # noqa: F401
+from .referrals_world import referral_world  # noqa: F401
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from epicommand.tracing.services import referrals
 from epicommand.web import context as web_context
 from tests.conftest import login
 
-from .referrals_world import SENT_AT, fast_passwords, referral_world  # noqa: F401
+from .referrals_world import SENT_AT, referral_world  # noqa: F401
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from epicommand.tracing.models import Contact, Referral
 from epicommand.tracing.services import referrals
 from epicommand.tracing.services.contacts import add_contact
 
-from .referrals_world import SENT_AT, fast_passwords, make_case, make_contact, referral_world  # noqa: F401
+from .referrals_world import SENT_AT, make_case, make_contact, referral_world  # noqa: F401
 
 
 @pytest.fixture

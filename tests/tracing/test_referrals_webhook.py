@@ -17,7 +17,7 @@ from epicommand.tracing.models import Referral
 from epicommand.tracing.services import referrals
 from epicommand.tracing.services.referrals import backoff
 
-from .referrals_world import SENT_AT, fast_passwords, referral_world  # noqa: F401
+from .referrals_world import SENT_AT, referral_world  # noqa: F401
 
 
 @pytest.fixture
