@@ -192,8 +192,8 @@ class _World:
     def measure(self, runs: int) -> dict:
         from django.db import connection
 
-        from epicommand.tracing import queries_clusters
         from epicommand.tracing.models import Case, Cluster
+        from epicommand.tracing.queries import clusters as queries_clusters
         from epicommand.tracing.services import clusters
 
         samples = {"edges": [], "recompute": [], "update": [], "graph": []}

@@ -185,7 +185,7 @@ def test_the_log_filters(world, office, officer, gaocheng_person, changan_person
 def test_the_log_pages_by_key(world, office, gaocheng_person):
     for n in range(3):
         world.passage(gaocheng_person, direction="in" if n % 2 else "out")
-    from epicommand.control import queries_checkpoints
+    from epicommand.control.queries import checkpoints as queries_checkpoints
 
     rows, next_after = queries_checkpoints.passage_page(
         world.gaocheng_office, queries_checkpoints.PassageFilter(), limit=2

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from epicommand.control.models import FactKind
-from epicommand.control.queries import code_page
+from epicommand.control.queries.codes import code_page
 from epicommand.control.services import healthcode
 from epicommand.core.models import AuditEvent, Role
 from epicommand.people.models import Person

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from epicommand.control.models import Colour, ColourChange, FactKind, HealthCode
-from epicommand.control.queries import explain
+from epicommand.control.queries.codes import explain
 from epicommand.control.services import healthcode
 from epicommand.control.services.healthcode import Fact, assess
 from epicommand.core import policy

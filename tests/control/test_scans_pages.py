@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from epicommand.control.models import Scan, ScanMethod
-from epicommand.control.queries_scans import PAGE_SIZE
+from epicommand.control.queries.scans import PAGE_SIZE
 from epicommand.control.services import scans as services
 from tests.conftest import login
 

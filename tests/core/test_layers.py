@@ -38,9 +38,9 @@ def test_the_code_keeps_every_import_contract():
         ("layers", "epicommand.core.counters", "epicommand.command.models"),
         ("layers", "epicommand.people.services", "epicommand.tracing.services.cases"),
         ("layers", "epicommand.testing.views.rounds", "epicommand.web.home"),
-        ("queries", "epicommand.tracing.queries_cases", "epicommand.tracing.services.cases"),
+        ("queries", "epicommand.tracing.queries.cases", "epicommand.tracing.services.cases"),
         ("queries", "epicommand.people.queries", "epicommand.core.audit"),
-        ("queries", "epicommand.control.queries_scans", "epicommand.people.views"),
+        ("queries", "epicommand.control.queries.scans", "epicommand.people.views"),
     ],
 )
 def test_a_contract_breaks_when_a_module_imports_across_it(

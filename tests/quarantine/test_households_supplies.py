@@ -12,8 +12,8 @@ from django.utils import timezone
 from epicommand.core import counters, policy
 from epicommand.core.models import AuditEvent
 from epicommand.core.recount import recount
-from epicommand.quarantine import queries_households as queries
 from epicommand.quarantine.models import SupplyRequest
+from epicommand.quarantine.queries import households as queries
 from epicommand.quarantine.services import households as services
 
 from .household_world import *  # noqa: F403  (fixtures)

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from epicommand.control.models import FactKind, HealthFact
 from epicommand.core.models import AuditEvent, Notification
-from epicommand.quarantine import queries_monitoring as queries
 from epicommand.quarantine.models import Alert, HealthCheck, Stay
+from epicommand.quarantine.queries import monitoring as queries
 from epicommand.quarantine.services import monitoring
 
 from .monitoring_world import make_person, monitoring_world  # noqa: F401

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from epicommand.quarantine import queries_monitoring
 from epicommand.quarantine.models import Alert, HealthCheck, StayTest
+from epicommand.quarantine.queries import monitoring as queries_monitoring
 
 from .monitoring_world import make_person, monitoring_world  # noqa: F401
 

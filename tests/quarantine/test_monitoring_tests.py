@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from epicommand.core.models import AuditEvent, Notification
-from epicommand.quarantine import queries_monitoring as queries
 from epicommand.quarantine.models import Alert, Stay, StayTest
+from epicommand.quarantine.queries import monitoring as queries
 from epicommand.quarantine.services import monitoring
 
 from .monitoring_world import make_person, monitoring_world  # noqa: F401

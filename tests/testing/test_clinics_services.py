@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from epicommand.core.models import Counter
-from epicommand.testing import queries_clinics as queries
 from epicommand.testing.models import FeverVisit, PriorityTest, Sample, Tube
+from epicommand.testing.queries import clinics as queries
 from epicommand.testing.services import clinics
 from epicommand.tracing.models import Case
 

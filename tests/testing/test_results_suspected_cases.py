@@ -6,11 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from epicommand.control.models import Colour, FactKind, HealthFact, PriorityTest
+from epicommand.control.models import Colour, FactKind, HealthFact
 from epicommand.control.services import healthcode
 from epicommand.core.models import AuditEvent, FollowUp
 from epicommand.people.models import Household
-from epicommand.testing.models import Tube
+from epicommand.testing.models import PriorityTest, Tube
 from epicommand.testing.services.results import record_results
 from epicommand.tracing.models import Case, ClassificationChange, Contact
 from tests.followups import committed

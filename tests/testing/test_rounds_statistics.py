@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from epicommand.people.models import Person
 from epicommand.testing import statistics
 from epicommand.testing.models import Sample, Tube
-from epicommand.testing.queries_rounds import round_focus, unsampled_page
+from epicommand.testing.queries.rounds import round_focus, unsampled_page
 from epicommand.testing.services.sampling import register_samples
 from tests.testing.sampling_world import (  # noqa: F401  fixtures
     gaocheng_sampler_fixture,

@@ -88,7 +88,7 @@ def test_the_navigation_counts_referrals_awaiting_acknowledgement(world, monkeyp
         "tracing:referral_inbox",
         Capability.VIEW_CASES,
         "referrals",
-        badge="epicommand.tracing.queries_referrals.open_incoming_count",
+        badge="epicommand.tracing.queries.referrals.open_incoming_count",
     )
     monkeypatch.setattr(web_context, "NAV_ITEMS", (*web_context.NAV_ITEMS, item))
     referral = world.refer()

@@ -12,8 +12,8 @@ from epicommand.core.counters import latest_values
 from epicommand.core.models import AuditEvent, Notification
 from epicommand.core.policy import active
 from epicommand.people.models import Person
-from epicommand.tracing import queries_referrals as queries
 from epicommand.tracing.models import Contact, Referral
+from epicommand.tracing.queries import referrals as queries
 from epicommand.tracing.services import referrals
 from epicommand.tracing.services.contacts import add_contact
 

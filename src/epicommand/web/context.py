@@ -80,7 +80,7 @@ NAV_ITEMS = (
         "tracing:referral_inbox",
         Capability.VIEW_CASES,
         "referrals",
-        badge="epicommand.tracing.queries_referrals.open_incoming_count",
+        badge="epicommand.tracing.queries.referrals.open_incoming_count",
     ),
     NavItem(_("Clusters"), "tracing:cluster_list", Capability.VIEW_CASES, "clusters"),
     NavItem(_("Testing rounds"), "testing:round_list", Capability.VIEW_TESTING, "testing/rounds"),

@@ -24,10 +24,7 @@ from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
 
 from .. import alerts, queries
-from ..models import TaskAttachment
-from ..services import tasks as services
-from ..services.chain import attach_responsibles
-from .task_forms import (
+from ..forms import (
     CancelForm,
     CompleteForm,
     ProgressForm,
@@ -35,6 +32,9 @@ from .task_forms import (
     TaskFilterForm,
     TaskIssueForm,
 )
+from ..models import TaskAttachment
+from ..services import tasks as services
+from ..services.chain import attach_responsibles
 
 C = Capability
 S = services.S

@@ -26,8 +26,8 @@ from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
 from epicommand.testing.models import PriorityTest
 
-from .. import queries_checkpoints as queries
 from ..models import Checkpoint
+from ..queries import checkpoints as queries
 from ..services import checkpoints as services
 
 router = Router(tags=["checkpoints"])

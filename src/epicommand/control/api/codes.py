@@ -10,7 +10,7 @@ from epicommand.core.api_schemas import ERRORS
 from epicommand.core.keyset import MAX_ID
 
 from .. import codes
-from ..queries import explain, visible_person
+from ..queries.codes import explain, visible_person
 from ..services.healthcode import current, note_code_viewed
 
 router = Router(tags=["health codes"])

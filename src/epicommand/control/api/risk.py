@@ -15,7 +15,7 @@ from epicommand.core.api_schemas import ERRORS, FollowUpOut, region_filter
 from epicommand.core.keyset import MAX_ID
 
 from ..models import RiskArea, RiskLevel
-from ..queries_risk import PAGE_SIZE, label_areas
+from ..queries.risk import PAGE_SIZE, label_areas
 from ..services import risk as services
 
 router = Router(tags=["risk areas"])

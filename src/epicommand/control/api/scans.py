@@ -16,7 +16,7 @@ from epicommand.core.api_schemas import BATCH_ERRORS, ERRORS, BatchOut, batch_re
 from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 
-from ..queries_scans import MAX_PAGE, PAGE_SIZE, ScanFilter, scan_page
+from ..queries.scans import MAX_PAGE, PAGE_SIZE, ScanFilter, scan_page
 from ..services import scans as services
 
 router = Router(tags=["scans"])

@@ -38,7 +38,7 @@ from epicommand.people.models import Person
 
 from ..levels import visit_key
 from ..models import FactKind, HealthFact, Passage, RiskArea, RiskLevel, Scan
-from ..queries_risk import region_labels
+from ..queries.risk import region_labels
 from . import healthcode
 from .risk_rules import Suggestion, evaluate, set_full_round_check, suggest
 

@@ -40,7 +40,7 @@ from epicommand.core import policy
 from epicommand.core.models import Region
 
 from ..models import RISK_ORDER, FactKind, HealthFact, RiskArea, RiskLevel
-from ..queries_risk import region_labels
+from ..queries.risk import region_labels
 
 S = RiskArea.Status
 

@@ -7,7 +7,7 @@ DENY) with its reasons, through htmx, and the form is ready for the next passer.
 
 Offices: the checkpoint list (an officer's own posts first), setting checkpoints up, the
 checkpoint log with filters, vehicle permits, lockdowns, and the priority-testing list.
-Reads start from `visible_to(request.user)` (control.queries_checkpoints); every change goes
+Reads start from `visible_to(request.user)` (control.queries.checkpoints); every change goes
 through control.services.checkpoints."""
 
 import re
@@ -28,10 +28,7 @@ from epicommand.core.pages.paging import query_without_cursor, render_list, want
 from epicommand.core.pages.regions import regions_in_scope
 from epicommand.testing.services import priority as sampling_plans
 
-from .. import queries_checkpoints as queries
-from ..models import Checkpoint, Direction
-from ..services import checkpoints as services
-from .checkpoint_forms import (
+from ..forms import (
     CheckpointForm,
     LockdownForm,
     PassageFilterForm,
@@ -40,6 +37,9 @@ from .checkpoint_forms import (
     RecordForm,
     RevokeForm,
 )
+from ..models import Checkpoint, Direction
+from ..queries import checkpoints as queries
+from ..services import checkpoints as services
 
 C = Capability
 # The checkpoint filter of the log offers at most this many; more are reached by region.

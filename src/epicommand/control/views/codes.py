@@ -14,7 +14,7 @@ from epicommand.core.models import Region
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.paging import render_list
 
-from ..queries import (
+from ..queries.codes import (
     CODE_COLOURS,
     code_page,
     code_record,

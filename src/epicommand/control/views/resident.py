@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from epicommand.core.masking import mask_name
 
 from .. import codes, identity
-from ..queries import explain
+from ..queries.codes import explain
 from ..services import healthcode
 
 # The page asks for a fresh QR this long before the one shown expires.

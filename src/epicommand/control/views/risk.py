@@ -29,7 +29,7 @@ from epicommand.core.pages.paging import render_list
 
 from ..levels import levels_in_force
 from ..models import RiskArea, RiskLevel
-from ..queries_risk import (
+from ..queries.risk import (
     PUBLIC_CHANGE_DAYS,
     areas_in_force,
     colour_distribution,

@@ -29,7 +29,7 @@ from epicommand.places.models import Venue
 
 from .. import identity
 from ..models import ScanMethod
-from ..queries_scans import ScanFilter, scan_page
+from ..queries.scans import ScanFilter, scan_page
 from ..services import scans as services
 from .resident import identify_url
 

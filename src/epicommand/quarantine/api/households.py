@@ -16,8 +16,8 @@ from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import User
 from epicommand.people.models import Household
 
-from .. import queries_households as queries
 from ..models import HouseholdControl, SupplyRequest, VolunteerTeam
+from ..queries import households as queries
 from ..services import households as services
 
 router = Router(tags=["quarantine: households at home"])

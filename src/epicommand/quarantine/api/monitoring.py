@@ -16,7 +16,7 @@ from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS, day_filter
 from epicommand.core.keyset import MAX_ID
 
-from .. import queries_monitoring as queries
+from ..queries import monitoring as queries
 from ..services import monitoring as services
 
 router = Router(tags=["quarantine monitoring"])

@@ -15,8 +15,8 @@ from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 
-from .. import queries
 from ..models import Room, Site
+from ..queries import sites as queries
 from ..services import capacity
 from ..services import sites as services
 

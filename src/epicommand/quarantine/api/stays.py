@@ -29,8 +29,8 @@ from epicommand.core.masking import mask_name
 from epicommand.people import lookup
 from epicommand.people.models import Person
 
-from .. import queries
 from ..models import Stay, StayTest
+from ..queries import sites as queries
 from ..services import stays as services
 
 router = Router(tags=["quarantine stays"])

@@ -17,8 +17,8 @@ from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 
-from .. import queries_violations as queries
 from ..models import Stay, Violation
+from ..queries import violations as queries
 from ..services import violations as services
 
 router = Router(tags=["quarantine violations"])

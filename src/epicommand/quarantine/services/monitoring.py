@@ -35,7 +35,7 @@ from epicommand.core.models import Unit
 from epicommand.core.notifications import notify
 
 from ..models import Alert, HealthCheck, Stay, StayTest
-from ..queries_monitoring import CHECKED_STATUSES, FLOOR_LIMIT, session_at
+from ..queries.monitoring import CHECKED_STATUSES, FLOOR_LIMIT, session_at
 from .stays import transfer_to_hospital
 
 C = Capability

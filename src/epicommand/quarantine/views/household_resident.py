@@ -17,11 +17,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from epicommand.control import identity
 from epicommand.core.masking import mask_name
 
-from .. import queries_households as queries
+from ..forms.households import SupplyRequestForm
 from ..models import SupplyRequest
+from ..queries import households as queries
 from ..services import households as services
 from .household_common import private
-from .household_forms import SupplyRequestForm
 
 
 def _identify_first(request):

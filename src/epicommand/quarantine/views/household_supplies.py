@@ -15,10 +15,10 @@ from epicommand.core.access import Capability
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
 
-from .. import queries_households as queries
+from ..forms.households import ReasonForm, SupplyAssignForm, SupplyFilterForm
+from ..queries import households as queries
 from ..services import households as services
 from .household_common import may_read_households, private, safe_next
-from .household_forms import ReasonForm, SupplyAssignForm, SupplyFilterForm
 
 C = Capability
 

@@ -16,10 +16,10 @@ from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import render_list
 from epicommand.core.pages.regions import regions_in_scope
 
-from .. import queries_households as queries
+from ..forms.households import TeamForm
+from ..queries import households as queries
 from ..services import households as services
 from .household_common import may_read_households
-from .household_forms import TeamForm
 
 C = Capability
 

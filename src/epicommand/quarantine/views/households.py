@@ -1,7 +1,7 @@
 """Households kept at home: the community worker's list (members masked, days remaining,
 open requests with delays flagged and quick actions), putting one household under home
 quarantine or a whole high-risk area at home, a household's page (assign, request
-supplies, end). Reads start from `visible_to(request.user)` (quarantine.queries_households);
+supplies, end). Reads start from `visible_to(request.user)` (quarantine.queries.households);
 every change goes through quarantine.services.households.
 
 The supply requests' own pages and quick actions, the volunteer teams and the resident's
@@ -21,11 +21,7 @@ from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
 from epicommand.core.pages.regions import regions_in_scope
 
-from .. import queries_households as queries
-from ..services import households as services
-from . import household_resident, household_supplies, household_teams
-from .household_common import may_read_households, private
-from .household_forms import (
+from ..forms.households import (
     AssignHouseholdForm,
     HomeQuarantineForm,
     HouseholdFilterForm,
@@ -34,6 +30,10 @@ from .household_forms import (
     ReasonForm,
     SupplyRequestForm,
 )
+from ..queries import households as queries
+from ..services import households as services
+from . import household_resident, household_supplies, household_teams
+from .household_common import may_read_households, private
 
 C = Capability
 

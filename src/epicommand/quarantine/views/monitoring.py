@@ -1,7 +1,7 @@
 """Monitoring pages: the sites to monitor, a floor's twice-daily entry (everyone on the
 floor at once, on a phone), one person's check, the tests due at a site with their sample
 and result steps, and the alerts. Reads start from `visible_to(request.user)` (through
-quarantine.queries_monitoring); every change goes through quarantine.services.monitoring."""
+quarantine.queries.monitoring); every change goes through quarantine.services.monitoring."""
 
 import re
 from datetime import date
@@ -21,9 +21,9 @@ from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
 
-from .. import queries_monitoring as queries
-from ..forms import AlertFilterForm, CheckForm, ResultForm, SampleForm
+from ..forms.monitoring import AlertFilterForm, CheckForm, ResultForm, SampleForm
 from ..models import HealthCheck
+from ..queries import monitoring as queries
 from ..services import monitoring as services
 
 C = Capability

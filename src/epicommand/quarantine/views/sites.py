@@ -29,12 +29,12 @@ from epicommand.core.pages.paging import query_without_cursor, render_list, want
 from epicommand.core.pages.regions import regions_in_scope
 from epicommand.people import lookup
 
-from .. import queries
+from ..forms.sites import AssignForm, BoardFilterForm, RoomsForm, RoomStatusForm, SiteForm
 from ..models import Room, Site
+from ..queries import sites as queries
 from ..services import capacity
 from ..services import sites as services
 from ..services import stays as stay_services
-from .site_forms import AssignForm, BoardFilterForm, RoomsForm, RoomStatusForm, SiteForm
 
 C = Capability
 # A building (or filtered part of the board) up to this many rooms is drawn whole at once;

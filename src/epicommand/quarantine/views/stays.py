@@ -21,10 +21,10 @@ from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
 from epicommand.people import lookup
 
-from .. import queries
+from ..forms.sites import HospitalForm, StayFilterForm, StayForm
 from ..models import Stay, StayTest
+from ..queries import sites as queries
 from ..services import stays as services
-from .site_forms import HospitalForm, StayFilterForm, StayForm
 
 C = Capability
 

@@ -1,7 +1,7 @@
 """Violation pages: the list (supervisors included), recording one with a photo, the
 detail page (audited) with the referral and closing steps, and the photo, served only
 through a scoped, audited view. Reads start from Violation.objects.visible_to(user)
-(through quarantine.queries_violations); changes go through quarantine.services.violations."""
+(through quarantine.queries.violations); changes go through quarantine.services.violations."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,9 +18,9 @@ from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
 from epicommand.people.models import Person
 
-from .. import queries_violations as queries
-from ..forms import CloseForm, ReferForm, ViolationFilterForm, ViolationForm
+from ..forms.monitoring import CloseForm, ReferForm, ViolationFilterForm, ViolationForm
 from ..models import Stay, Violation
+from ..queries import violations as queries
 from ..services import violations as services
 
 C = Capability

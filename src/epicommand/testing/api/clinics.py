@@ -18,8 +18,8 @@ from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
 from epicommand.people import lookup
 
-from .. import queries_clinics as queries
 from ..models import FeverClinic, FeverVisit
+from ..queries import clinics as queries
 from ..services import clinics as services
 
 router = Router(tags=["Fever clinics"])

@@ -27,8 +27,8 @@ from epicommand.core.intake import MAX_ITEMS
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Unit
 
-from .. import queries_labs as queries
 from ..models import SamplingSite
+from ..queries import labs as queries
 from ..result_files import record_results_file
 from ..services import labs as services
 from ..services import recalls as recall_services

@@ -3,7 +3,7 @@ each listed person (close contacts, suspected cases, fever-clinic patients, chec
 fevers not yet sampled) with the nearest sampling site or a door-to-door slot, the
 deadline and whether it is overdue; and sampling a listed person into a single tube.
 Scoped by the person's region of residence (outside it: 404); the list reads through
-control.queries_checkpoints.priority_test_page, the plan and the sampling through
+control.queries.checkpoints.priority_test_page, the plan and the sampling through
 testing.services.priority."""
 
 from datetime import datetime
@@ -11,7 +11,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from epicommand.control import queries_checkpoints as control_queries
+from epicommand.control.queries import checkpoints as control_queries
 from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID

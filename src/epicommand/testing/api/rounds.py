@@ -15,9 +15,9 @@ from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 
-from .. import queries_rounds as queries
 from .. import statistics
 from ..models import Round
+from ..queries import rounds as queries
 from ..services import rounds as services
 from ..services import sites as site_services
 

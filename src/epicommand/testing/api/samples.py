@@ -23,7 +23,7 @@ from epicommand.core.keyset import MAX_ID
 from epicommand.people.models import Person
 
 from ..models import SamplingSite
-from ..queries_samples import PERSON_PAGE, samples_of_person, tube_members, visible_tube
+from ..queries.samples import PERSON_PAGE, samples_of_person, tube_members, visible_tube
 from ..services import sampling as services
 
 router = Router(tags=["Samples"])

@@ -12,8 +12,8 @@ from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 
-from .. import queries_rounds as queries
 from ..models import SamplingSite
+from ..queries import rounds as queries
 from ..services import sites as services
 
 router = Router(tags=["Sampling sites"])

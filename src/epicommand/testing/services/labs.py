@@ -23,7 +23,7 @@ from epicommand.core.bulk import chunks, many
 from epicommand.core.models import Region, Unit
 
 from ..models import Box, Lab, SamplingSite, Tube
-from ..queries_labs import remaining_today
+from ..queries.labs import remaining_today
 
 C = Capability
 BARCODE = re.compile(r"^[A-Za-z0-9-]{4,32}$")

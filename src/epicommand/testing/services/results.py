@@ -29,13 +29,13 @@ from epicommand.core import audit, counters, intake, policy
 from epicommand.core.access import Capability, require
 from epicommand.core.bulk import bulk_update, chunks, many, naive_utc
 from epicommand.quarantine.models import StayTest
-from epicommand.quarantine.queries_monitoring import CHECKED_STATUSES
+from epicommand.quarantine.queries.monitoring import CHECKED_STATUSES
 from epicommand.quarantine.services import monitoring
 from epicommand.tracing.services import cases
 
 from .. import progress
 from ..models import Lab, Result, Sample, Tube
-from ..queries_labs import labs_visible_to
+from ..queries.labs import labs_visible_to
 from . import recalls
 
 R = Result

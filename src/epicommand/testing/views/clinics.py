@@ -1,7 +1,7 @@
 """Fever-clinic pages: the clinics of one's jurisdiction with today's figures, setting a
 clinic up, and a clinic's own page: the record-visit form (the doctor's desk), the day's
 visits with their triage, and the clinic's daily report (also as CSV). Reads go through
-testing.queries_clinics (scoped), changes through testing.services.clinics."""
+testing.queries.clinics (scoped), changes through testing.services.clinics."""
 
 import csv
 from functools import wraps
@@ -25,10 +25,10 @@ from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
 from epicommand.people import lookup
 
-from .. import queries_clinics as queries
+from ..forms import ClinicForm, DayForm, TriageForm, VisitForm
 from ..models import FeverVisit
+from ..queries import clinics as queries
 from ..services import clinics as services
-from .clinic_forms import ClinicForm, DayForm, TriageForm, VisitForm
 
 C = Capability
 READERS = (C.VIEW_TESTING, C.FEVER_CLINIC, C.MANAGE_TESTING)

@@ -1,7 +1,7 @@
 """Lab pages: the labs with their load and the boxes waiting for room (testing:lab_list),
 one lab receiving boxes and uploading a results file (testing:lab_detail), sealing a box
 at a site (testing:box_seal), and the recalls of a community (testing:recall_list,
-testing:recall_resample). Reads go through testing.queries_labs (scoped); changes
+testing:recall_resample). Reads go through testing.queries.labs (scoped); changes
 through testing.services (audited)."""
 
 from django import forms
@@ -19,8 +19,8 @@ from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
 
-from .. import queries_labs as queries
 from ..models import Lab, Recall, SamplingSite
+from ..queries import labs as queries
 from ..result_files import record_results_file
 from ..services import labs as services
 from ..services import recalls as recall_services

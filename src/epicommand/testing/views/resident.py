@@ -11,7 +11,7 @@ from epicommand.control import identity
 from epicommand.control.views.resident import identify_url
 from epicommand.core.masking import mask_name
 
-from .. import queries_rounds as queries
+from ..queries import rounds as queries
 
 
 def _private(response):

@@ -26,9 +26,9 @@ from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
 from epicommand.core.pages.regions import regions_in_scope
 
-from .. import queries_rounds as queries
 from .. import statistics
 from ..models import Round
+from ..queries import rounds as queries
 from ..services import rounds as services
 from ..services import sites as site_services
 from . import resident

@@ -16,7 +16,7 @@ from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list
 from epicommand.core.pages.regions import regions_in_scope
 
-from .. import queries_rounds as queries
+from ..queries import rounds as queries
 from ..services import sites as services
 
 C = Capability

@@ -28,7 +28,7 @@ from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.paging import wants_partial
 
 from ..models import Round, Sample
-from ..queries_samples import rounds_for_table, sites_for_table, visible_tube
+from ..queries.samples import rounds_for_table, sites_for_table, visible_tube
 from ..services import sampling as services
 
 __all__ = ["urlpatterns"]

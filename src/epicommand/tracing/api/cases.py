@@ -20,8 +20,8 @@ from epicommand.people import lookup
 from epicommand.places.models import Venue
 
 from .. import milestones
-from .. import queries_cases as queries
 from ..models import Case, Classification, DetectionRoute, Outcome, Visit
+from ..queries import cases as queries
 from ..services import cases as services
 from ..services import trajectory
 

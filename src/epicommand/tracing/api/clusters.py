@@ -16,8 +16,8 @@ from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
 
-from .. import queries_clusters as queries
 from ..models import Case, InfectionLink
+from ..queries import clusters as queries
 from ..services import clusters as services
 
 router = Router(tags=["Clusters"])

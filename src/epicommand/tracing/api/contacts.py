@@ -22,8 +22,8 @@ from epicommand.people import lookup
 from epicommand.people.models import Person
 from epicommand.places.models import Venue
 
-from .. import queries_contacts as queries
 from ..models import Contact, Degree, FoundBy, Setting
+from ..queries import contacts as queries
 from ..services import contacts as services
 
 router = Router(tags=["Contacts"])

@@ -18,8 +18,8 @@ from epicommand.core.api_schemas import ERRORS
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_id_number, mask_phone
 
-from .. import queries_referrals as queries
 from ..models import Case, Degree, Referral
+from ..queries import referrals as queries
 from ..services import referrals as services
 
 router = Router(tags=["Referrals"])

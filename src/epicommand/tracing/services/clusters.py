@@ -37,7 +37,7 @@ from epicommand.core.models import Region, User
 from epicommand.places.models import Venue
 
 from ..models import Case, Cluster, Contact, InfectionLink, Setting, Visit
-from ..queries_clusters import CONTACT_EDGES, LINK_EDGES
+from ..queries.clusters import CONTACT_EDGES, LINK_EDGES
 
 MAX_NOTE = 300
 INDEX_CASES = 3  # earliest-dated cases named as likely index cases

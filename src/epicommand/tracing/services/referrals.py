@@ -36,7 +36,7 @@ from epicommand.core.models import ApiToken, Unit
 from epicommand.core.notifications import notify
 
 from ..models import Case, Contact, Degree, Referral
-from ..queries_referrals import outgoing_external_rows
+from ..queries.referrals import outgoing_external_rows
 
 C = Capability
 S = Referral.Status

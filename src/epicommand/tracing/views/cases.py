@@ -3,7 +3,7 @@ a case by the person's ID number, and one case's page with the person in full (a
 classification history, the investigation milestones and their deadlines, transfer and
 outcome, the trajectory as a table by day and on a map, with confirm and remove buttons
 (htmx) and the form for a visit told in the interview. Reads start from
-tracing.queries_cases; changes go through services.cases and services.trajectory."""
+tracing.queries.cases; changes go through services.cases and services.trajectory."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,8 +23,7 @@ from epicommand.people import lookup
 from epicommand.places.models import Venue
 
 from .. import milestones
-from .. import queries_cases as queries
-from ..forms_cases import (
+from ..forms import (
     AssignForm,
     CaseFilterForm,
     CaseForm,
@@ -33,6 +32,7 @@ from ..forms_cases import (
     VisitForm,
 )
 from ..models import Case, Outcome, Visit
+from ..queries import cases as queries
 from ..services import cases as services
 from ..services import trajectory
 

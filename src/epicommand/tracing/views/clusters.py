@@ -1,7 +1,7 @@
 """Cluster pages: the list of cluster summaries (biggest first, keyset pages, htmx), the
 chain view of one cluster (its graph is fetched as JSON and drawn by tracing/chain.js),
 the graph JSON with a case's contacts on demand, and recording a who-infected-whom link
-from the chain view. Reads go through tracing.queries_clusters, changes through
+from the chain view. Reads go through tracing.queries.clusters, changes through
 tracing.services.clusters."""
 
 from django.contrib import messages
@@ -18,8 +18,8 @@ from epicommand.core.keyset import parse_cursor as parse_id
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.paging import query_without_cursor, render_list
 
-from .. import queries_clusters as queries
 from ..models import Case, InfectionLink, Setting
+from ..queries import clusters as queries
 from ..services import clusters as services
 
 C = Capability

@@ -2,7 +2,7 @@
 contacts with their deadlines and status buttons, the co-presence candidates to confirm or
 dismiss, the form for a contact from the interview) and the citywide contact list, keyset
 paginated and masked, with overdue contacts flagged. Reads start from
-tracing.queries_contacts; changes go through services.contacts."""
+tracing.queries.contacts; changes go through services.contacts."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,8 +20,8 @@ from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
 from epicommand.people import lookup
 
-from .. import queries_contacts as queries
 from ..models import Case, Contact, Degree, Setting
+from ..queries import contacts as queries
 from ..services import contacts as services
 
 C = Capability

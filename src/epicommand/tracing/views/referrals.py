@@ -1,6 +1,6 @@
 """Referral pages: the inbox (incoming, outgoing, escalated tabs), one referral in full
 (audited), acknowledging with htmx, referring a contact outside the city, and the exports
-of outgoing external referrals. Reads go through tracing.queries_referrals; changes
+of outgoing external referrals. Reads go through tracing.queries.referrals; changes
 through tracing.services.referrals."""
 
 import itertools
@@ -23,8 +23,8 @@ from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
 
-from .. import queries_referrals as queries
 from ..models import Case, Degree, Referral
+from ..queries import referrals as queries
 from ..services import referrals as services
 
 C = Capability
@@ -154,7 +154,7 @@ def _export(request, chunks, content_type: str, filename: str):
 @require_safe
 @capability_required(C.HANDLE_REFERRALS)
 def referral_export_csv(request):
-    """Streams the CSV; queries_referrals writes the audit event at the end."""
+    """Streams the CSV; services.referrals writes the audit event at the end."""
     status = request.GET.get("status", "")
     status = status if status in Referral.Status.values else ""
     # The byte-order mark makes Excel, which most offices open CSVs with, read UTF-8.

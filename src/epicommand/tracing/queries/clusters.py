@@ -24,7 +24,7 @@ from epicommand.core.access import scope_q
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Region
 
-from .models import Case, Cluster, Contact, InfectionLink
+from ..models import Case, Cluster, Contact, InfectionLink
 
 PAGE_SIZE = 50
 MAX_PAGE = 500

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from epicommand.people import lookup
 
-from .models import Alert, HealthCheck, StayTest, Violation
-from .queries_monitoring import ALERT_DAYS_DEFAULT, ALERT_DAYS_MAX
+from ..models import Alert, HealthCheck, StayTest, Violation
+from ..queries.monitoring import ALERT_DAYS_DEFAULT, ALERT_DAYS_MAX
 
 
 def _local_datetime_widget():

@@ -25,8 +25,8 @@ from epicommand.core.masking import mask_name
 from epicommand.core.policy import fever_threshold
 from epicommand.testing.models import PriorityTest
 
-from .levels import ancestor_codes
-from .models import Checkpoint, Lockdown, Passage, VehiclePermit
+from ..levels import ancestor_codes
+from ..models import Checkpoint, Lockdown, Passage, VehiclePermit
 
 PAGE_SIZE = 50
 MAX_PAGE = 500

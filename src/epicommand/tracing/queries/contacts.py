@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import CLOSENESS, OPEN_CONTACT_STATUSES, Candidate, Case, Contact
+from ..models import CLOSENESS, OPEN_CONTACT_STATUSES, Candidate, Case, Contact
 
 PAGE_SIZE = 50
 # A case's panel lists at most this many of each; the citywide list pages the rest.

@@ -12,7 +12,7 @@ from django.utils import timezone
 from epicommand.core.access import typed_region_q
 from epicommand.core.models import Role
 
-from .models import Box, Lab, Recall, Tube
+from ..models import Box, Lab, Recall, Tube
 
 PAGE_SIZE = 50
 BOXES_SHOWN = 50

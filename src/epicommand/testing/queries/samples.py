@@ -10,8 +10,8 @@ from django.utils import timezone
 from epicommand.core.access import Capability
 from epicommand.core.masking import mask_id_number, mask_name
 
-from .barcodes import normalize
-from .models import Round, Sample, SamplingSite, Tube
+from ..barcodes import normalize
+from ..models import Round, Sample, SamplingSite, Tube
 
 PERSON_PAGE = 50
 

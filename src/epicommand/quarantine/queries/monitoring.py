@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Alert, HealthCheck, Room, Site, Stay, StayTest
+from ..models import Alert, HealthCheck, Room, Site, Stay, StayTest
 
 PAGE_SIZE = 50
 # A site's missing checks listed at once; the rest is "and more" (a 4,156-room camp

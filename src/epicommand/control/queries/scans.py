@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 
-from .models import Scan
+from ..models import Scan
 
 PAGE_SIZE = 50
 MAX_PAGE = 500

@@ -14,8 +14,8 @@ from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Unit
 from epicommand.testing.models import PriorityTest
 
-from ..models import Checkpoint, Direction, Verdict
-from ..services.passage_checks import ID_NUMBER, MAX_VEHICLE_PEOPLE, PasserIn
+from .models import Checkpoint, Direction, Verdict
+from .services.passage_checks import ID_NUMBER, MAX_VEHICLE_PEOPLE, PasserIn
 
 _SEPARATORS = re.compile(r"[\s,，;；]+")
 

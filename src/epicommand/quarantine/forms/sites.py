@@ -10,7 +10,7 @@ from epicommand.core.access import scope_or_above_q, scope_q
 from epicommand.core.models import Role, Unit, User
 
 from ..models import Room, Site, Stay
-from ..queries import STATUS_FILTERS
+from ..queries.sites import STATUS_FILTERS
 from ..services.sites import MAX_BEDS, MAX_FLOOR, MAX_ROOMS_PER_ACTION
 
 ID_NUMBER = r"^[0-9]{17}[0-9Xx]$"

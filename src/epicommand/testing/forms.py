@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from epicommand.core.pages.forms import JurisdictionMixin
 
-from ..models import FeverVisit
-from ..services import clinics as services
+from .models import FeverVisit
+from .services import clinics as services
 
 
 class ClinicForm(JurisdictionMixin, forms.Form):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from epicommand.core import policy
 from epicommand.core.access import typed_region_q
 
-from .models import FeverClinic, FeverVisit, Sample
+from ..models import FeverClinic, FeverVisit, Sample
 
 PAGE_SIZE = 50
 MAX_PAGE = 500

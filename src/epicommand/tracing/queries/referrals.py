@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from epicommand.core.access import scope_q
 
-from .models import Referral
+from ..models import Referral
 
 PAGE_SIZE = 50
 OPEN = (Referral.Status.SENT, Referral.Status.ESCALATED)

@@ -3,7 +3,7 @@ Lists show the person masked; the detail page (audited) shows them in full."""
 
 from django.shortcuts import get_object_or_404
 
-from .models import Violation
+from ..models import Violation
 
 PAGE_SIZE = 50
 

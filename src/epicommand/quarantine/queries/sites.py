@@ -1,6 +1,5 @@
-"""Scoped reads of quarantine. Each room of the module has its section here or its own
-queries_*.py; every read starts from `visible_to(who)` and never counts a big table on a
-page view."""
+"""Scoped reads of quarantine sites, rooms, stays and occupancy. Every read starts from
+`visible_to(who)` and never counts a big table on a page view."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from epicommand.core.keyset import parse_cursor
 from epicommand.core.masking import mask_name
 from epicommand.core.models import Region
 
-from .models import ACTIVE_STAY_STATUSES, Room, Site, Stay
+from ..models import ACTIVE_STAY_STATUSES, Room, Site, Stay
 
 # Sites and stays -------------------------------------------------------------------------------
 # Sites, rooms and stays are the site's records, scoped by the site's region; a stay at

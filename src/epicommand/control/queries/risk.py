@@ -12,8 +12,8 @@ from django.utils import timezone
 from epicommand.core import counters
 from epicommand.core.models import Region, RegionBoundary
 
-from .levels import LevelMap, levels_in_force
-from .models import RISK_ORDER, RiskArea, RiskLevel
+from ..levels import LevelMap, levels_in_force
+from ..models import RISK_ORDER, RiskArea, RiskLevel
 
 S = RiskArea.Status
 PAGE_SIZE = 50

@@ -13,7 +13,7 @@ from django.utils import timezone
 from epicommand.core.models import AuditEvent, Region, Role, User
 from epicommand.people.models import Person
 
-from .models import (
+from ..models import (
     ACTIVE_STAY_STATUSES,
     OPEN_REQUEST_STATUSES,
     HouseholdControl,

@@ -4,8 +4,8 @@ the services', whose errors `apply_errors` puts back on the fields."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Priority, Task
-from ..queries import OPEN
+from .models import Priority, Task
+from .queries import OPEN
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 

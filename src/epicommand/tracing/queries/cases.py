@@ -12,8 +12,8 @@ from epicommand.core.access import typed_region_q
 from epicommand.core.keyset import parse_cursor
 from epicommand.people.models import Person
 
-from . import milestones
-from .models import Case, Classification, ClassificationChange, Visit
+from .. import milestones
+from ..models import Case, Classification, ClassificationChange, Visit
 
 PAGE_SIZE = 50
 MAX_PAGE = 500

@@ -17,7 +17,7 @@ from epicommand.core import policy
 from epicommand.people.models import Person
 from epicommand.people.queries import parse_person_cursor, search_persons
 
-from .models import Colour, ColourChange, FactKind, HealthCode, HealthFact
+from ..models import Colour, ColourChange, FactKind, HealthCode, HealthFact
 
 CODE_PAGE_SIZE = 50
 _CODE_KEY = '"control_healthcode"."region_id", "control_healthcode"."person_id"'

@@ -18,7 +18,7 @@ from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import Region
 from epicommand.people.models import Person
 
-from .models import Round, Sample, SamplingSite, SiteAssignment
+from ..models import Round, Sample, SamplingSite, SiteAssignment
 
 PAGE_SIZE = 50
 MAX_PAGE = 500
