@@ -19,7 +19,7 @@ from epicommand.core.masking import mask_name
 
 from .. import queries_households as queries
 from ..models import SupplyRequest
-from ..services import households as services
+from ..services import supplies as services
 from .household_common import private
 from .household_forms import SupplyRequestForm
 

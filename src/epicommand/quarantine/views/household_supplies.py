@@ -16,7 +16,7 @@ from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
 
 from .. import queries_households as queries
-from ..services import households as services
+from ..services import supplies as services
 from .household_common import may_read_households, private, safe_next
 from .household_forms import ReasonForm, SupplyAssignForm, SupplyFilterForm
 
