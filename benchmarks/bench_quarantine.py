@@ -248,11 +248,11 @@ class _World:
             self._assign(site, items)
 
     def _assign(self, site, items) -> None:
-        from epicommand.quarantine.services import stays as stay_services
+        from epicommand.quarantine.services import stay_batches
 
-        for start in range(0, len(items), stay_services.MAX_BATCH):
-            stay_services.assign_batch(
-                self.office, site, items[start : start + stay_services.MAX_BATCH]
+        for start in range(0, len(items), stay_batches.MAX_BATCH):
+            stay_batches.assign_batch(
+                self.office, site, items[start : start + stay_batches.MAX_BATCH]
             )
 
     def _waiting(self, person_ids) -> None:
@@ -282,7 +282,8 @@ class _World:
 
         from epicommand.core.bulk import bulk_insert
         from epicommand.quarantine.models import Stay
-        from epicommand.quarantine.services.stays import STAY_COLUMNS, _naive_utc
+        from epicommand.core.bulk import naive_utc as _naive_utc
+        from epicommand.quarantine.services.stay_batches import STAY_COLUMNS
 
         stamp = _naive_utc(self.now)
         today = timezone.localdate()

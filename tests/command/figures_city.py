@@ -193,6 +193,7 @@ def lodge_some_persons(c: CommandCity, city) -> None:
     released after 14 days into home monitoring), one Chang'an person in the hotel, a room
     out of service; so the quarantine figures count something in both counties."""
     from epicommand.quarantine.models import Room, StayTest
+    from epicommand.quarantine.services import releases
     from epicommand.quarantine.services import sites as site_services
     from epicommand.quarantine.services import stays as stay_services
 
@@ -220,7 +221,7 @@ def lodge_some_persons(c: CommandCity, city) -> None:
     )
     stay_services.confirm_arrival(office, first)
     StayTest.objects.filter(stay=first).update(result=StayTest.Result.NEGATIVE)
-    stay_services.release_from_site(office, first)
+    releases.release_from_site(office, first)
     for person in persons[1:]:
         stay_services.assign_stay(office, person, reason="close_contact", site=camp)
     site_services.set_room_status(

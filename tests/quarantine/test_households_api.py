@@ -12,6 +12,7 @@ from django.utils import timezone
 from epicommand.core.models import AuditEvent, Role
 from epicommand.quarantine.models import HouseholdControl, SupplyRequest
 from epicommand.quarantine.services import households as services
+from epicommand.quarantine.services import supplies
 from tests.conftest import login
 
 from .household_world import *  # noqa: F403  (fixtures)
@@ -92,7 +93,7 @@ def test_the_whole_supply_flow_through_the_api(worker, home_quarantine, family, 
 
 
 def test_refusals_are_422_naming_the_field(worker, home_quarantine, family, changan_family):
-    supply = services.request_supplies(
+    supply = supplies.request_supplies(
         home_quarantine.community_worker, family, kind="medicine", items="药"
     )
     worker.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the refusals are read in English
@@ -200,7 +201,7 @@ def test_teams_through_the_api(worker, city):
 def test_a_changan_worker_gets_404_for_a_gaocheng_household_and_its_requests(
     home_quarantine, family, gaocheng_team, changan_worker, city
 ):
-    supply = services.request_supplies(
+    supply = supplies.request_supplies(
         home_quarantine.community_worker, family, kind="medicine", items="药"
     )
     other = login(changan_worker)

@@ -15,6 +15,7 @@ from epicommand.core.models import AuditEvent, Role
 from epicommand.people.models import Household, Person
 from epicommand.quarantine.models import HouseholdControl, SupplyRequest
 from epicommand.quarantine.services import households as services
+from epicommand.quarantine.services import supplies
 
 from .household_world import *  # noqa: F403  (fixtures)
 from .household_world import add_person, until
@@ -86,7 +87,7 @@ def test_ending_leaves_a_home_monitoring_fact_of_another_source_open(
 def test_ending_cancels_the_open_requests_and_the_counter_follows(
     home_quarantine, family, gaocheng_worker
 ):
-    services.request_supplies(gaocheng_worker, family, kind="necessities", items="大米 5 kg")
+    supplies.request_supplies(gaocheng_worker, family, kind="necessities", items="大米 5 kg")
     services.end_household_control(gaocheng_worker, home_quarantine, reason="期满解除")
     assert list(SupplyRequest.objects.values_list("status", flat=True)) == ["cancelled"]
     from epicommand.core import counters

@@ -14,6 +14,7 @@ from epicommand.core import policy
 from epicommand.core.models import Role
 from epicommand.quarantine.models import HouseholdControl, SupplyRequest, VolunteerTeam
 from epicommand.quarantine.services import households as services
+from epicommand.quarantine.services import supplies
 
 from .household_world import *  # noqa: F403  (fixtures)
 from .household_world import until
@@ -38,7 +39,7 @@ def worker(gaocheng_worker):
 @pytest.fixture
 def late_medicine(home_quarantine, family, gaocheng_worker):
     hours = policy.active().medicine_delivery_hours
-    return services.request_supplies(
+    return supplies.request_supplies(
         gaocheng_worker,
         family,
         kind="medicine",
@@ -98,7 +99,7 @@ def test_the_list_reads_a_fixed_number_of_queries_however_many_households(
         services.put_under_home_quarantine(
             gaocheng_worker, household, reason="密接", ends_on=until(5)
         )
-        services.request_supplies(gaocheng_worker, household, kind="medicine", items="药")
+        supplies.request_supplies(gaocheng_worker, household, kind="medicine", items="药")
     with django_assert_max_num_queries(12):
         response = worker.get(LIST)
     html = response.content.decode()
@@ -158,7 +159,7 @@ def test_an_assign_without_a_volunteer_names_the_field(worker, late_medicine, ga
 
 
 def test_the_supply_list_filters_delayed_only(worker, late_medicine, family, gaocheng_worker):
-    services.request_supplies(gaocheng_worker, family, kind="necessities", items="大米 5 kg")
+    supplies.request_supplies(gaocheng_worker, family, kind="necessities", items="大米 5 kg")
     every = worker.get(SUPPLIES).content.decode()
     assert "胰岛素 2 支" in every and "大米 5 kg" in every
     delayed = worker.get(f"{SUPPLIES}?overdue=on").content.decode()

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from epicommand.core.models import AuditEvent, Role
 from epicommand.quarantine.models import SupplyRequest
 from epicommand.quarantine.services import households as services
-from epicommand.quarantine.services import stays
+from epicommand.quarantine.services import stays, supplies
 
 from .household_world import *  # noqa: F403  (fixtures)
 from .stays_world import (  # noqa: F401  (fixtures: Q1's camp and its office)
@@ -121,8 +121,8 @@ def test_a_resident_of_a_household_at_home_requests_medicine_and_confirms_it(
     refused = client.post(f"/quarantine/me/supplies/{supply.pk}/confirm/")
     assert refused.status_code == 400
     assert "never assigned" in refused.content.decode()
-    services.assign_request(gaocheng_worker, supply, team=gaocheng_team, volunteer="刘洋")
-    services.mark_delivered(gaocheng_worker, supply)
+    supplies.assign_request(gaocheng_worker, supply, team=gaocheng_team, volunteer="刘洋")
+    supplies.mark_delivered(gaocheng_worker, supply)
     assert client.post(f"/quarantine/me/supplies/{supply.pk}/confirm/").status_code == 302
     supply.refresh_from_db()
     assert supply.status == S.CONFIRMED
@@ -149,8 +149,8 @@ def test_the_page_shows_nothing_about_anyone_else(
     services.put_under_home_quarantine(
         changan_worker, changan_family, reason="密接", ends_on=home_quarantine.ends_on
     )
-    services.request_supplies(changan_worker, changan_family, kind="medicine", items="别人的药")
-    mine = services.request_supplies(
+    supplies.request_supplies(changan_worker, changan_family, kind="medicine", items="别人的药")
+    mine = supplies.request_supplies(
         home_quarantine.community_worker, family, kind="necessities", items="我们的米"
     )
     html = identified(gaocheng_person).get(ME).content.decode()

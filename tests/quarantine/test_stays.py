@@ -13,7 +13,7 @@ from epicommand.control.services import healthcode
 from epicommand.core.models import AuditEvent, Counter
 from epicommand.core.recount import recount
 from epicommand.quarantine.models import Room, Stay, StayTest
-from epicommand.quarantine.services import sites, stays
+from epicommand.quarantine.services import releases, sites, stays
 
 from .stays_world import (  # noqa: F401  fixtures
     camp_fixture,
@@ -193,7 +193,7 @@ def test_release_is_refused_until_the_days_are_served_and_the_tests_negative(
     person = make_person(city.xgz)
     stay = assign(site_manager, person, camp)
     with pytest.raises(ValidationError) as refused:
-        stays.release_from_site(site_manager, stay)
+        releases.release_from_site(site_manager, stay)
     assert "arrival at the site is not confirmed" in refused.value.message_dict["status"][0]
     stays.confirm_arrival(site_manager, stay)
 
@@ -201,7 +201,7 @@ def test_release_is_refused_until_the_days_are_served_and_the_tests_negative(
     _days_later(monkeypatch, 9)
     lab(stay, phases=[StayTest.Phase.SITE], days=[1, 4, 7])
     with pytest.raises(ValidationError) as refused:
-        stays.release_from_site(site_manager, stay)
+        releases.release_from_site(site_manager, stay)
     errors = refused.value.message_dict
     assert errors["planned_site_end"] == [
         f"the centralized part is served on {stay.planned_site_end}: 5 more day(s)"
@@ -214,15 +214,15 @@ def test_release_is_refused_until_the_days_are_served_and_the_tests_negative(
     lab(stay, phases=[StayTest.Phase.SITE], days=[14])
     lab(stay, R.INVALID, phases=[StayTest.Phase.RELEASE])
     with pytest.raises(ValidationError) as refused:
-        stays.release_from_site(site_manager, stay)
+        releases.release_from_site(site_manager, stay)
     assert set(refused.value.message_dict) == {"tests"}
     assert "Release (second sample, second reagent)" in refused.value.message_dict["tests"][0]
-    assert stays.release_problems(stay) != []
+    assert releases.release_problems(stay) != []
 
     lab(stay, phases=[StayTest.Phase.RELEASE])
     stay.refresh_from_db()
-    assert stays.release_problems(stay) == []
-    released = stays.release_from_site(site_manager, stay)
+    assert releases.release_problems(stay) == []
+    released = releases.release_from_site(site_manager, stay)
     assert released.status == Stay.Status.HOME_MONITORING
     assert colour(person) == Colour.YELLOW  # red in the site, yellow at home
 
@@ -236,7 +236,7 @@ def test_the_room_goes_to_cleaning_and_the_counters_move(
     free = counter("rooms_free")
     _days_later(monkeypatch, 14)
     lab(stay)
-    stays.release_from_site(site_manager, stay)
+    releases.release_from_site(site_manager, stay)
     a201 = room(camp, "A201")
     assert (a201.status, a201.occupants) == (Room.Status.CLEANING, 0)
     assert counter("rooms_free") == free  # cleaning is not free yet
@@ -254,14 +254,14 @@ def test_home_monitoring_ends_when_served_and_negative_and_the_code_turns_green(
     stays.confirm_arrival(site_manager, stay)
     _days_later(monkeypatch, 14)
     lab(stay, phases=[StayTest.Phase.SITE, StayTest.Phase.RELEASE])
-    stays.release_from_site(site_manager, stay)
+    releases.release_from_site(site_manager, stay)
     with pytest.raises(ValidationError) as refused:
-        stays.end_home_monitoring(site_manager, stay)
+        releases.end_home_monitoring(site_manager, stay)
     assert "7 more day(s)" in refused.value.message_dict["planned_home_end"][0]
     assert len(refused.value.message_dict["tests"]) == 2  # home days 2 and 7
     _days_later(monkeypatch, 21)
     lab(stay, phases=[StayTest.Phase.HOME])
-    done = stays.end_home_monitoring(site_manager, stay)
+    done = releases.end_home_monitoring(site_manager, stay)
     assert done.status == Stay.Status.RELEASED and done.released_at is not None
     assert colour(person) == Colour.GREEN
     assert stays.days_remaining(done) is None
@@ -276,7 +276,7 @@ def test_an_8th_edition_secondary_contact_goes_straight_home_green(
     stays.confirm_arrival(site_manager, stay)
     _days_later(monkeypatch, 7)
     lab(stay)
-    assert stays.release_from_site(site_manager, stay).status == Stay.Status.RELEASED
+    assert releases.release_from_site(site_manager, stay).status == Stay.Status.RELEASED
     assert colour(person) == Colour.GREEN
 
 
@@ -290,7 +290,7 @@ def test_a_9th_edition_secondary_contact_at_home_is_yellow_then_green(
     assert counter("stays_home") == 1 and counter("stays_in_site") == 0
     _days_later(monkeypatch, 7)
     lab(stay)
-    stays.end_home_monitoring(site_manager, stay)
+    releases.end_home_monitoring(site_manager, stay)
     assert colour(person) == Colour.GREEN
 
 
@@ -298,7 +298,7 @@ def test_a_positive_case_goes_to_hospital_frees_the_room_and_stays_red(site_mana
     person = make_person(city.xgz)
     stay = assign(site_manager, person, camp, room=room(camp, "A105"))
     stays.confirm_arrival(site_manager, stay)
-    moved = stays.transfer_to_hospital(site_manager, stay, reason="第4天核酸阳性")
+    moved = releases.transfer_to_hospital(site_manager, stay, reason="第4天核酸阳性")
     assert moved.status == Stay.Status.TO_HOSPITAL
     assert room(camp, "A105").status == Room.Status.CLEANING
     assert colour(person) == Colour.RED
@@ -310,7 +310,7 @@ def test_a_positive_case_goes_to_hospital_frees_the_room_and_stays_red(site_mana
     assert kinds == {FactKind.CASE}
     assert counter("stays_in_site") == 0
     with pytest.raises(ValidationError):
-        stays.transfer_to_hospital(site_manager, moved)
+        releases.transfer_to_hospital(site_manager, moved)
 
 
 def test_days_remaining_count_down_to_the_end_of_the_current_part(
@@ -332,7 +332,7 @@ def test_the_counters_the_services_keep_equal_a_recount(
     kept = [assign(site_manager, p, camp) for p in people]
     assign(changan_office, make_person(city.community), hotel)
     stays.confirm_arrival(site_manager, kept[0])
-    stays.transfer_to_hospital(site_manager, kept[1])
+    releases.transfer_to_hospital(site_manager, kept[1])
     sites.set_room_status(site_manager, room(camp, "A203"), Room.Status.OUT_OF_SERVICE)
     metrics = ("stays_in_site", "stays_home", "rooms_free")
     kept_values = {(m, c): counter(m, c) for m in metrics for c in ("130100", "130109", "130102")}

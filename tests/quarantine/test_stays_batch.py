@@ -11,7 +11,7 @@ from epicommand.core.models import AuditEvent, Counter
 from epicommand.core.recount import recount
 from epicommand.people.models import Person
 from epicommand.quarantine.models import Room, Site, Stay, StayTest
-from epicommand.quarantine.services import sites, stays
+from epicommand.quarantine.services import sites, stay_batches, stays
 
 from .stays_world import (  # noqa: F401  fixtures
     camp_fixture,
@@ -41,7 +41,7 @@ def test_a_batch_fills_free_rooms_in_order_with_tests_facts_and_counters(
     settings.PROTOCOL_EDITION = "8"
     persons = [make_person(city.xgz) for _ in range(3)]
     free = counter("rooms_free")
-    result = stays.assign_batch(site_manager, camp, items(persons))
+    result = stay_batches.assign_batch(site_manager, camp, items(persons))
     assert [a["room"] for a in result.items] == ["A101", "A102", "A103"]
     assert Stay.objects.filter(site=camp, status=Stay.Status.IN_TRANSFER).count() == 3
     assert StayTest.objects.filter(stay__site=camp).count() == 3 * 7
@@ -64,7 +64,7 @@ def test_a_household_in_the_batch_shares_a_family_room(site_manager, camp, city)
     family = make_household(city.xgz, "1301091042010050")
     members = [make_person(city.xgz, household=family) for _ in range(3)]
     alone = make_person(city.xgz)
-    result = stays.assign_batch(site_manager, camp, items([alone, *members]))
+    result = stay_batches.assign_batch(site_manager, camp, items([alone, *members]))
     rooms = {a["person_id"]: a["room"] for a in result.items}
     assert rooms[alone.pk] == "A101"
     assert {rooms[m.pk] for m in members} == {"F101"}
@@ -87,7 +87,7 @@ def test_any_bad_item_refuses_the_whole_batch_naming_each(site_manager, camp, ci
     ]
     batch = [{"client_id": f"b-{n}", **item} for n, item in enumerate(batch)]
     with pytest.raises(ValidationError) as refused:
-        stays.assign_batch(site_manager, camp, batch)
+        stay_batches.assign_batch(site_manager, camp, batch)
     errors = refused.value.message_dict
     assert set(errors) == {
         "items[1].person_id",
@@ -107,7 +107,7 @@ def test_any_bad_item_refuses_the_whole_batch_naming_each(site_manager, camp, ci
 def test_not_enough_free_rooms_refuses_the_batch(site_manager, camp, city):
     persons = [make_person(city.xgz) for _ in range(13)]  # the camp has 12 rooms
     with pytest.raises(ValidationError) as refused:
-        stays.assign_batch(site_manager, camp, items(persons))
+        stay_batches.assign_batch(site_manager, camp, items(persons))
     assert "13 persons need a room" in refused.value.message_dict["items"][0]
     assert "1 short" in refused.value.message_dict["items"][0]
     assert not Stay.objects.exists()
@@ -116,7 +116,7 @@ def test_not_enough_free_rooms_refuses_the_batch(site_manager, camp, city):
 
 def test_a_batch_over_the_limit_is_refused(site_manager, camp):
     with pytest.raises(ValidationError) as refused:
-        stays.assign_batch(site_manager, camp, [{}] * (stays.MAX_BATCH + 1))
+        stay_batches.assign_batch(site_manager, camp, [{}] * (stay_batches.MAX_BATCH + 1))
     assert "at most 5000 items" in refused.value.message_dict["items"][0]
 
 
@@ -124,7 +124,7 @@ def test_a_batch_by_id_number_finds_persons_of_other_districts(site_manager, cam
     # Identifying a person by full ID number is what a site does at its door, as a
     # checkpoint does: the person may live in another district.
     visitor = make_person(city.community)
-    result = stays.assign_batch(
+    result = stay_batches.assign_batch(
         site_manager,
         camp,
         [{"client_id": "v-1", "id_number": visitor.id_number, "reason": "close_contact"}],
@@ -133,7 +133,7 @@ def test_a_batch_by_id_number_finds_persons_of_other_districts(site_manager, cam
     # By person id only persons the caller may see.
     other = make_person(city.community)
     with pytest.raises(ValidationError) as refused:
-        stays.assign_batch(site_manager, camp, items([other]))
+        stay_batches.assign_batch(site_manager, camp, items([other]))
     assert refused.value.message_dict == {"items[0].person_id": [f"unknown person {other.pk}"]}
 
 
@@ -165,7 +165,7 @@ def test_two_thousand_contacts_are_assigned_in_one_batch(site_manager, gaocheng_
         for n in range(2000)
     )
     persons = list(Person.objects.filter(passport_number__startswith="E"))
-    result = stays.assign_batch(site_manager, big, items(persons))
+    result = stay_batches.assign_batch(site_manager, big, items(persons))
     assert result.accepted == 2000
     assert Room.objects.filter(site=big, status=Room.Status.FREE).count() == 0
     assert HealthFact.objects.filter(kind=FactKind.CENTRALIZED_QUARANTINE).count() == 2000

@@ -26,8 +26,8 @@ from epicommand.control.models import FactKind, HealthFact
 from epicommand.core.models import Unit, User
 from epicommand.people.models import Person
 from epicommand.quarantine.models import ACTIVE_STAY_STATUSES, Room, Site, Stay, StayTest
+from epicommand.quarantine.services import releases, stay_batches
 from epicommand.quarantine.services import sites as site_services
-from epicommand.quarantine.services import stays as stay_services
 
 XIAOGUOZHUANG = "130109104201"
 ZENGCUN = "130109104"
@@ -282,9 +282,9 @@ def _assign(staff, site: Site, group, rng, now, counts: Counts) -> None:
             }
         )
         counts.in_transfer += in_transfer
-    for start in range(0, len(items), stay_services.MAX_BATCH):
-        chunk = items[start : start + stay_services.MAX_BATCH]
-        counts.stays += stay_services.assign_batch(staff, site, chunk, now=now).accepted
+    for start in range(0, len(items), stay_batches.MAX_BATCH):
+        chunk = items[start : start + stay_batches.MAX_BATCH]
+        counts.stays += stay_batches.assign_batch(staff, site, chunk, now=now).accepted
 
 
 def _results_and_releases(users, sites, rng, now, counts: Counts) -> None:
@@ -307,9 +307,9 @@ def _results_and_releases(users, sites, rng, now, counts: Counts) -> None:
         StayTest.objects.filter(stay=stay, due_on__lte=today).exclude(
             phase=StayTest.Phase.HOME
         ).update(result=StayTest.Result.NEGATIVE, resulted_at=now - timedelta(hours=1))
-        if stay_services.release_problems(stay, today):
+        if releases.release_problems(stay, today):
             continue
-        stay_services.release_from_site(staff, stay, at=now - timedelta(minutes=30))
+        releases.release_from_site(staff, stay, at=now - timedelta(minutes=30))
         counts.home += 1
     cleaning = list(Room.objects.filter(status=Room.Status.CLEANING).order_by("pk"))
     for room in cleaning[: len(cleaning) // 2]:

@@ -1,7 +1,7 @@
 """/api/v1/quarantine/households: households kept at home (home quarantine, lockdown
 areas), their volunteer teams and supply requests. Every read starts from
 `visible_to(caller)`; a household, request or team outside the caller's jurisdiction is
-404. Changes go through quarantine.services.households (audited)."""
+404. Changes go through quarantine.services.households and .supplies (audited)."""
 
 from datetime import date, datetime
 
@@ -19,6 +19,7 @@ from epicommand.people.models import Household
 from ..models import HouseholdControl, SupplyRequest, VolunteerTeam
 from ..queries import households as queries
 from ..services import households as services
+from ..services import supplies
 
 router = Router(tags=["quarantine: households at home"])
 
@@ -95,7 +96,7 @@ class SupplyRequestOut(Schema):
 
     @staticmethod
     def resolve_delayed(obj) -> bool:
-        return services.is_delayed(obj)
+        return supplies.is_delayed(obj)
 
 
 class SupplyRequestPage(Schema):
@@ -335,7 +336,7 @@ def request_supplies(request, payload: SupplyRequestIn):
     hours for the kind (medicine sooner than daily necessities)."""
     require(request.auth, Capability.HOME_CONTROL)
     household = _household(request.auth, payload.household_id)
-    supply = services.request_supplies(
+    supply = supplies.request_supplies(
         request.auth, household, kind=payload.kind, items=payload.items
     )
     return Status(201, queries.visible_request(request.auth, supply.pk))
@@ -356,7 +357,7 @@ def assign_supply(
 ):
     """To a volunteer of a team serving the household; again to hand it to someone else."""
     supply = _supply(request.auth, supply_id)
-    services.assign_request(
+    supplies.assign_request(
         request.auth, supply, team=_team(request.auth, payload.team_id), volunteer=payload.volunteer
     )
     return queries.visible_request(request.auth, supply_id)
@@ -368,7 +369,7 @@ def assign_supply(
 def deliver_supply(request, supply_id: int = Path(..., ge=1, le=MAX_ID)):
     """Refused for a request never assigned, or already delivered."""
     supply = _supply(request.auth, supply_id)
-    services.mark_delivered(request.auth, supply)
+    supplies.mark_delivered(request.auth, supply)
     return queries.visible_request(request.auth, supply_id)
 
 
@@ -381,7 +382,7 @@ def confirm_supply(request, supply_id: int = Path(..., ge=1, le=MAX_ID)):
     """The household's confirmation, through its community worker. Refused for a request
     never assigned, or confirmed already."""
     supply = _supply(request.auth, supply_id)
-    services.confirm_receipt(request.auth, supply)
+    supplies.confirm_receipt(request.auth, supply)
     return queries.visible_request(request.auth, supply_id)
 
 
@@ -392,7 +393,7 @@ def cancel_supply(
     request, payload: SupplyRequestCancelIn, supply_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     supply = _supply(request.auth, supply_id)
-    services.cancel_request(request.auth, supply, reason=payload.reason)
+    supplies.cancel_request(request.auth, supply, reason=payload.reason)
     return queries.visible_request(request.auth, supply_id)
 
 

@@ -31,6 +31,7 @@ from epicommand.people.models import Person
 
 from ..models import Stay, StayTest
 from ..queries import sites as queries
+from ..services import releases, stay_batches
 from ..services import stays as services
 
 router = Router(tags=["quarantine stays"])
@@ -179,9 +180,9 @@ class StayBatchItemIn(Schema):
 ITEMS_SCHEMA = {
     "type": "array",
     "minItems": 1,
-    "maxItems": services.MAX_BATCH,
+    "maxItems": stay_batches.MAX_BATCH,
     "items": StayBatchItemIn.model_json_schema(),
-    "description": f"1 to {services.MAX_BATCH:,} persons",
+    "description": f"1 to {stay_batches.MAX_BATCH:,} persons",
 }
 
 
@@ -304,7 +305,7 @@ def assign_batch(request, payload: StayBatchIn):
     are `replayed`."""
     require(request.auth, C.WORK_QUARANTINE)
     site = queries.visible_site(request.auth, payload.site_id)
-    return batch_response(services.assign_batch(request.auth, site, payload.items))
+    return batch_response(stay_batches.assign_batch(request.auth, site, payload.items))
 
 
 @router.get("/{stay_id}", response={200: StayDetailOut, **ERRORS}, summary="One stay")
@@ -315,9 +316,9 @@ def get_stay(request, stay_id: int = STAY_ID):
     stay = queries.visible_stay(request.auth, stay_id)
     audit.record(request.auth, "quarantine_stay.view", stay, reason="api")
     if stay.status == Stay.Status.HOME_MONITORING:
-        problems = services.home_release_problems(stay)
+        problems = releases.home_release_problems(stay)
     else:
-        problems = services.release_problems(stay)
+        problems = releases.release_problems(stay)
     return {
         "stay": stay,
         "person": stay.person,
@@ -340,7 +341,7 @@ def release(request, stay_id: int = STAY_ID):
     to home health monitoring (or released, without home days). Otherwise 422 naming each
     reason (fields `status`, `planned_site_end`, `tests`)."""
     stay = _stay_for_change(request.auth, stay_id)
-    services.release_from_site(request.auth, stay)
+    releases.release_from_site(request.auth, stay)
     return _out(stay.pk)
 
 
@@ -352,7 +353,7 @@ def release(request, stay_id: int = STAY_ID):
 def end_home_monitoring(request, stay_id: int = STAY_ID):
     """When the home days are served and every home test is negative; 422 otherwise."""
     stay = _stay_for_change(request.auth, stay_id)
-    services.end_home_monitoring(request.auth, stay)
+    releases.end_home_monitoring(request.auth, stay)
     return _out(stay.pk)
 
 
@@ -362,5 +363,5 @@ def end_home_monitoring(request, stay_id: int = STAY_ID):
 def to_hospital(request, payload: HospitalIn, stay_id: int = STAY_ID):
     """A positive case goes to a designated hospital; the room goes to cleaning."""
     stay = _stay_for_change(request.auth, stay_id)
-    services.transfer_to_hospital(request.auth, stay, reason=payload.reason)
+    releases.transfer_to_hospital(request.auth, stay, reason=payload.reason)
     return _out(stay.pk)

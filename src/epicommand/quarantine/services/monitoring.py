@@ -36,7 +36,7 @@ from epicommand.core.notifications import notify
 
 from ..models import Alert, HealthCheck, Stay, StayTest
 from ..queries.monitoring import CHECKED_STATUSES, FLOOR_LIMIT, session_at
-from .stays import transfer_to_hospital
+from .releases import transfer_to_hospital
 
 C = Capability
 R = StayTest.Result
@@ -554,7 +554,7 @@ class Transfer:
 
 
 def _send_to_hospital(actor, stay: Stay, at: datetime) -> Transfer:
-    """A positive person goes to a designated hospital (quarantine.services.stays frees
+    """A positive person goes to a designated hospital (quarantine.services.releases frees
     the room and turns the quarantine facts into a case). A result delivered by the
     platform itself (no actor) leaves that step to the site's staff, and says so."""
     if stay.status not in (*CHECKED_STATUSES, Stay.Status.IN_TRANSFER):

@@ -20,7 +20,7 @@ from epicommand.core.masking import mask_name
 from ..forms.households import SupplyRequestForm
 from ..models import SupplyRequest
 from ..queries import households as queries
-from ..services import households as services
+from ..services import supplies as services
 from .household_common import private
 
 

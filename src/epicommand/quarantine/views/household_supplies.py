@@ -17,7 +17,7 @@ from epicommand.core.pages.paging import query_without_cursor, render_list, want
 
 from ..forms.households import ReasonForm, SupplyAssignForm, SupplyFilterForm
 from ..queries import households as queries
-from ..services import households as services
+from ..services import supplies as services
 from .household_common import may_read_households, private, safe_next
 
 C = Capability

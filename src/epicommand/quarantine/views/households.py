@@ -2,7 +2,7 @@
 open requests with delays flagged and quick actions), putting one household under home
 quarantine or a whole high-risk area at home, a household's page (assign, request
 supplies, end). Reads start from `visible_to(request.user)` (quarantine.queries.households);
-every change goes through quarantine.services.households.
+every change goes through quarantine.services.households and .supplies.
 
 The supply requests' own pages and quick actions, the volunteer teams and the resident's
 page live in the household_* modules beside this one; their URLs are gathered here."""
@@ -32,6 +32,7 @@ from ..forms.households import (
 )
 from ..queries import households as queries
 from ..services import households as services
+from ..services import supplies
 from . import household_resident, household_supplies, household_teams
 from .household_common import may_read_households, private
 
@@ -259,7 +260,7 @@ def household_supply_new(request, control_id: int):
     form = SupplyRequestForm(request.POST)
     if form.is_valid():
         try:
-            supply = services.request_supplies(
+            supply = supplies.request_supplies(
                 request.user,
                 control.household,
                 kind=form.cleaned_data["kind"],

@@ -3,7 +3,7 @@ the list (a site's first free room, or at home), and one stay's page with the pe
 full (audited), its plan and required tests, and the steps of its course: confirm the
 arrival, release from the site, end home monitoring, transfer to a designated hospital,
 each refused with its reasons shown. Reads start from quarantine.queries (the site's
-region or the person's); changes go through quarantine.services.stays."""
+region or the person's); changes go through quarantine.services.stays and .releases."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from epicommand.people import lookup
 from ..forms.sites import HospitalForm, StayFilterForm, StayForm
 from ..models import Stay, StayTest
 from ..queries import sites as queries
+from ..services import releases
 from ..services import stays as services
 
 C = Capability
@@ -128,9 +129,9 @@ def stay_detail(request, stay_id: int):
     audit.record(request.user, "quarantine_stay.view", stay, reason="web")
     today = timezone.localdate()
     if stay.status == Stay.Status.HOME_MONITORING:
-        problems = services.home_release_problems(stay, today)
+        problems = releases.home_release_problems(stay, today)
     elif stay.status in (Stay.Status.IN_SITE, Stay.Status.IN_TRANSFER):
-        problems = services.release_problems(stay, today)
+        problems = releases.release_problems(stay, today)
     else:
         problems = []
     may_act = request.user.can(C.WORK_QUARANTINE) and covers(request.user, stay.region_id)
@@ -185,7 +186,7 @@ def stay_release(request, stay_id: int):
     return _step(
         request,
         stay_id,
-        lambda stay: services.release_from_site(request.user, stay),
+        lambda stay: releases.release_from_site(request.user, stay),
         _("Released from the site."),
     )
 
@@ -196,7 +197,7 @@ def stay_end_home(request, stay_id: int):
     return _step(
         request,
         stay_id,
-        lambda stay: services.end_home_monitoring(request.user, stay),
+        lambda stay: releases.end_home_monitoring(request.user, stay),
         _("Home health monitoring ended: released."),
     )
 
@@ -209,7 +210,7 @@ def stay_hospital(request, stay_id: int):
     return _step(
         request,
         stay_id,
-        lambda stay: services.transfer_to_hospital(request.user, stay, reason=reason),
+        lambda stay: releases.transfer_to_hospital(request.user, stay, reason=reason),
         _("Transferred to a designated hospital; the room goes to cleaning."),
     )
 
