@@ -281,8 +281,8 @@ class _World:
         from django.utils import timezone
 
         from epicommand.core.bulk import bulk_insert
-        from epicommand.quarantine.models import Stay
         from epicommand.core.bulk import naive_utc as _naive_utc
+        from epicommand.quarantine.models import Stay
         from epicommand.quarantine.services.stay_batches import STAY_COLUMNS
 
         stamp = _naive_utc(self.now)

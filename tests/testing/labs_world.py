@@ -16,7 +16,7 @@ from epicommand.core.models import Role, Unit
 from epicommand.core.services import issue_api_token
 from epicommand.testing.models import Lab, Sample, Tube
 from epicommand.testing.services import labs as lab_services
-from epicommand.testing.services import sampling
+from epicommand.testing.services import sampling, tubes
 
 from .sampling_world import (  # noqa: F401  (fixtures used by the lab tests)
     changan_sampler_fixture,
@@ -107,7 +107,7 @@ def register_pool(sampler, site, persons, round_obj=None) -> Tube:
     )
     tube = Tube.objects.get(barcode=barcode)
     if tube.status == Tube.Status.OPEN:
-        tube = sampling.close_tube(sampler, tube)
+        tube = tubes.close_tube(sampler, tube)
     return tube
 
 

@@ -12,11 +12,8 @@ from epicommand.control.models import RiskLevel
 from epicommand.core.models import AuditEvent, Counter
 from epicommand.quarantine.models import Stay
 from epicommand.testing.models import PriorityTest, RoundHour, RoundProgress, Sample, Tube
-from epicommand.testing.services.sampling import (
-    close_tube,
-    register_samples,
-    take_single_sample,
-)
+from epicommand.testing.services.sampling import register_samples
+from epicommand.testing.services.tubes import close_tube, take_single_sample
 
 from .sampling_world import (  # noqa: F401  fixtures
     changan_sampler_fixture,

@@ -1,6 +1,7 @@
 """tracing/services import one another in one direction only (cases <- trajectory <- contacts
--> referrals, clusters; tracing.tasks calls them after commit), and nothing in tracing hides
-an import of its own code inside a function."""
+-> contact_batches, referrals, clusters; referral_exports -> referrals; tracing.tasks calls
+them after commit), and nothing in tracing hides an import of its own code inside a
+function."""
 
 import ast
 from graphlib import CycleError, TopologicalSorter
@@ -33,6 +34,8 @@ def test_the_services_import_each_other_without_a_cycle():
     assert order.index("cases") < order.index("trajectory") < order.index("contacts")
     assert order.index("referrals") < order.index("contacts")
     assert order.index("clusters") < order.index("contacts")
+    assert order.index("contact_batches") < order.index("contacts")
+    assert order.index("referrals") < order.index("referral_exports")
 
 
 def _of_epicommand(node) -> bool:

@@ -24,7 +24,7 @@ from epicommand.people.models import Person
 
 from ..models import SamplingSite
 from ..queries.samples import PERSON_PAGE, samples_of_person, tube_members, visible_tube
-from ..services import sampling as services
+from ..services import sampling, tubes
 
 router = Router(tags=["Samples"])
 
@@ -61,9 +61,9 @@ class SamplingItemIn(Schema):
 # the whole batch is checked in one pass; the document still describes each item.
 ITEMS_SCHEMA = {
     "type": "array",
-    "maxItems": services.MAX_BATCH,
+    "maxItems": sampling.MAX_BATCH,
     "items": SamplingItemIn.model_json_schema(),
-    "description": f"1 to {services.MAX_BATCH:,} swabs",
+    "description": f"1 to {sampling.MAX_BATCH:,} swabs",
 }
 
 
@@ -150,7 +150,7 @@ def register_batch(request, payload: SamplingBatchIn):
         site = get_object_or_404(
             SamplingSite.objects.visible_to(request.auth), pk=payload.site_id, is_active=True
         )
-    return batch_response(services.register_samples(request.auth, payload.items, site=site))
+    return batch_response(sampling.register_samples(request.auth, payload.items, site=site))
 
 
 @router.post(
@@ -165,7 +165,7 @@ def close_tube(request, barcode: str = BARCODE):
     tube = visible_tube(request.auth, barcode)
     if tube is None:
         raise Http404
-    return services.close_tube(request.auth, tube)
+    return tubes.close_tube(request.auth, tube)
 
 
 @router.get("/tubes/{barcode}", response={200: SamplingTubeDetailOut, **ERRORS}, summary="A tube")

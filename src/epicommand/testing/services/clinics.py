@@ -31,7 +31,7 @@ from epicommand.people.models import Person
 from epicommand.tracing.services import cases
 
 from ..models import FeverClinic, FeverVisit, PriorityTest, Sample
-from . import priority_list, sampling
+from . import priority_list, tubes
 
 C = Capability
 T = FeverVisit.Triage
@@ -260,7 +260,7 @@ def record_visit(
             errors["tube_barcode"] = _(
                 "is required: the nucleic-acid test is mandatory at a fever clinic"
             )
-        elif reason := sampling.validate_tube_barcode(barcode):
+        elif reason := tubes.validate_tube_barcode(barcode):
             errors["tube_barcode"] = reason
         if errors:
             raise ValidationError(errors)
@@ -282,7 +282,7 @@ def record_visit(
             detail=f"{reading} °C, {clinic.name}",
             now=visited_at,
         )
-        visit.sample = sampling.take_single_sample(
+        visit.sample = tubes.take_single_sample(
             actor,
             person,
             tube_barcode=barcode,

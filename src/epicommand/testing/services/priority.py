@@ -22,7 +22,7 @@ from epicommand.core import audit
 from epicommand.core.access import Capability, any_region_q, covers, require
 
 from ..models import PriorityTest, Sample, SamplingSite
-from . import sampling
+from . import tubes
 from .sites import distance_km, village_points
 
 C = Capability
@@ -170,7 +170,7 @@ def sample_entry(
         at_home = entry.reason in AT_HOME if door_to_door is None else bool(door_to_door)
         if site is not None and not covers(actor, site.region_id):
             raise ValidationError({"site": _("is outside your jurisdiction")})
-        sample = sampling.take_single_sample(
+        sample = tubes.take_single_sample(
             actor,
             entry.person,
             tube_barcode=tube_barcode,

@@ -24,7 +24,7 @@ from epicommand.core.bulk import chunks, many
 
 from .. import progress
 from ..models import Recall, Result, Sample, Tube
-from . import sampling
+from .tubes import take_single_sample
 
 S = Recall.Status
 
@@ -171,7 +171,7 @@ def resample(
     sampled_at: datetime | None = None,
     client_id: str | None = None,
 ) -> Recall:
-    """The person's single sample, taken at home (testing.services.sampling), linked to
+    """The person's single sample, taken at home (testing.services.tubes), linked to
     the recall. A retry with the same client id returns the recall unchanged."""
     require(actor, Capability.SAMPLE, region=recall.region_id)
     with transaction.atomic():
@@ -182,7 +182,7 @@ def resample(
             raise ValidationError(
                 {"recall": _("is %(s)s: nothing to re-sample") % {"s": recall.get_status_display()}}
             )
-        sample = sampling.take_single_sample(
+        sample = take_single_sample(
             actor,
             recall.person,
             tube_barcode=tube_barcode,

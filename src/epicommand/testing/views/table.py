@@ -8,7 +8,7 @@ needed. The tube's barcode stays in its box while the tube is open, so the next 
 is one scan. Errors are shown in words next to the box they concern. Without JavaScript
 the same forms post and the whole page comes back.
 
-Every change goes through testing.services.sampling."""
+Every change goes through testing.services.sampling and testing.services.tubes."""
 
 from uuid import uuid4
 
@@ -29,7 +29,7 @@ from epicommand.core.pages.paging import wants_partial
 
 from ..models import Round, Sample
 from ..queries.samples import rounds_for_table, sites_for_table, visible_tube
-from ..services import sampling as services
+from ..services import sampling, tubes
 
 __all__ = ["urlpatterns"]
 
@@ -101,7 +101,7 @@ def table_close(request):
     context = {"site": site, "round": round_obj, "registered": None, "form": TableForm.fresh()}
     status = 200
     try:
-        tube = services.close_tube(request.user, tube)
+        tube = tubes.close_tube(request.user, tube)
     except ValidationError as exc:
         context["problem"] = " ".join(exc.messages)
         status = 400
@@ -159,7 +159,7 @@ def _register(request, form: TableForm, site, round_obj) -> dict | None:
     if round_obj is not None:
         entry["round_id"] = round_obj.pk
     try:
-        batch = services.register_samples(request.user, [entry], site=site)
+        batch = sampling.register_samples(request.user, [entry], site=site)
     except ValidationError as exc:
         _errors_on_form(form, exc)
         return None
@@ -170,7 +170,7 @@ def _register(request, form: TableForm, site, round_obj) -> dict | None:
         "members": outcome["members"],
         "capacity": outcome["capacity"],
         "closed": outcome["closed"],
-        "replayed": outcome["status"] == services.REPLAYED,
+        "replayed": outcome["status"] == sampling.REPLAYED,
         "name": mask_name(person.name),
         "id_number": mask_id_number(person.id_number) if person.id_number else person.masked_id,
     }

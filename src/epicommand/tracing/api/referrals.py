@@ -20,6 +20,7 @@ from epicommand.core.masking import mask_id_number, mask_phone
 
 from ..models import Case, Degree, Referral
 from ..queries import referrals as queries
+from ..services import referral_exports
 from ..services import referrals as services
 
 router = Router(tags=["Referrals"])
@@ -158,7 +159,7 @@ def export_csv(request, status: StatusCode | None = None):
     """Every referral your region sent outside the city, unmasked, for the receiving
     authority. Audited."""
     require(request.auth, C.HANDLE_REFERRALS)
-    chunks = services.export_csv(request.auth, status=status or "")
+    chunks = referral_exports.export_csv(request.auth, status=status or "")
     return _csv_or_json(chunks, "text/csv; charset=utf-8", "referrals.csv")
 
 
@@ -171,7 +172,7 @@ def export_csv(request, status: StatusCode | None = None):
 def export_json(request, status: StatusCode | None = None):
     """The same rows as the CSV, as a JSON array of objects. Audited."""
     require(request.auth, C.HANDLE_REFERRALS)
-    chunks = services.export_json(request.auth, status=status or "")
+    chunks = referral_exports.export_json(request.auth, status=status or "")
     return _csv_or_json(chunks, "application/json", "referrals.json")
 
 

@@ -4,18 +4,17 @@ handed to whoever must control them.
 Inside the city, a referral goes to the county that owns the contact (its inbox, counted
 in the navigation); the contact row is already theirs by region, so acknowledging is all
 the receiving county does here. Outside the city, the referral names the destination's
-administrative code, is exported (CSV, JSON) and POSTed to the configured webhook
-(settings.REFERRAL_WEBHOOK_URL, signed with REFERRAL_WEBHOOK_SECRET), retried with
-exponential backoff until the receiver answers 2xx. Either kind not acknowledged within
-the policy's `referral_ack_hours` escalates to the city command office.
+administrative code, is exported (CSV, JSON: tracing.services.referral_exports) and POSTed
+to the configured webhook (settings.REFERRAL_WEBHOOK_URL, signed with
+REFERRAL_WEBHOOK_SECRET), retried with exponential backoff until the receiver answers 2xx.
+Either kind not acknowledged within the policy's `referral_ack_hours` escalates to the city
+command office.
 
 Every change validates, writes, audits and keeps the `referrals_open` counter (by the
 referral's region) in one transaction."""
 
-import csv
 import hashlib
 import hmac
-import io
 import json
 import urllib.error
 import urllib.request
@@ -36,7 +35,6 @@ from epicommand.core.models import ApiToken, Unit
 from epicommand.core.notifications import notify
 
 from ..models import Case, Contact, Degree, Referral
-from ..queries.referrals import outgoing_external_rows
 
 C = Capability
 S = Referral.Status
@@ -516,87 +514,3 @@ def _deliver(referral: Referral, url: str, *, now: datetime) -> bool:
 def note_referral_viewed(actor, referral: Referral, *, channel: str = "web") -> None:
     """Someone read the referred person in full (ID number, phone, address)."""
     audit.record(actor, "referral.view", referral, reason=channel)
-
-
-def note_referrals_exported(actor, *, count: int, fmt: str) -> None:
-    audit.record(
-        actor,
-        "referral.export",
-        object_type="tracing.referral",
-        object_id="",
-        region_code=actor.region_id if isinstance(actor, ApiToken) else actor.scope_region_id,
-        reason=f"{count} rows as {fmt}",
-    )
-
-
-# Exports ----------------------------------------------------------------------------------
-
-EXPORT_COLUMNS = (
-    "referral_id",
-    "sent_at",
-    "acknowledge_by",
-    "from_region_code",
-    "from_region",
-    "destination_code",
-    "destination",
-    "name",
-    "id_number",
-    "phone",
-    "address",
-    "degree",
-    "last_exposure_at",
-    "case_id",
-    "status",
-    "delivery_attempts",
-    "delivered_at",
-    "acknowledged_at",
-    "acknowledged_by",
-    "last_error",
-)
-
-
-def export_record(referral: Referral) -> dict:
-    """One exported referral: the webhook's payload and its delivery state, in full (the
-    export is for the receiving authority; it is audited, not masked)."""
-
-    def iso(at):
-        return at.isoformat() if at else None
-
-    return {
-        **payload(referral),
-        "status": referral.status,
-        "delivery_attempts": referral.delivery_attempts,
-        "delivered_at": iso(referral.delivered_at),
-        "acknowledged_at": iso(referral.acknowledged_at),
-        "acknowledged_by": referral.acknowledged_by,
-        "last_error": referral.last_error,
-    }
-
-
-def export_csv(who, *, status: str = ""):
-    """Yields CSV text chunks of the outgoing external referrals; audited once at the end."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
-    count = 0
-    for referral in outgoing_external_rows(who, status=status):
-        record = export_record(referral)
-        writer.writerow(["" if record[c] is None else record[c] for c in EXPORT_COLUMNS])
-        count += 1
-        if count % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-    note_referrals_exported(who, count=count, fmt="csv")
-
-
-def export_json(who, *, status: str = ""):
-    """Yields a JSON array of the outgoing external referrals; audited once at the end."""
-    count = 0
-    yield "["
-    for referral in outgoing_external_rows(who, status=status):
-        yield ("," if count else "") + json.dumps(export_record(referral), ensure_ascii=False)
-        count += 1
-    yield "]"
-    note_referrals_exported(who, count=count, fmt="json")

@@ -25,6 +25,7 @@ from epicommand.core.pages.paging import query_without_cursor, render_list, want
 
 from ..models import Case, Degree, Referral
 from ..queries import referrals as queries
+from ..services import referral_exports
 from ..services import referrals as services
 
 C = Capability
@@ -158,7 +159,7 @@ def referral_export_csv(request):
     status = request.GET.get("status", "")
     status = status if status in Referral.Status.values else ""
     # The byte-order mark makes Excel, which most offices open CSVs with, read UTF-8.
-    chunks = itertools.chain(["\ufeff"], services.export_csv(request.user, status=status))
+    chunks = itertools.chain(["\ufeff"], referral_exports.export_csv(request.user, status=status))
     return _export(request, chunks, "text/csv; charset=utf-8", "referrals.csv")
 
 
@@ -167,7 +168,7 @@ def referral_export_csv(request):
 def referral_export_json(request):
     status = request.GET.get("status", "")
     status = status if status in Referral.Status.values else ""
-    chunks = services.export_json(request.user, status=status)
+    chunks = referral_exports.export_json(request.user, status=status)
     return _export(request, chunks, "application/json", "referrals.json")
 
 
