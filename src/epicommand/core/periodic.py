@@ -31,11 +31,10 @@ class Every:
 
     interval: timedelta
 
-    def first_run(self, now: datetime) -> tuple[datetime, tuple]:
-        return now + self.interval, ()
-
     def next_run(self, now: datetime) -> tuple[datetime, tuple]:
         return now + self.interval, ()
+
+    first_run = next_run  # the first run too waits an interval
 
 
 @dataclass(frozen=True)
@@ -96,8 +95,8 @@ def start(recurring_task: Task) -> TaskResult | None:
 
 
 def enqueue_at(background_task: Task, when: datetime, args: tuple = ()) -> TaskResult | None:
-    """Queue a run of `background_task` at `when`, unless one is already waiting. Returns the queued
-    result, or None."""
+    """Queue a run of `background_task` at `when`, unless one is already waiting. Returns
+    the queued result, or None."""
     if not background_task.get_backend().supports_defer:
         return None  # an immediate backend would run it at once, and that run the next, forever
     if is_waiting(background_task):
@@ -106,8 +105,8 @@ def enqueue_at(background_task: Task, when: datetime, args: tuple = ()) -> TaskR
 
 
 def is_waiting(background_task: Task) -> bool:
-    """Whether a run of `background_task` is queued and not yet started. Only the database backend
-    keeps a queue to look into; another (the tests' dummy one) cannot tell, so: no."""
+    """Whether a run of `background_task` is queued and not yet started. Only the database
+    backend keeps a queue to look into; another (the tests' dummy one) cannot tell, so: no."""
     if not isinstance(background_task.get_backend(), DatabaseBackend):
         return False
     return DBTaskResult.objects.filter(
