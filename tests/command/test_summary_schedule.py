@@ -26,17 +26,16 @@ def queued() -> list[DBTaskResult]:
 
 def test_the_summary_is_due_at_the_set_hour_beijing_time(settings):
     settings.DAILY_SUMMARY_HOUR = 22
-    due = schedule.run_time(date(2021, 1, 10))
+    due = schedule.SUMMARY_TIME.run_time(date(2021, 1, 10))
     assert due == datetime(2021, 1, 10, 22, tzinfo=SHANGHAI)
     assert due.astimezone(ZoneInfo("UTC")).hour == 14
 
 
 def test_before_the_hour_today_is_next_and_after_it_tomorrow(settings):
     settings.DAILY_SUMMARY_HOUR = 22
-    assert schedule.next_day_due(datetime(2021, 1, 10, 21, 59, tzinfo=SHANGHAI)) == date(
-        2021, 1, 10
-    )
-    assert schedule.next_day_due(datetime(2021, 1, 10, 22, 0, tzinfo=SHANGHAI)) == date(2021, 1, 11)
+    next_day_due = schedule.SUMMARY_TIME.next_day_due
+    assert next_day_due(datetime(2021, 1, 10, 21, 59, tzinfo=SHANGHAI)) == date(2021, 1, 10)
+    assert next_day_due(datetime(2021, 1, 10, 22, 0, tzinfo=SHANGHAI)) == date(2021, 1, 11)
 
 
 def test_a_run_generates_its_day_and_queues_the_next_days_run(city, settings):

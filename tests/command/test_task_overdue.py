@@ -16,6 +16,7 @@ from epicommand.command.models import Task, TaskEvent
 from epicommand.command.queries import task_page
 from epicommand.command.services import tasks as services
 from epicommand.command.services.tasks import detect_overdue_tasks
+from epicommand.core import periodic
 from epicommand.core.models import AuditEvent, Counter, Notification
 
 from .task_world import task_world
@@ -110,8 +111,8 @@ def test_the_background_check_runs_and_schedules_the_next_in_five_minutes(w):
 
 
 def test_only_one_recurring_check_waits_at_a_time(w):
-    assert background.schedule_overdue_check() is not None
-    assert background.schedule_overdue_check() is None
+    assert periodic.start(background.check_overdue_tasks) is not None
+    assert periodic.start(background.check_overdue_tasks) is None
     background.check_overdue_tasks.call()
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1
 

@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from epicommand.control import tasks as background
 from epicommand.control.models import Colour, FactKind, HealthCode
 from epicommand.control.services import healthcode
+from epicommand.core import periodic
 
 # These tests are about the production queue, where tasks wait for the worker.
 pytestmark = pytest.mark.usefixtures("database_tasks")
@@ -46,8 +47,8 @@ def test_the_background_recompute_turns_a_finished_red_phase_yellow_and_queues_t
 
 
 def test_only_one_recurring_recompute_waits_at_a_time(db):
-    assert background.schedule_recompute() is not None
-    assert background.schedule_recompute() is None
+    assert periodic.start(background.recompute_due_codes) is not None
+    assert periodic.start(background.recompute_due_codes) is None
     background.recompute_due_codes.call()
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1
 

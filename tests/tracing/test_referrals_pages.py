@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from epicommand.core import periodic
 from epicommand.core.access import Capability
 from epicommand.core.models import AuditEvent, Region, Role
 from epicommand.tracing import tasks as background
@@ -158,7 +159,7 @@ def test_the_background_round_escalates_and_queues_the_next(world):
     assert background.deliver_referrals.call() == {"delivered": 0, "escalated": 1}
     (waiting,) = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
     assert waiting.task_path == background.deliver_referrals.module_path
-    assert background.schedule_referrals() is None  # one chain at a time
+    assert periodic.start(background.deliver_referrals) is None  # one chain at a time
 
 
 @pytest.mark.usefixtures("database_tasks")

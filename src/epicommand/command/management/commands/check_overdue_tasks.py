@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from epicommand.command.services.tasks import detect_overdue_tasks
-from epicommand.command.tasks import schedule_overdue_check
+from epicommand.command.tasks import check_overdue_tasks
+from epicommand.core import periodic
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         noted = detect_overdue_tasks()
         self.stdout.write(f"{len(noted)} tasks newly overdue.")
         if schedule:
-            result = schedule_overdue_check()
+            result = periodic.start(check_overdue_tasks)
             self.stdout.write(
                 "Recurring check enqueued." if result else "A recurring check is already waiting."
             )

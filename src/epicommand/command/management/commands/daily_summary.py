@@ -3,8 +3,9 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from epicommand.command import schedule as daily_run
+from epicommand.command.schedule import daily_summaries
 from epicommand.command.services.summaries import generate_daily_summaries
+from epicommand.core import periodic
 
 
 class Command(BaseCommand):
@@ -24,12 +25,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, day, schedule, **options):
         if schedule:
-            due = daily_run.next_day_due()
-            queued = daily_run.schedule(due)
-            when = timezone.localtime(daily_run.run_time(due)).strftime("%Y-%m-%d %H:%M")
+            queued = periodic.start(daily_summaries)
             if queued is None:
                 self.stdout.write("A daily summary run is already queued; nothing to do.")
             else:
+                [due] = queued.args
+                when = timezone.localtime(queued.task.run_after).strftime("%Y-%m-%d %H:%M")
                 self.stdout.write(f"Queued: the daily summaries of {due} at {when}.")
             return
         try:

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from epicommand.control.services.healthcode import recompute_due
-from epicommand.control.tasks import RECOMPUTE_INTERVAL, schedule_recompute
+from epicommand.control.tasks import DUE_CODES_RECOMPUTE, recompute_due_codes
+from epicommand.core import periodic
 
 
 class Command(BaseCommand):
@@ -22,8 +23,8 @@ class Command(BaseCommand):
         count = recompute_due()
         self.stdout.write(f"{count} health codes recomputed.")
         if schedule:
-            result = schedule_recompute()
-            minutes = int(RECOMPUTE_INTERVAL.total_seconds() // 60)
+            result = periodic.start(recompute_due_codes)
+            minutes = int(DUE_CODES_RECOMPUTE.interval.total_seconds() // 60)
             self.stdout.write(
                 f"Recurring recompute enqueued (every {minutes} minutes)."
                 if result

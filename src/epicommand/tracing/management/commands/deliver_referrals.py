@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from epicommand.tracing.tasks import REFERRAL_INTERVAL, run_referrals, schedule_referrals
+from epicommand.core import periodic
+from epicommand.tracing.tasks import REFERRAL_ROUND, deliver_referrals, run_referrals
 
 
 class Command(BaseCommand):
@@ -24,8 +25,8 @@ class Command(BaseCommand):
             f"{done['delivered']} referrals delivered, {done['escalated']} escalated."
         )
         if schedule:
-            result = schedule_referrals()
-            minutes = int(REFERRAL_INTERVAL.total_seconds() // 60)
+            result = periodic.start(deliver_referrals)
+            minutes = int(REFERRAL_ROUND.interval.total_seconds() // 60)
             self.stdout.write(
                 f"Recurring referral round enqueued (every {minutes} minute(s))."
                 if result
