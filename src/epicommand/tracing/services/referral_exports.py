@@ -10,7 +10,7 @@ from epicommand.core import audit
 from epicommand.core.models import ApiToken
 
 from ..models import Referral
-from ..queries_referrals import outgoing_external_rows
+from ..queries.referrals import outgoing_external_rows
 from .referrals import payload
 
 EXPORT_COLUMNS = (
