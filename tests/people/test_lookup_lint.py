@@ -20,7 +20,7 @@ ALLOWED = {
         "the uniqueness check when a person is saved: answers only 'already registered'"
     ),
     ("people/queries.py", "_match"): "search among the persons visible_to the caller",
-    ("quarantine/queries.py", "stay_page"): (
+    ("quarantine/queries/sites.py", "stay_page"): (
         "narrows the caller's scoped stay list: finds no one the list does not show"
     ),
     ("tracing/services/referrals.py", "refer_outside"): (
@@ -111,7 +111,7 @@ def identify(self, request, data):
 def _resolve_persons(parsed):
     rows = Person.objects.filter(id_number__in=many(chunk, "text")).values_list("pk")
 """,
-    "quarantine/queries.py": """
+    "quarantine/queries/sites.py": """
 def some_other_list(who, number):
     return Stay.objects.visible_to(who).filter(person__id_number=number)
 """,
