@@ -29,7 +29,7 @@ def resulted(staff, lab, tubes) -> int:
     """The queries of one result batch of these tubes, all positive."""
     with CaptureQueriesContext(connection) as queries:
         batch = record_results(staff, lab, [row(t, "positive") for t in tubes])
-    assert batch.cases == len(tubes)
+    assert batch.figures["cases"] == len(tubes)
     return len(queries)
 
 
@@ -85,6 +85,6 @@ def test_a_person_with_an_open_case_is_noted_not_registered_twice(
     batch = record_results(
         gaocheng_lab_staff, gaocheng_lab, [row(first, "positive"), row(second, "positive")]
     )
-    assert batch.cases == 1
-    assert batch.notes == [f"{person.name} is already a case: no new case"]
+    assert batch.figures["cases"] == 1
+    assert batch.figures["notes"] == [f"{person.name} is already a case: no new case"]
     assert Case.objects.filter(person=person).count() == 1
