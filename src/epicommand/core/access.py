@@ -331,3 +331,10 @@ class ScopedQuerySet(models.QuerySet):
         if region_range(region_code) == NO_CODES:
             return self.none()  # not a region code, so no region's records
         return self.filter(region_q(region_code, self.model.scope_field))
+
+
+def require_resident_of(actor, own_household_id: int | None, household_id: int) -> None:
+    """A resident identified on the public pages has no account (`actor` is None) and acts
+    for their own household only: the one refusal for residents, beside `require`."""
+    if actor is not None or own_household_id != household_id:
+        raise PermissionDenied(_("you may only act for your own household"))

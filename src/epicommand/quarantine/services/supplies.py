@@ -12,13 +12,13 @@ time pass."""
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit, counters, policy
-from epicommand.core.access import Capability, require
+from epicommand.core.access import Capability, require, require_resident_of
 from epicommand.people.models import Household, Person
 
 from ..models import OPEN_REQUEST_STATUSES, SupplyRequest, VolunteerTeam
@@ -56,12 +56,6 @@ def _resident_name(resident: Person) -> str:
     return f"resident (person {resident.pk})"
 
 
-def _require_own_household(actor, resident, household_id: int) -> None:
-    if actor is not None or resident.household_id != household_id:
-        # A resident acts for their own household only.
-        raise PermissionDenied(_("you may only act for your own household"))
-
-
 def request_supplies(
     actor,
     household: Household,
@@ -77,7 +71,7 @@ def request_supplies(
     if resident is None:
         require(actor, Capability.HOME_CONTROL, region=household.region_id)
     else:
-        _require_own_household(actor, resident, household.pk)
+        require_resident_of(actor, resident.household_id, household.pk)
     now = now or timezone.now()
     errors: dict = {}
     if kind not in SupplyRequest.Kind.values:
@@ -206,7 +200,7 @@ def confirm_receipt(
     if resident is None:
         require(actor, Capability.HOME_CONTROL, region=supply.region_id)
     else:
-        _require_own_household(actor, resident, control.household_id)
+        require_resident_of(actor, resident.household_id, control.household_id)
     now = now or timezone.now()
     with transaction.atomic():
         supply = _locked(supply)
