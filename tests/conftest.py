@@ -8,6 +8,8 @@ from django.test import Client, override_settings
 from epicommand.core.models import Region, Role, Unit, User
 from epicommand.people.models import Household, Person
 
+from . import built_once
+
 PASSWORD = "correct-horse-battery"
 
 
@@ -21,7 +23,8 @@ def fast_password_hasher():
 
 def pytest_collection_modifyitems(items):
     """Markers by the file's name (and the seeded city's fixture), so `-m "not browser"`
-    works without a line in every file."""
+    works without a line in every file; the tests that share a build side by side."""
+    items[:] = built_once.grouped(items)
     for item in items:
         name = item.path.name
         if name.endswith("_browser.py") or name == "test_browser.py":
@@ -30,6 +33,22 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.fuzz)
         if "seeded_city" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.scale)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """A test's shared builds (tests/built_once.py) are opened, or the others rolled back,
+    just before its database transaction begins."""
+    if fixturedef.argname == "_django_db_helper":
+        built_once.OPEN.before_test_database(request)
+    return (yield)
+
+
+@pytest.fixture(scope="session")
+def _built_once_closed_at_the_end(django_db_setup):
+    """The builds still open are rolled back before the test database goes."""
+    yield
+    built_once.OPEN.close()
 
 
 @pytest.fixture(autouse=True)
