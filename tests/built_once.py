@@ -23,7 +23,9 @@ For a test author, in a conftest.py:
 
 A test asks for `seeded_city` or `week` as for any fixture (it is given the database too)
 and may write: its changes are rolled back, and the value it is given is its own copy. A
-test that commits (`transaction=True`, browser tests) cannot ask for a build.
+test that commits (`transaction=True`, browser tests) shares nothing: its builds are made
+in the test itself, and flushed with everything else after it; so is a build asked for
+only as the test runs (`request.getfixturevalue`).
 """
 
 import copy
@@ -70,7 +72,9 @@ def built_once(make=None, *, on: str | None = None):
             raise ValueError(f"{name!r} stands on {on!r}, which is not registered (yet)")
         build = BUILDS[name] = Build(name, make, on)
 
-        def fixture(db):
+        def fixture(request, db):
+            if _commits(request.node) or not OPEN.holds(build):
+                return _made_in_test(request.node, build)
             return OPEN.value_of(build)
 
         fixture.__doc__ = make.__doc__
@@ -92,16 +96,21 @@ def wanted_by(item) -> tuple[Build, ...]:
     return deepest
 
 
+def shared_by(item) -> tuple[Build, ...]:
+    """The builds a test shares with others: none for a test that commits."""
+    return () if _commits(item) else wanted_by(item)
+
+
 def grouped(items: list) -> list:
     """The same tests, each file's kept together in its place, and inside a file those
-    that ask for the same builds next to each other (none first, then by the line of
+    that share the same builds next to each other (none first, then by the line of
     builds, outermost first), so a build is made once for them."""
     files: dict = {}
     for item in items:
         files.setdefault(item.path, []).append(item)
     ordered = []
     for tests in files.values():
-        tests.sort(key=lambda item: tuple(b.name for b in wanted_by(item)))
+        tests.sort(key=lambda item: tuple(b.name for b in shared_by(item)))
         ordered.extend(tests)
     return ordered
 
@@ -117,6 +126,26 @@ def _commits(item) -> bool:
     return any(n in names for n in ("transactional_db", "live_server", "django_db_reset_sequences"))
 
 
+_MADE_IN_TEST = pytest.StashKey[dict]()
+
+
+def _made_in_test(item, build: Build):
+    """The build made in the test's own transaction: for a test that commits, or one that
+    asks for it only as it runs (`request.getfixturevalue`), too late to share it. What
+    it stands on is shared if it is open."""
+    made = item.stash.setdefault(_MADE_IN_TEST, {})
+    for step in build.chain():
+        if step.name not in made:
+            shared = not _commits(item) and OPEN.holds(step)
+            made[step.name] = OPEN.value_of(step) if shared else _make(step)
+    return made[build.name]
+
+
+def _make(build: Build):
+    with translation.override("en"), override_settings(**BUILD_SETTINGS):
+        return build.make()
+
+
 class OpenBuilds:
     """The builds whose transactions are open on this worker's connection, outermost
     first, with what each one's `make` returned."""
@@ -128,14 +157,9 @@ class OpenBuilds:
     def before_test_database(self, request) -> None:
         """Called as a test's database is being given to it (before its savepoint): keep
         the builds it asks for, roll back the others, build what is missing."""
-        wanted = wanted_by(request.node)
+        wanted = shared_by(request.node)
         if not wanted and not self.open:
             return
-        if wanted and _commits(request.node):
-            raise pytest.UsageError(
-                f"{request.node.nodeid} commits (transaction=True) and cannot share "
-                f"the build {wanted[-1].name!r}: build what it needs in the test itself"
-            )
         self.blocker = request.getfixturevalue("django_db_blocker")
         request.getfixturevalue("_built_once_closed_at_the_end")
         keep = 0
@@ -156,12 +180,14 @@ class OpenBuilds:
         with self.blocker.unblock():
             block.__enter__()
             try:
-                with translation.override("en"), override_settings(**BUILD_SETTINGS):
-                    value = build.make()
+                value = _make(build)
             except BaseException:
                 block.__exit__(*sys.exc_info())
                 raise
         self.open.append((build, block, value))
+
+    def holds(self, build: Build) -> bool:
+        return any(made is build for made, _block, _value in self.open)
 
     def value_of(self, build: Build):
         """A copy of what the build's `make` returned, for one test: a test that changes
