@@ -49,8 +49,11 @@ def test_a_table_fills_each_tube_to_its_smallest_members_size_then_takes_a_new_o
 
 
 def test_dorfman_pools_shrink_as_positivity_rises():
-    assert pooling.dorfman_pool_size(0) == pooling.LARGEST_POOL
-    assert pooling.dorfman_pool_size(0.001) == pooling.LARGEST_POOL  # 1/sqrt(p) ~ 32, capped
+    assert pooling.dorfman_pool_size(0) is None  # no positive yet: bigger is always cheaper
+    # At 0.1 % the optimum is 32 (0.063 tests a person), not a silent 20 (0.070).
+    assert pooling.dorfman_pool_size(0.001) == 32
+    assert pooling.tests_per_person(0.001, 32) == pytest.approx(0.0627, abs=1e-4)
+    assert pooling.dorfman_pool_size(0.0001) == 101
     assert pooling.dorfman_pool_size(0.01) == 11
     assert pooling.dorfman_pool_size(0.05) == 5
     assert pooling.dorfman_pool_size(0.5) == 1  # pooling costs more than single tests
@@ -89,7 +92,10 @@ def test_pooling_holds_under_the_ceiling(city_office, villages):
     assert (advice.tested, advice.positives) == (2000, 1)
     assert advice.positivity == pytest.approx(0.0005)
     assert advice.pooling_allowed
-    assert advice.dorfman_size == pooling.LARGEST_POOL
+    assert advice.dorfman_size == pooling.dorfman_pool_size(0.0005) == 45
+    # The policy's cap is shown beside the optimum, each with its cost.
+    assert advice.policy_largest_pool == 10
+    assert advice.policy_largest_pool_tests_per_person == pytest.approx(0.1 + 1 - 0.9995**10)
 
 
 def test_positivity_at_the_ceiling_stops_pooling_and_warns(city_office, villages):
@@ -109,3 +115,5 @@ def test_positivity_at_the_ceiling_stops_pooling_and_warns(city_office, villages
     api = client.get(f"/api/v1/testing/rounds/{found.pk}/pooling").json()
     assert api["pooling_allowed"] is False and "stop pooling" in api["warning"]
     assert api["positivity"] == pytest.approx(0.01) and api["dorfman_pool_size"] == 11
+    assert api["policy_largest_pool"] == 10
+    assert "The policy's largest pool is 10" in page.content.decode()

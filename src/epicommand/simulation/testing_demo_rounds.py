@@ -411,7 +411,7 @@ class RoundWriter:
         self.stocks[_local_day(taken), "tubes_in_transit", county] += 1
         self._resulted(county, resulted)
         self.stocks[_local_day(resulted), "recalls_open", county] -= 1
-        self.figures[round_.pk][village]["released"] += 1
+        self.figures[round_.pk][village].update(released=1, positive_pools=-1)
 
     # Writing -----------------------------------------------------------------------------
 

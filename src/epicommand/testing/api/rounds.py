@@ -98,8 +98,13 @@ class PoolingAdviceOut(Schema):
     max_positivity: float = Field(description="the edition's ceiling for pooling")
     pooling_allowed: bool
     warning: str = Field(description="set when pooling should stop")
-    dorfman_pool_size: int = Field(description="the pool size with the fewest tests now")
-    dorfman_tests_per_person: float
+    dorfman_pool_size: int | None = Field(
+        description="the pool size with the fewest tests at this positivity, however large; "
+        "null before any positive result"
+    )
+    dorfman_tests_per_person: float | None
+    policy_largest_pool: int = Field(description="the largest pool the policy runs (its cap)")
+    policy_largest_pool_tests_per_person: float
     quarantine_pool_size: int
     pool_sizes: list[PoolSizeOut] = Field(description="policy pool size per area of the round")
 
@@ -274,7 +279,12 @@ def pooling_advice(request, round_id: int = ROUND_ID, region: str | None = regio
         "pooling_allowed": advice.pooling_allowed,
         "warning": warning,
         "dorfman_pool_size": advice.dorfman_size,
-        "dorfman_tests_per_person": round(advice.dorfman_tests_per_person, 4),
+        "dorfman_tests_per_person": advice.dorfman_size
+        and round(advice.dorfman_tests_per_person, 4),
+        "policy_largest_pool": advice.policy_largest_pool,
+        "policy_largest_pool_tests_per_person": round(
+            advice.policy_largest_pool_tests_per_person, 4
+        ),
         "quarantine_pool_size": advice.quarantine_size,
         "pool_sizes": [
             {

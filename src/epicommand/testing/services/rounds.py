@@ -198,8 +198,10 @@ class PoolingAdvice:
     positivity: float  # positives / tested (0 before any result)
     max_positivity: float  # the edition's ceiling for pooling
     pooling_allowed: bool
-    dorfman_size: int  # the pool size with the fewest tests at `positivity`
-    dorfman_tests_per_person: float
+    dorfman_size: int | None  # the fewest tests at `positivity`; None before any positive
+    dorfman_tests_per_person: float | None
+    policy_largest_pool: int  # the policy's cap, shown beside the optimum
+    policy_largest_pool_tests_per_person: float
     sizes: list[PoolSize]  # policy pool size per area of the round
     quarantine_size: int  # persons in quarantine sites: always this size
 
@@ -224,6 +226,7 @@ def pooling_advice(round_: Round, *, region_code: str | None = None) -> PoolingA
     tested, positives = sums["tested"] or 0, sums["positives"] or 0
     positivity = positives / tested if tested else 0.0
     best = pooling.dorfman_pool_size(positivity)
+    cap = pooling.largest_policy_pool(edition)
     return PoolingAdvice(
         tested=tested,
         positives=positives,
@@ -231,7 +234,9 @@ def pooling_advice(round_: Round, *, region_code: str | None = None) -> PoolingA
         max_positivity=edition.pooling_max_positivity,
         pooling_allowed=positivity < edition.pooling_max_positivity,
         dorfman_size=best,
-        dorfman_tests_per_person=pooling.tests_per_person(positivity, best),
+        dorfman_tests_per_person=best and pooling.tests_per_person(positivity, best),
+        policy_largest_pool=cap,
+        policy_largest_pool_tests_per_person=pooling.tests_per_person(positivity, cap),
         sizes=pool_sizes(round_, edition=edition),
         quarantine_size=pooling.pool_size_for("", in_quarantine=True, edition=edition),
     )
