@@ -1,9 +1,9 @@
 """Exports of persons, streamed page by page so a county's whole list never sits in
 memory. Both the web page and the API serve these; each export is audited once."""
 
-import csv
 import io
 
+from epicommand.core import spreadsheets
 from epicommand.core.access import scope_code
 
 from .imports import COLUMNS
@@ -14,7 +14,7 @@ from .services import note_persons_exported
 def export_persons_csv(who, query: str = "", region_code: str | None = None):
     """Yields CSV text chunks of every person visible to `who` matching the search."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheets.CsvWriter(buffer)
     writer.writerow(COLUMNS)  # the import's columns: an export can be imported again
     after, count = None, 0
     while True:

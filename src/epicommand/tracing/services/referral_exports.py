@@ -2,11 +2,10 @@
 referral's webhook payload (tracing.services.referrals) and its delivery state, in full,
 audited once per export (the export is for the receiving authority, not masked)."""
 
-import csv
 import io
 import json
 
-from epicommand.core import audit
+from epicommand.core import audit, spreadsheets
 from epicommand.core.models import ApiToken
 
 from ..models import Referral
@@ -58,7 +57,7 @@ def export_record(referral: Referral) -> dict:
 def export_csv(who, *, status: str = ""):
     """Yields CSV text chunks of the outgoing external referrals; audited once at the end."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheets.CsvWriter(buffer)
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for referral in outgoing_external_rows(who, status=status):
