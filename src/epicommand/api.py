@@ -7,6 +7,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from epicommand.core.intake import BatchRefused
@@ -24,6 +25,18 @@ class ActiveSessionAuth(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
+class ObjectBodies(Parser):
+    """Every route's JSON body is an object of named fields. A list or a bare value
+    (`[null,null]`) would otherwise be read as an object with every field at its default
+    and acted upon; ninja answers this refusal as a 400 naming `body`."""
+
+    def parse_body(self, request):
+        body = super().parse_body(request)
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        return body
+
+
 api = NinjaAPI(
     title="EpiCommand API",
     version="1",
@@ -31,6 +44,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), ActiveSessionAuth()],
     urls_namespace="api",
     docs_url="/docs",
+    parser=ObjectBodies(),
 )
 
 

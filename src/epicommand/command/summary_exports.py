@@ -16,6 +16,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from epicommand.core import spreadsheets
+
 from .models import DailySummary
 from .services.summaries import SUMMARY_FIGURES
 
@@ -79,10 +81,10 @@ def summary_xlsx(summary: DailySummary) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = _("Summary")[:31]
-    sheet.append([_title(summary)])
+    spreadsheets.append(sheet, [_title(summary)])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_generated(summary)])
-    sheet.append([])
+    spreadsheets.append(sheet, [_generated(summary)])
+    spreadsheets.append(sheet, [])
     tables = _tables(summary)
     _append_table(sheet, tables["totals"])
     if len(tables["counties"]) > 1:
@@ -90,7 +92,7 @@ def summary_xlsx(summary: DailySummary) -> bytes:
     overdue = book.create_sheet(_("Overdue tasks")[:31])
     _append_table(overdue, tables["overdue"])
     if note := _not_listed(summary):
-        overdue.append([note])
+        spreadsheets.append(overdue, [note])
     out = BytesIO()
     book.save(out)
     return out.getvalue()
@@ -99,7 +101,7 @@ def summary_xlsx(summary: DailySummary) -> bytes:
 def _append_table(sheet, rows: list[list]) -> None:
     header_row = sheet.max_row + 1 if sheet.max_row > 1 else 1
     for row in rows:
-        sheet.append(row)
+        spreadsheets.append(sheet, row)
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for column in sheet.columns:

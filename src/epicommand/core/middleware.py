@@ -2,6 +2,7 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import JsonResponse
 
 current_request_id: ContextVar[str] = ContextVar("current_request_id", default="")
@@ -57,3 +58,17 @@ class RefuseNulCharactersMiddleware:
             if b"\x00" in body or b"\\u0000" in body:
                 return "body"
         return None
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends settings.CONTENT_SECURITY_POLICY with every response, pages, API, admin and
+    static files alike: if a script ever inserts data as HTML, the browser still refuses
+    to run an inline handler or script from it (docs/security.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response

@@ -1,22 +1,32 @@
 """Exports of persons, streamed page by page so a county's whole list never sits in
-memory. Both the web page and the API serve these; each export is audited once."""
+memory. Both the web page and the API serve these; each export is audited once, before
+its first byte, so a client that reads part of it and goes away still leaves the event."""
 
-import csv
 import io
 
+from epicommand.core import spreadsheets
 from epicommand.core.access import scope_code
 
 from .imports import COLUMNS
-from .queries import search_persons
+from .queries import count_persons, search_persons
 from .services import note_persons_exported
 
 
 def export_persons_csv(who, query: str = "", region_code: str | None = None):
-    """Yields CSV text chunks of every person visible to `who` matching the search."""
+    """Audits the export now and returns the CSV text chunks of every person visible to
+    `who` matching the search."""
+    count = count_persons(who, query, region_code=region_code)
+    note_persons_exported(
+        who, count=count, region_code=region_code or scope_code(who), fmt="csv", query=query
+    )
+    return _csv_chunks(who, query, region_code)
+
+
+def _csv_chunks(who, query: str, region_code: str | None):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheets.CsvWriter(buffer)
     writer.writerow(COLUMNS)  # the import's columns: an export can be imported again
-    after, count = None, 0
+    after = None
     while True:
         rows, after = search_persons(who, query, after=after, limit=2000, region_code=region_code)
         for p in rows:
@@ -34,12 +44,8 @@ def export_persons_csv(who, query: str = "", region_code: str | None = None):
                     p.household.code if p.household_id else "",
                 )
             )
-        count += len(rows)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
         if after is None:
             break
-    note_persons_exported(
-        who, count=count, region_code=region_code or scope_code(who), fmt="csv", query=query
-    )

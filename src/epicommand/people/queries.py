@@ -41,6 +41,15 @@ def search_persons(
     return rows[:limit], person_cursor(rows[limit - 1]) if more else None
 
 
+def count_persons(who, query: str = "", *, region_code: str | None = None) -> int:
+    """How many persons search_persons pages through: an export's rows, counted for its
+    audit event before the first row is sent."""
+    qs = Person.objects.visible_to(who)
+    if region_code:
+        qs = qs.in_region(region_code)
+    return qs.filter(_match(query.strip())).count()
+
+
 def person_cursor(person: Person) -> str:
     return f"{person.region_id}-{person.pk}"
 

@@ -116,9 +116,31 @@ def _validate(data: dict, *, exclude_pk=None) -> dict:
     return data
 
 
+def _check_links(actor, data: dict, person: Person | None = None) -> None:
+    """The household must exist and lie in the actor's jurisdiction (as the import rules);
+    the workplace must exist (people may work in another county). Only what changes is
+    checked, so a record made before this rule can still be edited."""
+    errors = {}
+    household = data.get("household_id")
+    if household and household != getattr(person, "household_id", None):
+        found = Household.objects.filter(pk=household)
+        if not found.exists():
+            errors["household_id"] = _("no household has this id")
+        elif actor is not None and not found.visible_to(actor).exists():
+            errors["household_id"] = _("the household is outside your jurisdiction")
+    workplace = data.get("workplace_id")
+    if workplace and workplace != getattr(person, "workplace_id", None):
+        venues = Person._meta.get_field("workplace").related_model.objects
+        if not venues.filter(pk=workplace).exists():
+            errors["workplace_id"] = _("no place has this id")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def register_person(actor, **fields) -> Person:
     data = _validate(fields)
+    _check_links(actor, data)
     person = Person.objects.create(**data)
     audit.record(actor, "person.create", person)
     counters.bump("persons", person.region_id)
@@ -131,6 +153,7 @@ def update_person(actor, person: Person, *, reason: str = "", **changes) -> Pers
     current = {k: getattr(person, k) for k in PERSON_FIELDS}
     current.update(changes)
     data = _validate(current, exclude_pk=person.pk)
+    _check_links(actor, data, person)
     changed = sorted(k for k, v in data.items() if getattr(person, k) != v)
     if not changed:
         return person

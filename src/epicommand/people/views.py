@@ -106,7 +106,7 @@ def _form_page(request, form, *, person):
 @require_safe
 @capability_required(Capability.EXPORT_PERSONS)
 def person_export(request):
-    """Streams the CSV page by page; people.exports writes the audit event at the end."""
+    """Streams the CSV page by page; people.exports writes the audit event before it."""
     query = request.GET.get("q", "").strip()
     # The byte-order mark makes Excel, which most offices open CSVs with, read UTF-8.
     chunks = itertools.chain(["\ufeff"], export_persons_csv(request.user, query))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from epicommand.core import spreadsheets
 from epicommand.core.access import region_q
 from epicommand.core.models import Region
 
@@ -187,24 +188,24 @@ def report_xlsx(round_: Round, focus: Region, *, now: datetime | None = None) ->
         (_("Status"), round_.get_status_display()),
         (_("Figures as of"), timezone.localtime(now).strftime("%Y-%m-%d %H:%M")),
     ):
-        summary.append([label, value])
-    summary.append([])
-    summary.append(_labels())
+        spreadsheets.append(summary, [label, value])
+    spreadsheets.append(summary, [])
+    spreadsheets.append(summary, _labels())
     for cell in summary[summary.max_row]:
         cell.font = bold
-    summary.append(_values(total))
+    spreadsheets.append(summary, _values(total))
     for level, rows in _levels(round_, focus):
         sheet = book.create_sheet(level[:31])
-        sheet.append(_labels())
+        spreadsheets.append(sheet, _labels())
         for cell in sheet[1]:
             cell.font = bold
         for row in rows:
-            sheet.append(_values(row))
+            spreadsheets.append(sheet, _values(row))
         sheet.freeze_panes = "C2"
     hours = book.create_sheet(_("Hourly progress")[:31])
-    hours.append([_("Hour"), _("Sampled in the hour")])
+    spreadsheets.append(hours, [_("Hour"), _("Sampled in the hour")])
     for hour, n in hourly(round_, focus):
-        hours.append([hour.strftime("%Y-%m-%d %H:00"), n])
+        spreadsheets.append(hours, [hour.strftime("%Y-%m-%d %H:00"), n])
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,9 +1,8 @@
-"""Logging in and out. Lockout lives in core.services; this only wires it to the form."""
+"""Logging in and out. Lockout lives in core.backends (every way in passes there); this
+only shows it."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-
-from epicommand.core.services import note_successful_login
 
 from .forms import LoginForm
 
@@ -19,11 +18,6 @@ class LoginView(auth_views.LoginView):
             lockout_minutes=settings.LOGIN_LOCKOUT_MINUTES,
             **kwargs,
         )
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        note_successful_login(form.get_user())
-        return response
 
 
 class LogoutView(auth_views.LogoutView):

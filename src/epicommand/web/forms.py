@@ -4,6 +4,7 @@ app's forms share are in core.pages.forms; person and venue forms in people and 
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -11,12 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from epicommand.core.models import Region, Role, Unit, User
-from epicommand.core.services import note_failed_login
 
 
 class LoginForm(AuthenticationForm):
-    """Refuses a locked account before checking its password (so a locked account cannot
-    be probed), and counts every wrong password towards the lockout."""
+    """Says why a login was refused: the lockout itself is core.backends' (a locked
+    account's password is never tried, so it cannot be probed), shared by every way in."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -34,8 +34,7 @@ class LoginForm(AuthenticationForm):
         self._refuse_if_locked(username)
         self.user_cache = authenticate(self.request, username=username, password=password)
         if self.user_cache is None:
-            note_failed_login(username)
-            self._refuse_if_locked(username)
+            self._refuse_if_locked(username)  # this failure may have been the last one
             raise self.get_invalid_login_error()
         self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
@@ -46,6 +45,23 @@ class LoginForm(AuthenticationForm):
             until = timezone.localtime(user.locked_until).strftime("%H:%M")
             raise ValidationError(
                 self.error_messages["locked"], code="locked", params={"until": until}
+            )
+
+
+class AdminLoginForm(LoginForm):
+    """The admin's login page: the same lockout and messages, then the admin's own rule
+    (staff accounts only)."""
+
+    error_messages = {**AdminAuthenticationForm.error_messages, **LoginForm.error_messages}
+    required_css_class = AdminAuthenticationForm.required_css_class
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_staff:
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
             )
 
 

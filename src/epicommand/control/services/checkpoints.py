@@ -115,10 +115,15 @@ def _checkpoint_errors(actor, data: dict, unit_ids) -> dict[str, str]:
     elif data.get("kind") == Checkpoint.Kind.VENUE_ENTRANCE:
         errors["venue_id"] = _("a venue entrance needs the venue it guards")
     if unit_ids is not None:
-        found = set(Unit.objects.filter(pk__in=list(unit_ids)).values_list("pk", flat=True))
+        found = dict(Unit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "region_id"))
         missing = [str(u) for u in unit_ids if u not in found]
+        outside = [str(u) for u, region in found.items() if not covers(actor, region)]
         if missing:
             errors["unit_ids"] = _("unknown unit: %(u)s") % {"u": ", ".join(missing)}
+        elif outside:
+            errors["unit_ids"] = _("unit outside your jurisdiction: %(u)s") % {
+                "u": ", ".join(outside)
+            }
     return errors
 
 

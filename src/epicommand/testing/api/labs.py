@@ -7,8 +7,10 @@ testing.services (audited). See docs/api-guide.md "Labs and results"."""
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import WithJsonSchema
@@ -220,7 +222,9 @@ def list_labs(request):
 @router.post("", response={201: LabOut, **ERRORS}, summary="Set up a lab")
 def create_lab(request, payload: LabIn):
     require(request.auth, Capability.MANAGE_TESTING)
-    unit = get_object_or_404(Unit, pk=payload.unit_id) if payload.unit_id else None
+    unit = Unit.objects.filter(pk=payload.unit_id).first() if payload.unit_id else None
+    if payload.unit_id and unit is None:
+        raise ValidationError({"unit_id": _("no unit has this id")})
     lab = services.create_lab(
         request.auth,
         name=payload.name,

@@ -70,6 +70,8 @@ def create_lab(
     elif not covers(actor, region_code):
         errors["region_code"] = _("is outside your jurisdiction")
     _check_coordinates(latitude, longitude, errors)
+    if unit is not None and not covers(actor, unit.region_id):
+        errors["unit_id"] = _("the unit is outside your jurisdiction")
     if not isinstance(daily_capacity, int) or isinstance(daily_capacity, bool):
         errors["daily_capacity"] = _("must be a whole number of tubes")
     elif not 1 <= daily_capacity <= 1_000_000:

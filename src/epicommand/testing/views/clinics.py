@@ -3,7 +3,6 @@ clinic up, and a clinic's own page: the record-visit form (the doctor's desk), t
 visits with their triage, and the clinic's daily report (also as CSV). Reads go through
 testing.queries.clinics (scoped), changes through testing.services.clinics."""
 
-import csv
 from functools import wraps
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from epicommand.core import policy
+from epicommand.core import policy, spreadsheets
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.masking import mask_name
@@ -256,7 +255,7 @@ def clinic_report_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="fever-clinics-{day:%Y-%m-%d}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 Chinese names with the mark
-    writer = csv.writer(response)
+    writer = spreadsheets.CsvWriter(response)
     T = FeverVisit.Triage
     writer.writerow(
         [

@@ -81,13 +81,20 @@ def open_incoming_count(user) -> int:
     return incoming(user).filter(status__in=OPEN).count()
 
 
+def _outgoing_external(who, status: str):
+    qs = outgoing(who).filter(is_external=True)
+    return qs.filter(status=status) if status else qs
+
+
+def outgoing_external_count(who, *, status: str = "") -> int:
+    """The export's rows, counted for its audit event before the first row is sent."""
+    return _outgoing_external(who, status).count()
+
+
 def outgoing_external_rows(who, *, status: str = "", batch: int = 2000):
     """Every external referral the caller's scope sent, oldest first, read by key in
     batches: the export's rows."""
-    qs = outgoing(who).filter(is_external=True)
-    if status:
-        qs = qs.filter(status=status)
-    qs = qs.select_related("from_region").order_by("id")
+    qs = _outgoing_external(who, status).select_related("from_region").order_by("id")
     after = 0
     while True:
         rows = list(qs.filter(pk__gt=after)[:batch])

@@ -1,16 +1,16 @@
 """The outgoing external referrals exported (CSV, JSON) for the receiving authorities: each
 referral's webhook payload (tracing.services.referrals) and its delivery state, in full,
-audited once per export (the export is for the receiving authority, not masked)."""
+audited once per export, before its first byte (the export is for the receiving
+authority, not masked)."""
 
-import csv
 import io
 import json
 
-from epicommand.core import audit
+from epicommand.core import audit, spreadsheets
 from epicommand.core.models import ApiToken
 
 from ..models import Referral
-from ..queries.referrals import outgoing_external_rows
+from ..queries.referrals import outgoing_external_count, outgoing_external_rows
 from .referrals import payload
 
 EXPORT_COLUMNS = (
@@ -56,9 +56,15 @@ def export_record(referral: Referral) -> dict:
 
 
 def export_csv(who, *, status: str = ""):
-    """Yields CSV text chunks of the outgoing external referrals; audited once at the end."""
+    """Audits the export now and returns the CSV text chunks of the outgoing external
+    referrals."""
+    _note_exported(who, status=status, fmt="csv")
+    return _csv_chunks(who, status)
+
+
+def _csv_chunks(who, status: str):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheets.CsvWriter(buffer)
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for referral in outgoing_external_rows(who, status=status):
@@ -70,21 +76,26 @@ def export_csv(who, *, status: str = ""):
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
-    note_referrals_exported(who, count=count, fmt="csv")
 
 
 def export_json(who, *, status: str = ""):
-    """Yields a JSON array of the outgoing external referrals; audited once at the end."""
+    """Audits the export now and returns the JSON array of the outgoing external
+    referrals, in chunks."""
+    _note_exported(who, status=status, fmt="json")
+    return _json_chunks(who, status)
+
+
+def _json_chunks(who, status: str):
     count = 0
     yield "["
     for referral in outgoing_external_rows(who, status=status):
         yield ("," if count else "") + json.dumps(export_record(referral), ensure_ascii=False)
         count += 1
     yield "]"
-    note_referrals_exported(who, count=count, fmt="json")
 
 
-def note_referrals_exported(actor, *, count: int, fmt: str) -> None:
+def _note_exported(actor, *, status: str, fmt: str) -> None:
+    count = outgoing_external_count(actor, status=status)
     audit.record(
         actor,
         "referral.export",

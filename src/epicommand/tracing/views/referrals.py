@@ -155,7 +155,7 @@ def _export(request, chunks, content_type: str, filename: str):
 @require_safe
 @capability_required(C.HANDLE_REFERRALS)
 def referral_export_csv(request):
-    """Streams the CSV; services.referrals writes the audit event at the end."""
+    """Streams the CSV; services.referral_exports writes the audit event before it."""
     status = request.GET.get("status", "")
     status = status if status in Referral.Status.values else ""
     # The byte-order mark makes Excel, which most offices open CSVs with, read UTF-8.

@@ -57,7 +57,9 @@
           trigger: "item",
           formatter: function (params) {
             var p = features[params.name];
-            return p ? describe(p) + (p.drillable ? "<br>" + config.labels.open : "") : "";
+            if (!p) return "";
+            var lines = p.drillable ? [describe(p), config.labels.open] : [describe(p)];
+            return window.EpiCommand.htmlLines(lines);
           }
         },
         series: [{

@@ -31,7 +31,9 @@
     chart.setOption({
       tooltip: {
         trigger: "item",
-        formatter: function (params) { return params.data.at + " " + params.data.name; }
+        formatter: function (params) {
+          return window.EpiCommand.escapeHtml(params.data.at + " " + params.data.name);
+        }
       },
       legend: { top: 0 },
       grid: { left: 60, right: 20, top: 30, bottom: 40 },

@@ -55,7 +55,11 @@
     function render() {
       chart.setOption({
         animation: !big,
-        tooltip: { formatter: function (p) { return p.dataType === "node" ? p.name : ""; } },
+        tooltip: {
+          formatter: function (p) {
+            return p.dataType === "node" ? window.EpiCommand.escapeHtml(p.name) : "";
+          }
+        },
         legend: { data: classes.map(function (c) { return labels.classes[c] || labels.contact; }) },
         series: [{
           type: "graph",
@@ -89,7 +93,7 @@
     function show(c) {
       var aside = document.getElementById("chain-node");
       var title = c.v ? c.name + " · " + format(labels.case, c.id) : format(labels.masked, c.id);
-      aside.innerHTML = "";
+      aside.textContent = "";
       var h = document.createElement("h2");
       if (c.v) {
         var a = document.createElement("a");
