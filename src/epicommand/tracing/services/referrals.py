@@ -20,12 +20,14 @@ import urllib.error
 import urllib.request
 from collections import Counter as Tally
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit, counters, policy
@@ -166,12 +168,14 @@ def refer_contacts(actor, contacts, *, now: datetime | None = None) -> dict[int,
 
 
 def _sent_from(referral: Referral) -> str:
-    # The label straight from the choices: get_FOO_display rebuilds its mapping per call.
-    degree = Degree(referral.degree).label
-    return _("%(degree)s referred from %(source)s") % {
-        "degree": degree,
-        "source": referral.from_region_id,
-    }
+    return _sent_text(get_language(), referral.degree) % {"source": referral.from_region_id}
+
+
+@lru_cache(maxsize=64)
+def _sent_text(language: str | None, degree: str) -> str:
+    """Translated once per degree, not per referral (a batch of cases refers thousands)."""
+    label = str(Degree(degree).label).replace("%", "%%")
+    return _("%(degree)s referred from %(source)s").replace("%(degree)s", label)
 
 
 def _referral(actor, contact: Contact, from_code: str, now: datetime) -> Referral:
