@@ -105,7 +105,7 @@ def _measure(world) -> dict:
     start = time.perf_counter()
     batch = record_results(world.actor, world.lab, world._rows(singles, positive))
     result["request_seconds"] = time.perf_counter() - start
-    result["cases"] = batch.cases
+    result["cases"] = batch.figures["cases"]
     start = time.perf_counter()
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     result["followup_seconds"] = time.perf_counter() - start

@@ -13,6 +13,10 @@ def remember(record_id, changed_at):
     done.append(record_id)
 
 
+def remember_all(record_ids, changed_at):
+    done.append(list(record_ids))
+
+
 def fail(record_id, changed_at):
     raise RuntimeError("the webhook is down")
 
@@ -22,6 +26,8 @@ def reactions(monkeypatch):
     done.clear()
     monkeypatch.setitem(followups.REACTIONS, "test.remember", followups.Reaction(remember, "x"))
     monkeypatch.setitem(followups.REACTIONS, "test.fail", followups.Reaction(fail, "y"))
+    many = followups.Reaction(remember_all, "z", many=True)
+    monkeypatch.setitem(followups.REACTIONS, "test.many", many)
 
 
 @pytest.fixture
@@ -77,3 +83,22 @@ def test_an_unknown_kind_is_refused(record):
     with pytest.raises(LookupError):
         followups.after_commit("case.investigaton", record)
     assert not FollowUp.objects.exists()
+
+
+def test_a_batch_is_one_task_doing_every_record_at_once(
+    reactions, record, django_capture_on_commit_callbacks
+):
+    other = User.objects.create(username="someone_else")
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        followups.after_commit_many("test.many", [record, other], changed_at=record.date_joined)
+    assert len(queued) == 1
+    assert done == [[record.pk, other.pk]]
+    assert [followups.latest_for(r).state for r in (record, other)] == ["done", "done"]
+
+
+def test_a_single_change_is_the_batch_work_over_a_list_of_one(
+    reactions, record, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        followups.after_commit("test.many", record)
+    assert done == [[record.pk]]

@@ -78,3 +78,37 @@ def test_a_contact_of_another_county_is_named_from_the_panel_and_audited(world, 
     assert Contact.objects.filter(case=world.case, person=elsewhere).exists()
     assert outside_lookups(elsewhere).get().reason == "contact naming"
     assert elsewhere.id_number not in response.content.decode()
+
+
+def test_a_contact_of_another_county_named_by_person_id_is_audited_and_answered_masked(
+    world, gaocheng_epi
+):
+    elsewhere = world.changan_shopper
+    body = {**contact_body(world, elsewhere), "person_id": elsewhere.pk}
+    del body["id_number"]
+    response = login(gaocheng_epi).post(API, json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert (answer["person_id"], answer["id_number"], answer["phone"], answer["address"]) == (
+        elsewhere.pk,
+        elsewhere.masked_id,
+        elsewhere.masked_phone,
+        "",
+    )
+    assert elsewhere.id_number not in response.content.decode()
+    event = outside_lookups(elsewhere).get()
+    assert (event.actor, event.region_id, event.reason) == (
+        gaocheng_epi,
+        elsewhere.region_id,
+        "contact naming",
+    )
+    assert Referral.objects.filter(contact_id=answer["id"], region_id="130102").exists()
+
+
+def test_a_contact_of_ones_own_county_named_by_person_id_is_no_outside_look_up(world, gaocheng_epi):
+    body = {**contact_body(world, world.shopper), "person_id": world.shopper.pk}
+    del body["id_number"]
+    response = login(gaocheng_epi).post(API, json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["id_number"] == world.shopper.id_number
+    assert not outside_lookups(world.shopper).exists()

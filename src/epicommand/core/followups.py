@@ -16,6 +16,13 @@ the work under the kind's name, so the service that changes never imports it:
     @followups.reaction("case.investigation", _("trajectory, contacts, referrals, clusters"))
     def investigate(case_id: int, changed_at: datetime) -> None: ...
 
+A reaction that can do many records' work at once declares `many=True` and takes a list
+of primary keys: `after_commit_many` (a lab's result batch registering a hundred suspected
+cases) then writes a row per record, so each record's page still shows its own state, and
+enqueues one task, `run_followups`, that claims the rows one by one (the same conditional
+UPDATE) and does the claimed records' work together; a single change is the same work
+over a list of one.
+
 Pages and APIs show the user the latest follow-up of a record (`latest_for`).
 """
 
@@ -39,21 +46,24 @@ State = FollowUp.State
 
 @dataclass(frozen=True)
 class Reaction:
-    work: Callable[[int, datetime], object]  # (the record's primary key, the change's time)
+    # (the record's primary key, or a list of them when `many`, and the change's time)
+    work: Callable[[int, datetime], object] | Callable[[list[int], datetime], object]
     label: str  # what the user is told is being done
+    many: bool = False  # the work takes a list of records changed together
 
 
 REACTIONS: dict[str, Reaction] = {}
 _inline: ContextVar[bool] = ContextVar("followups_inline", default=False)
 
 
-def reaction(kind: str, label: str):
-    """Register the work done after each change of this kind (one module per kind)."""
+def reaction(kind: str, label: str, *, many: bool = False):
+    """Register the work done after each change of this kind (one module per kind).
+    `many`: the work takes a list of primary keys, so a batch of changes is done at once."""
 
     def register(work):
         if kind in REACTIONS and REACTIONS[kind].work is not work:
             raise ValueError(f"follow-up {kind!r} is registered twice")
-        REACTIONS[kind] = Reaction(work, label)
+        REACTIONS[kind] = Reaction(work, label, many)
         return work
 
     return register
@@ -101,7 +111,8 @@ def after_commit(
 
 def after_commit_many(kind: str, records, *, changed_at: datetime) -> None:
     """`after_commit` for a batch of records changed together (a lab's result batch
-    registering a hundred suspected cases): the rows in one bulk write, a task each."""
+    registering a hundred suspected cases): the rows in one bulk write, and one task for
+    them all when the reaction takes many records (else a task each)."""
     if kind not in REACTIONS:
         raise LookupError(f"no follow-up registered as {kind!r}")
     now = timezone.now()
@@ -115,11 +126,20 @@ def after_commit_many(kind: str, records, *, changed_at: datetime) -> None:
         )
         for record in records
     )
-    for followup in rows:
+    ids = [followup.pk for followup in rows]
+    if not ids:
+        return
+    if REACTIONS[kind].many:
         if _inline.get():
-            run(followup.pk)
+            run_many(ids)
         else:
-            transaction.on_commit(partial(run_followup.enqueue, followup.pk))
+            transaction.on_commit(partial(run_followups.enqueue, ids))
+        return
+    for followup_id in ids:
+        if _inline.get():
+            run(followup_id)
+        else:
+            transaction.on_commit(partial(run_followup.enqueue, followup_id))
 
 
 @task()
@@ -128,25 +148,66 @@ def run_followup(followup_id: int) -> str:
     return run(followup_id)
 
 
+@task()
+def run_followups(followup_ids: list[int]) -> str:
+    """The worker's task for a batch of follow-ups of one kind (see `run_many`)."""
+    return run_many(followup_ids)
+
+
 def run(followup_id: int) -> str:
     """Claim one follow-up and do its work: "done", or "taken" when it was claimed before
     (a replayed or doubled task). A failure is recorded on the row and raised."""
-    claimed = FollowUp.objects.filter(pk=followup_id, state=State.PENDING).update(
-        state=State.RUNNING, started_at=timezone.now()
-    )
+    return run_many([followup_id])
+
+
+def run_many(followup_ids: list[int]) -> str:
+    """Claim these follow-ups, each by its own conditional UPDATE (a row claimed by
+    another task, or done already, is left to it), and do the claimed ones' work: records
+    of one kind and one change time together when the reaction takes many, else one by
+    one. "done", or "taken" when none was left to claim. A failure is recorded on the rows
+    it concerns and raised."""
+    claimed = _claim(followup_ids)
     if not claimed:
         return "taken"
-    followup = FollowUp.objects.get(pk=followup_id)
-    record_id = int(followup.subject.rsplit(":", 1)[1])
+    groups: dict[tuple[str, datetime], list[FollowUp]] = {}
+    for followup in claimed:
+        groups.setdefault((followup.kind, followup.changed_at), []).append(followup)
+    failure = None
+    for (kind, changed_at), rows in groups.items():
+        reaction = REACTIONS[kind]
+        for part in [rows] if reaction.many else [[row] for row in rows]:
+            try:
+                _work(reaction, part, changed_at)
+            except Exception as exc:  # kept on its rows; the other claimed rows still run
+                failure = failure or exc
+    if failure is not None:
+        raise failure
+    return "done"
+
+
+def _claim(followup_ids: list[int]) -> list[FollowUp]:
+    now = timezone.now()
+    mine = []
+    with transaction.atomic():
+        for followup_id in followup_ids:
+            if FollowUp.objects.filter(pk=followup_id, state=State.PENDING).update(
+                state=State.RUNNING, started_at=now
+            ):
+                mine.append(followup_id)
+    return list(FollowUp.objects.filter(pk__in=mine).order_by("pk"))
+
+
+def _work(reaction: Reaction, rows: list[FollowUp], changed_at: datetime) -> None:
+    ids = [row.pk for row in rows]
+    records = [int(row.subject.rsplit(":", 1)[1]) for row in rows]
     try:
         with transaction.atomic():
-            REACTIONS[followup.kind].work(record_id, followup.changed_at)
+            reaction.work(records if reaction.many else records[0], changed_at)
     except Exception as exc:
-        logger.exception("follow-up %s (%s) failed", followup_id, followup.kind)
-        _finish(followup_id, State.FAILED, error=f"{type(exc).__name__}: {exc}"[:300])
+        logger.exception("follow-ups %s (%s) failed", ids, rows[0].kind)
+        _finish(ids, State.FAILED, error=f"{type(exc).__name__}: {exc}"[:300])
         raise
-    _finish(followup_id, State.DONE)
-    return "done"
+    _finish(ids, State.DONE)
 
 
 def retry(followup_id: int) -> bool:
@@ -161,8 +222,8 @@ def retry(followup_id: int) -> bool:
     return bool(moved)
 
 
-def _finish(followup_id: int, state: str, *, error: str = "") -> None:
-    FollowUp.objects.filter(pk=followup_id).update(
+def _finish(followup_ids: list[int], state: str, *, error: str = "") -> None:
+    FollowUp.objects.filter(pk__in=followup_ids).update(
         state=state, finished_at=timezone.now(), error=error
     )
 

@@ -3,6 +3,7 @@
     from epicommand.people import lookup
     person = lookup.find_by_document(user, "130109198501010017")       # or None
     person = lookup.find_outside_jurisdiction(doctor, number, purpose=lookup.Purpose.FEVER_CLINIC)
+    person = lookup.find_by_id_outside_jurisdiction(epi, 42, purpose=lookup.Purpose.CONTACT_NAMING)
 
 `find_by_document` is the default: it searches only the persons the caller may see, so a
 person of another district reads as not registered (a 404 or "no such person").
@@ -81,7 +82,17 @@ def find_outside_jurisdiction(who, document: str | None, *, purpose: Purpose) ->
     match = _holding(document)
     if match is None:
         return None
-    person = Person.objects.filter(match).first()
+    return _audited(who, Person.objects.filter(match).first(), purpose)
+
+
+def find_by_id_outside_jurisdiction(who, person_id: int, *, purpose: Purpose) -> Person | None:
+    """The person with this record id anywhere in the city (an API client naming a person
+    it found before), by the rule of `find_outside_jurisdiction`: a holder outside `who`'s
+    jurisdiction is audited, and the caller shows them masked."""
+    return _audited(who, Person.objects.filter(pk=person_id).first(), purpose)
+
+
+def _audited(who, person: Person | None, purpose: Purpose) -> Person | None:
     if person is not None and not covers(who, person.region_id):
         audit.record(who, "person.find_outside_jurisdiction", person, reason=Purpose(purpose).value)
     return person

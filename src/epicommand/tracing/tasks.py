@@ -2,9 +2,10 @@
 
 Follow-ups (core.followups), after the change commits: a case registered gets its automatic
 trajectory, its household and co-presence contacts (those living elsewhere referred) and its
-cluster; a visit added, confirmed or removed brings the case's contacts up to date. This
-module is the only one that calls the services in that direction (cases -> follow-ups ->
-trajectory, contacts -> referrals, clusters), so none of them imports another backwards.
+cluster, and a lab's batch of suspected cases gets the same as one follow-up over the set; a
+visit added, confirmed or removed brings the case's contacts up to date. This module is the
+only one that calls the services in that direction (cases -> follow-ups -> trajectory,
+contacts -> referrals, clusters), so none of them imports another backwards.
 
 Referrals: every minute, post the external referrals whose delivery attempt is due to the
 webhook and escalate the referrals past their acknowledgement deadline to the city office.
@@ -25,13 +26,19 @@ from .services.cases import INVESTIGATION
 REFERRAL_ROUND = periodic.Every(timedelta(minutes=1))
 
 
-@followups.reaction(INVESTIGATION, _("trajectory, contacts, referrals and cluster"))
-def investigate_case(case_id: int, changed_at) -> None:
-    """What follows from a case registered at `changed_at`, as of then."""
-    case = Case.objects.select_related("person").get(pk=case_id)
-    trajectory.fill_trajectory(case, now=changed_at)
-    contacts.refresh_for_case(case, now=changed_at)
-    clusters.update_for([case.pk], now=changed_at)
+@followups.reaction(INVESTIGATION, _("trajectory, contacts, referrals and cluster"), many=True)
+def investigate_cases(case_ids: list[int], changed_at) -> None:
+    """What follows from cases registered together at `changed_at` (one by a user, or a
+    lab's batch of suspected cases), as of then: the same as one case after another, in
+    bulk reads and writes for the whole set."""
+    cases = list(
+        Case.objects.select_related("person__household", "person__workplace")
+        .filter(pk__in=case_ids)
+        .order_by("pk")
+    )
+    trajectory.fill_trajectories(cases, now=changed_at)
+    contacts.refresh_for_cases(cases, now=changed_at)
+    clusters.update_for([case.pk for case in cases], now=changed_at)
 
 
 @followups.reaction(trajectory.CONTACTS, _("contacts from the trajectory"))

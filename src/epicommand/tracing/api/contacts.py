@@ -152,15 +152,15 @@ def _aware(value: datetime | None) -> datetime | None:
 def _person(who, payload: ContactIn) -> Person:
     """Any person of the city may be a contact (one outside the caller's scope is referred
     to their county); an unknown one is refused naming the field."""
+    # Outside jurisdiction: a contact is named wherever they live and referred to their
+    # county (audited; ContactOut masks a person outside the caller's scope), by record id
+    # or by document alike.
+    naming = lookup.Purpose.CONTACT_NAMING
     if payload.person_id is not None:
-        person = Person.objects.filter(pk=payload.person_id).first()
+        person = lookup.find_by_id_outside_jurisdiction(who, payload.person_id, purpose=naming)
         field = "person_id"
     elif payload.id_number:
-        # Outside jurisdiction: a contact is named wherever they live and referred to their
-        # county (audited; ContactOut masks a person outside the caller's scope).
-        person = lookup.find_outside_jurisdiction(
-            who, payload.id_number, purpose=lookup.Purpose.CONTACT_NAMING
-        )
+        person = lookup.find_outside_jurisdiction(who, payload.id_number, purpose=naming)
         field = "id_number"
     else:
         raise ValidationError({"person_id": _("give person_id or id_number")})

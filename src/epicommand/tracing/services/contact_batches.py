@@ -1,4 +1,4 @@
-"""The contacts of one case found together (tracing.services.contacts): each finding merged
+"""The contacts of one or more cases found together (tracing.services.contacts): each finding merged
 into one row per person (the closer degree, the later exposure), then written in bulk with
 their health-code facts (a close contact's code red, a secondary contact's yellow), their
 listing for priority testing, the counters and one audit event per contact."""
@@ -6,8 +6,10 @@ listing for priority testing, the counters and one audit event per contact."""
 from collections import Counter as Tally
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind
@@ -71,41 +73,51 @@ def _stored(value):
     return str(value) if isinstance(value, str) else value
 
 
-class ContactBatch:
-    """The contacts of one case being found together. `merge` applies a finding to the
-    row in memory (one row per person: the closer degree, the later exposure); `write`
-    stores what changed since the last write in bulk, with its facts, priority tests,
-    counters and one audit event per contact."""
+Key = tuple[int, int]  # (case id, person id): one contact row each
 
-    def __init__(self, actor, case: Case, *, now: datetime):
-        self.actor, self.case, self.now = actor, case, now
-        self.rows: dict[int, Contact] = {}  # person id -> contact
-        self.stored: dict[int, str] = {}  # person id -> degree as written
-        self.changed: dict[int, set[str]] = {}  # person id -> fields changed since
+
+class ContactBatch:
+    """The contacts of one or more cases being found together (a lab's batch of suspected
+    cases is investigated at once). `merge` applies a finding to the row in memory (one
+    row per case and person: the closer degree, the later exposure); `write` stores what
+    changed since the last write in bulk, for every case at once, with its facts,
+    priority tests, counters and one audit event per contact."""
+
+    def __init__(self, actor, *, now: datetime):
+        self.actor, self.now = actor, now
+        self.rows: dict[Key, Contact] = {}
+        self.stored: dict[Key, str] = {}  # degree as written
+        self.changed: dict[Key, set[str]] = {}  # fields changed since
         self.unsaved: list[Contact] = []
         self.created: list[Contact] = []
         self.regions: dict[int, str] = {}  # person id -> region of residence
         self.deadline = now + timedelta(hours=policy.active().contact_control_hours)
 
-    def load(self, person_ids) -> None:
-        """Read the case's stored contacts among these persons, locked, in one query."""
-        wanted = [pk for pk in dict.fromkeys(person_ids) if pk not in self.rows]
-        for chunk in chunks(wanted):
+    def load(self, wanted: dict[Case, list[int]]) -> None:
+        """Read the stored contacts of these cases among their persons, locked, one query
+        per chunk of persons for all the cases."""
+        cases = {case.pk: case for case in wanted}
+        keys = {(case.pk, pk) for case, ids in wanted.items() for pk in ids} - self.rows.keys()
+        for chunk in chunks(sorted({pk for _case, pk in keys})):
             for contact in Contact.objects.select_for_update().filter(
-                case=self.case, person_id__in=many(chunk)
+                case_id__in=list(cases), person_id__in=many(chunk)
             ):
-                contact.case = self.case
-                self.rows[contact.person_id] = contact
-                self.stored[contact.person_id] = contact.degree
+                key = (contact.case_id, contact.person_id)
+                if key in keys:
+                    contact.case = cases[contact.case_id]
+                    self.rows[key] = contact
+                    self.stored[key] = contact.degree
 
-    def merge(self, f: Finding) -> None:
+    def merge(self, case: Case, f: Finding) -> Contact:
+        """Apply the finding to the case's row of its person; returns the row."""
         self.regions[f.person.pk] = f.person.region_id
-        contact = self.rows.get(f.person.pk)
+        key = (case.pk, f.person.pk)
+        contact = self.rows.get(key)
         if contact is None:
             contact = Contact(
                 person=f.person,
                 region_id=f.person.region_id,
-                case=self.case,
+                case=case,
                 source_contact=f.source_contact,
                 degree=f.degree,
                 setting=f.setting,
@@ -118,9 +130,9 @@ class ContactBatch:
                 created_by=user_of(self.actor),
                 created_at=self.now,
             )
-            self.rows[f.person.pk] = contact
+            self.rows[key] = contact
             self.unsaved.append(contact)
-            return
+            return contact
         changed = []
         if CLOSENESS[f.degree] < CLOSENESS[contact.degree]:
             contact.degree, contact.setting, contact.found_by = f.degree, f.setting, f.found_by
@@ -129,26 +141,27 @@ class ContactBatch:
         if f.last_exposure_at > contact.last_exposure_at:
             contact.last_exposure_at = f.last_exposure_at
             changed.append("last_exposure_at")
-        if changed and f.person.pk in self.stored:
-            self.changed.setdefault(f.person.pk, set()).update(changed)
+        if changed and key in self.stored:
+            self.changed.setdefault(key, set()).update(changed)
+        return contact
 
     def write(self) -> None:
         new, self.unsaved = self.unsaved, []
-        updated = [self.rows[pk] for pk in self.changed]
+        updated = [self.rows[key] for key in self.changed]
         fields = sorted(set().union(*self.changed.values()))
         # A raised degree ends the old degree's fact and starts the new one's, unless
         # the contact was released (their code is done with this case).
         raised = [
-            (c, self.stored[c.person_id])
+            (c, self.stored[_key(c)])
             for c in updated
-            if c.degree != self.stored[c.person_id] and c.status != S.RELEASED
+            if c.degree != self.stored[_key(c)] and c.status != S.RELEASED
         ]
         self.changed = {}
         self._insert(new)
         if updated:
             Contact.objects.bulk_update(updated, fields)
         for contact in (*new, *updated):
-            self.stored[contact.person_id] = contact.degree
+            self.stored[_key(contact)] = contact.degree
         self.created += new
         self._record_facts(new + [c for c, _old in raised], raised)
         _count_new(new, now=self.now)
@@ -164,15 +177,17 @@ class ContactBatch:
             CONTACT_COLUMNS,
             (tuple(_stored(getattr(c, column)) for column in CONTACT_COLUMNS) for c in new),
         )
+        case_ids = sorted({c.case_id for c in new})
         ids = {}
-        for chunk in chunks([c.person_id for c in new]):
-            ids |= dict(
-                Contact.objects.filter(case=self.case, person_id__in=many(chunk)).values_list(
-                    "person_id", "pk"
-                )
-            )
+        for chunk in chunks(sorted({c.person_id for c in new})):
+            ids |= {
+                (case_id, person_id): pk
+                for case_id, person_id, pk in Contact.objects.filter(
+                    case_id__in=case_ids, person_id__in=many(chunk)
+                ).values_list("case_id", "person_id", "pk")
+            }
         for contact in new:
-            contact.pk = ids[contact.person_id]
+            contact.pk = ids[_key(contact)]
             contact._state.adding, contact._state.db = False, Contact.objects.db
 
     def _record_facts(self, given: list[Contact], raised) -> None:
@@ -201,14 +216,30 @@ class ContactBatch:
         _list_for_testing(closes, self.regions, now=now)
 
 
+def _key(contact: Contact) -> Key:
+    return contact.case_id, contact.person_id
+
+
 def _describe(contact: Contact) -> str:
-    # The labels straight from the choices: get_FOO_display rebuilds its mapping per call.
-    degree, setting = Degree(contact.degree).label, Setting(contact.setting).label
-    return f"{degree}, {setting}, " + _("case %(n)s") % {"n": contact.case_id}
+    return _texts(get_language(), contact.degree, contact.setting) % {"n": contact.case_id}
+
+
+@lru_cache(maxsize=512)
+def _texts(language: str | None, degree: str, setting: str) -> str:
+    """The audit reason's text in the active language, translated once per kind rather
+    than per contact (a batch of cases brings tens of thousands of them)."""
+    labels = f"{Degree(degree).label}, {Setting(setting).label}, ".replace("%", "%%")
+    return labels + _("case %(n)s")
 
 
 def fact_source(contact: Contact) -> tuple[str, str]:
-    return _("contact of case %(n)s") % {"n": contact.case_id}, f"contact:{contact.pk}"
+    text = _contact_of(get_language()) % {"n": contact.case_id}
+    return text, f"contact:{contact.pk}"
+
+
+@lru_cache(maxsize=64)
+def _contact_of(language: str | None) -> str:
+    return _("contact of case %(n)s")
 
 
 def _list_for_testing(closes: list[Contact], regions: dict[int, str], *, now: datetime) -> int:

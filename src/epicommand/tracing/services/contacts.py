@@ -2,6 +2,7 @@
 
     from epicommand.tracing.services import contacts
     contacts.refresh_for_case(case)              # household rule + co-presence candidates
+    contacts.refresh_for_cases(cases)            # the same for a batch of cases at once
     contacts.add_contact(epi, case, person, degree="close", setting="meal",
                          last_exposure_at=t)     # from the interview
     contacts.confirm_candidate(epi, candidate, degree="close")
@@ -18,6 +19,7 @@ lives outside the investigating scope is referred to the county that owns them.
 `actor` None is the platform (refresh_for_case, a follow-up of register_case); every
 other actor needs INVESTIGATE over the case's region."""
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -90,7 +92,7 @@ def add_contact(
         person, degree, setting, found_by, last_exposure_at, source_contact, venue, note
     )
     with transaction.atomic():
-        return _record_findings(actor, case, [finding], now=now)[0]
+        return _record_findings(actor, {case: [finding]}, now=now)[case.pk][0]
 
 
 def _validate(case, person, degree, setting, found_by, exposure, source_contact, note, now):
@@ -144,27 +146,30 @@ def exposure_error(case: Case, exposure: datetime, degree: str, *, now: datetime
     return None
 
 
-def _record_findings(actor, case: Case, findings: list[Finding], *, now: datetime) -> list:
-    """Write validated findings for one case as one batch, then the secondary contacts of
-    every close contact among them as a second, with the same rules and result as adding
-    them one at a time in that order. Returns the contact of each finding."""
-    batch = ContactBatch(actor, case, now=now)
-    batch.load([f.person.pk for f in findings])
-    for finding in findings:
-        batch.merge(finding)
+def _record_findings(actor, found: dict[Case, list[Finding]], *, now: datetime) -> dict:
+    """Write validated findings of one or more cases as one batch, then the secondary
+    contacts of every close contact among them as a second, with the same rules and result
+    as adding them one at a time, case by case, in that order. Returns {case id: the
+    contact of each finding}."""
+    batch = ContactBatch(actor, now=now)
+    batch.load({case: [f.person.pk for f in findings] for case, findings in found.items()})
+    rows = {case.pk: [batch.merge(case, f) for f in findings] for case, findings in found.items()}
     batch.write()
-    found = [batch.rows[f.person.pk] for f in findings]
-    closes = list({c.pk: c for c in found if c.degree == Degree.CLOSE}.values())
+    closes = {}
+    for case in found:
+        close = {c.pk: c for c in rows[case.pk] if c.degree == Degree.CLOSE}
+        if close:
+            closes[case] = list(close.values())
     if closes:
         _add_secondary_contacts(batch, closes)
         batch.write()
-    _after_new(actor, case, batch.created, now=now)
-    return found
+    _after_new(actor, batch.created, now=now)
+    return rows
 
 
-def _after_new(actor, case: Case, new: list[Contact], *, now: datetime) -> None:
+def _after_new(actor, new: list[Contact], *, now: datetime) -> None:
     """Hand each new contact who lives outside the investigating scope to the county that
-    owns them (referrals decides), and join the cases among them to this case's cluster."""
+    owns them (referrals decides), and join the cases among them to their cases' clusters."""
     if not new:
         return
     outside = [c for c in new if actor is None or not covers(actor, c.region_id)]
@@ -172,27 +177,28 @@ def _after_new(actor, case: Case, new: list[Contact], *, now: datetime) -> None:
     for contact in outside:
         # The referral copies the person's name, number and address: the full row.
         contact.person = persons[contact.person_id]
-        contact.case = case
     referrals.refer_contacts(actor, outside, now=now)
     their_cases = []
-    for chunk in chunks([c.person_id for c in new]):
+    for chunk in chunks(sorted({c.person_id for c in new})):
         their_cases += Case.objects.filter(person_id__in=many(chunk)).values_list("pk", flat=True)
     if their_cases:
-        clusters.update_for([case.pk, *their_cases])
+        clusters.update_for([*{c.case_id for c in new}, *their_cases])
 
 
 # Rules that find contacts by themselves ----------------------------------------------------
 
 
-def _add_secondary_contacts(batch: ContactBatch, closes: list[Contact]) -> None:
+def _add_secondary_contacts(batch: ContactBatch, closes: dict[Case, list[Contact]]) -> None:
     """Household members and workplace companions of each close contact are secondary
     contacts of the same case, exposed until the close contact was identified. The close
-    contacts are taken in turn, each one's exposure as the earlier ones left it."""
+    contacts of a case are taken in turn, each one's exposure as the earlier ones left it.
+    The companions of every case's close contacts are read in one query."""
+    person_ids = [c.person_id for cs in closes.values() for c in cs]
     places = {
         pk: (home, work)
-        for pk, home, work in Person.objects.filter(
-            pk__in=many([c.person_id for c in closes])
-        ).values_list("pk", "household_id", "workplace_id")
+        for pk, home, work in Person.objects.filter(pk__in=many(person_ids)).values_list(
+            "pk", "household_id", "workplace_id"
+        )
     }
     homes = {home for home, _work in places.values() if home}
     works = {work for _home, work in places.values() if work}
@@ -201,52 +207,90 @@ def _add_secondary_contacts(batch: ContactBatch, closes: list[Contact]) -> None:
     companions = Q(household_id__in=many(homes)) if homes else Q(pk__in=[])
     if works:
         companions |= Q(workplace_id__in=many(works))
-    found = list(
+    by_home, by_work = defaultdict(list), defaultdict(list)
+    for person in (
         Person.objects.filter(companions)
-        .exclude(pk=batch.case.person_id)
         .only("id", "region_id", "household_id", "workplace_id")
         .order_by("pk")
+    ):
+        by_home[person.household_id].append(person)
+        by_work[person.workplace_id].append(person)
+    plan = {case: _companions(case, cs, places, by_home, by_work) for case, cs in closes.items()}
+    batch.load(
+        {case: [p.pk for _close, found in turns for p in found] for case, turns in plan.items()}
     )
-    batch.load([p.pk for p in found])
+    for case, turns in plan.items():
+        for close, found in turns:
+            home, work = places[close.person_id]
+            exposure = max(close.identified_at, close.last_exposure_at)
+            for companion in found:
+                same_home = bool(home) and companion.household_id == home
+                setting = Setting.HOUSEHOLD if same_home else Setting.WORKPLACE
+                found_by = FoundBy.HOUSEHOLD if same_home else FoundBy.WORKPLACE
+                finding = Finding(companion, Degree.SECONDARY, setting, found_by, exposure, close)
+                batch.merge(case, finding)
+
+
+def _companions(case: Case, closes: list[Contact], places, by_home, by_work) -> list:
+    """[(close contact, their companions in id order)]: who shares the close contact's
+    home or workplace, neither the close contact nor the case themselves."""
+    turns = []
     for close in closes:
         home, work = places[close.person_id]
-        exposure = max(close.identified_at, close.last_exposure_at)
-        for companion in found:
-            same_home = bool(home) and companion.household_id == home
-            if companion.pk == close.person_id or not (
-                same_home or (work and companion.workplace_id == work)
-            ):
-                continue
-            setting = Setting.HOUSEHOLD if same_home else Setting.WORKPLACE
-            found_by = FoundBy.HOUSEHOLD if same_home else FoundBy.WORKPLACE
-            batch.merge(Finding(companion, Degree.SECONDARY, setting, found_by, exposure, close))
+        found = {p.pk: p for p in by_home[home]} if home else {}
+        if work:
+            found |= {p.pk: p for p in by_work[work]}
+        found.pop(close.person_id, None)
+        found.pop(case.person_id, None)
+        turns.append((close, [found[pk] for pk in sorted(found)]))
+    return turns
 
 
 def refresh_for_case(case: Case, *, now: datetime | None = None) -> None:
-    """Apply the automatic rules to a case: its household members become close contacts
-    (exposed until the end of the look-back window, i.e. isolation) and the co-presence
-    candidates are brought up to date. Safe to run again: nothing is found twice."""
+    """Apply the automatic rules to a case (`refresh_for_cases` for one)."""
+    refresh_for_cases([case], now=now)
+
+
+def refresh_for_cases(cases: list[Case], *, now: datetime | None = None) -> None:
+    """Apply the automatic rules to cases found together: their household members become
+    close contacts (exposed until the end of the look-back window, i.e. isolation) and the
+    co-presence candidates are brought up to date; the same result as one case after
+    another, in a constant number of queries. Safe to run again: nothing is found twice."""
     now = now or timezone.now()
-    if case.outcome == Outcome.RULED_OUT:
+    cases = [case for case in cases if case.outcome != Outcome.RULED_OUT]
+    if not cases:
         return
     with transaction.atomic():
-        person = Person.objects.only("household_id").get(pk=case.person_id)
-        if person.household_id:
-            _, end = window(case, now=now)
-            exposure = min(end, now)
-            members = list(
-                Person.objects.filter(household_id=person.household_id)
-                .exclude(pk=case.person_id)
-                .order_by("pk")
+        homes = dict(
+            Person.objects.filter(pk__in=many([c.person_id for c in cases])).values_list(
+                "pk", "household_id"
             )
-            findings = []
-            for member in members:
-                kind = (Degree.CLOSE, Setting.HOUSEHOLD, FoundBy.HOUSEHOLD)
-                _validate(case, member, *kind, exposure, None, "", now)
-                findings.append(Finding(member, *kind, exposure))
+        )
+        members = defaultdict(list)
+        for chunk in chunks(sorted({home for home in homes.values() if home})):
+            for member in Person.objects.filter(household_id__in=many(chunk)).order_by("pk"):
+                members[member.household_id].append(member)
+        found = {}
+        for case in cases:
+            household = homes[case.person_id]
+            findings = _household_findings(case, members[household], now) if household else []
             if findings:
-                _record_findings(None, case, findings, now=now)
-        store_candidates({case.pk: copresence.overlaps_for_case(case)}, now=now)
+                found[case] = findings
+        if found:
+            _record_findings(None, found, now=now)
+        store_candidates(copresence.overlaps_for_cases(cases), now=now)
+
+
+def _household_findings(case: Case, household: list[Person], now: datetime) -> list[Finding]:
+    _, end = window(case, now=now)
+    exposure = min(end, now)
+    kind = (Degree.CLOSE, Setting.HOUSEHOLD, FoundBy.HOUSEHOLD)
+    findings = []
+    for member in household:
+        if member.pk != case.person_id:
+            _validate(case, member, *kind, exposure, None, "", now)
+            findings.append(Finding(member, *kind, exposure))
+    return findings
 
 
 def refresh_candidates(cases, *, now: datetime | None = None) -> int:

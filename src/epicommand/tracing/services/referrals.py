@@ -20,12 +20,14 @@ import urllib.error
 import urllib.request
 from collections import Counter as Tally
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from epicommand.core import audit, counters, policy
@@ -135,8 +137,8 @@ def refer_contact(actor, contact: Contact, *, now: datetime | None = None) -> Re
 def refer_contacts(actor, contacts, *, now: datetime | None = None) -> dict[int, Referral]:
     """`refer_contact` for many contacts at once (a case's household and a workplace of
     colleagues are found together): {contact id: its referral} for those referred, whether
-    now or before. Reads and writes a constant number of queries plus one audit line each.
-    The contacts come with their person and case loaded."""
+    now or before. Reads and writes a constant number of queries (the audit lines in one
+    bulk write). The contacts come with their person and case loaded."""
     now = now or timezone.now()
     outside = []
     for contact in contacts:
@@ -157,19 +159,23 @@ def refer_contacts(actor, contacts, *, now: datetime | None = None) -> dict[int,
         }
         new = [_referral(actor, c, code, now) for c, code in outside if c.pk not in referred]
         Referral.objects.bulk_create(new)
-        for referral in new:
-            audit.record(
-                actor,
-                "referral.send",
-                referral,
-                reason=_("%(degree)s referred from %(source)s")
-                % {"degree": referral.get_degree_display(), "source": referral.from_region_id},
-            )
-            referred[referral.contact_id] = referral
+        audit.record_many(actor, "referral.send", new, reason=_sent_from)
+        referred |= {referral.contact_id: referral for referral in new}
         counties = Tally(r.region_id for r in new)
         for county_code, n in sorted(counties.items()):
             counters.bump("referrals_open", county_code, n, day=timezone.localdate(now))
     return referred
+
+
+def _sent_from(referral: Referral) -> str:
+    return _sent_text(get_language(), referral.degree) % {"source": referral.from_region_id}
+
+
+@lru_cache(maxsize=64)
+def _sent_text(language: str | None, degree: str) -> str:
+    """Translated once per degree, not per referral (a batch of cases refers thousands)."""
+    label = str(Degree(degree).label).replace("%", "%%")
+    return _("%(degree)s referred from %(source)s").replace("%(degree)s", label)
 
 
 def _referral(actor, contact: Contact, from_code: str, now: datetime) -> Referral:

@@ -5,6 +5,7 @@ interview (confirmed). The epidemiologist confirms or removes the automatic ones
     from epicommand.tracing.services import trajectory
     start, end = trajectory.window(case)              # active edition
     trajectory.fill_trajectory(case)                  # new suggested visits; idempotent
+    trajectory.fill_trajectories(cases)               # the same for a batch of cases
     trajectory.add_visit(epi, case, venue=market, started_at=a, ended_at=b, mask="not_worn")
 
 The window opens `lookback_days` (the edition's) before onset at midnight, Asia/Shanghai
@@ -16,10 +17,12 @@ The workplace is suggested for each working day (Monday to Friday, office hours)
 no scan there already shows the person, since a scan there is the better record.
 """
 
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +44,9 @@ CONTACTS = "case.contacts"
 # number: the epidemiologist corrects it in the interview).
 WORKDAY_HOURS = (time(9), time(17))
 WORKDAYS = range(0, 5)
+# Cases per scan (or passage) query: an OR of this many index ranges stays small enough
+# for SQLite's expression-depth limit and PostgreSQL's planner alike.
+RANGES_PER_QUERY = 200
 
 
 def _edition(edition):
@@ -85,40 +91,74 @@ def fill_trajectory(case: Case, *, now: datetime | None = None) -> int:
     """Suggest the visits the records show inside the window; a visit already suggested
     (or confirmed, or removed) for the same record is left as it is. Returns how many
     visits were added."""
-    start, end = window(case, now=now)
-    if end <= start:
+    return fill_trajectories([case], now=now)
+
+
+def fill_trajectories(cases: list[Case], *, now: datetime | None = None) -> int:
+    """`fill_trajectory` for cases found together (a lab's batch of suspected cases): their
+    stored visits, scans and passages read in one query each for all their windows, the new
+    visits written in one. The cases come with their person, household and workplace."""
+    windows = {case.pk: window(case, now=now) for case in cases}
+    cases = [case for case in cases if windows[case.pk][1] > windows[case.pk][0]]
+    if not cases:
         return 0
-    known = set(
-        Visit.objects.filter(case=case).exclude(source_key="").values_list("source_key", flat=True)
-    )
-    found = [
-        *_scan_visits(case, start, end),
-        *_passage_visits(case, start, end),
-        *_home_visits(case, start, end),
-    ]
-    scanned_at_work = {
-        timezone.localtime(v.started_at).date()
-        for v in found
-        if v.origin == V.Origin.SCAN and v.venue_id and v.venue_id == case.person.workplace_id
-    }
-    found += _workplace_visits(case, start, end, skip_days=scanned_at_work)
-    fresh = [v for v in found if v.source_key not in known]
-    for visit in fresh:
-        visit.case = case
-        visit.region_id = case.region_id
-        visit.status = V.Status.SUGGESTED
-        visit.created_at = now or timezone.now()
+    known = defaultdict(set)
+    for case_id, key in (
+        Visit.objects.filter(case_id__in=[c.pk for c in cases])
+        .exclude(source_key="")
+        .values_list("case_id", "source_key")
+    ):
+        known[case_id].add(key)
+    scans = _in_windows(Scan, "scanned_at", cases, windows, "venue")
+    passages = _in_windows(Passage, "passed_at", cases, windows, "checkpoint")
+    fresh = []
+    for case in cases:
+        start, end = windows[case.pk]
+        found = [
+            *_scan_visits(scans[case.pk]),
+            *_passage_visits(passages[case.pk]),
+            *_home_visits(case, start, end),
+        ]
+        scanned_at_work = {
+            timezone.localtime(v.started_at).date()
+            for v in found
+            if v.origin == V.Origin.SCAN and v.venue_id and v.venue_id == case.person.workplace_id
+        }
+        found += _workplace_visits(case, start, end, skip_days=scanned_at_work)
+        for visit in found:
+            if visit.source_key not in known[case.pk]:
+                visit.case = case
+                visit.region_id = case.region_id
+                visit.status = V.Status.SUGGESTED
+                visit.created_at = now or timezone.now()
+                fresh.append(visit)
     Visit.objects.bulk_create(fresh)
     return len(fresh)
 
 
-def _scan_visits(case: Case, start: datetime, end: datetime):
+def _in_windows(model, at: str, cases: list[Case], windows, place: str) -> dict[int, list]:
+    """{case id: the person's records (scans, passages) inside the case's window, in time
+    order}: one indexed (person, time) range per case, OR-ed into one query per
+    RANGES_PER_QUERY cases."""
+    found: dict[int, list] = {case.pk: [] for case in cases}
+    for offset in range(0, len(cases), RANGES_PER_QUERY):
+        part = cases[offset : offset + RANGES_PER_QUERY]
+        ranges = Q()
+        for case in part:
+            start, end = windows[case.pk]
+            ranges |= Q(person_id=case.person_id, **{f"{at}__gte": start, f"{at}__lt": end})
+        rows = model.objects.filter(ranges).select_related(place).order_by(at, "pk")
+        by_person = defaultdict(list)
+        for row in rows:
+            by_person[row.person_id].append(row)
+        for case in part:
+            start, end = windows[case.pk]
+            found[case.pk] = [r for r in by_person[case.person_id] if start <= getattr(r, at) < end]
+    return found
+
+
+def _scan_visits(scans):
     dwell = timedelta(minutes=policy.active().copresence_dwell_minutes)
-    scans = (
-        Scan.objects.filter(person_id=case.person_id, scanned_at__gte=start, scanned_at__lt=end)
-        .select_related("venue")
-        .order_by("scanned_at")
-    )
     for scan in scans:
         venue = scan.venue
         yield Visit(
@@ -133,12 +173,7 @@ def _scan_visits(case: Case, start: datetime, end: datetime):
         )
 
 
-def _passage_visits(case: Case, start: datetime, end: datetime):
-    passages = (
-        Passage.objects.filter(person_id=case.person_id, passed_at__gte=start, passed_at__lt=end)
-        .select_related("checkpoint")
-        .order_by("passed_at")
-    )
+def _passage_visits(passages):
     for passage in passages:
         point = passage.checkpoint
         yield Visit(
