@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind
-from epicommand.control.services import healthcode
+from epicommand.control.services import healthcode, person_state
+from epicommand.control.services.person_state import Transition
 from epicommand.core import audit, counters, followups
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.models import User
@@ -143,6 +144,7 @@ def register_case(
                 detail=source,
                 now=now,
             )
+        person_state.happened(Transition.BECAME_CASE, [person.pk], at=reported_at, now=now)
         counters.bump("cases_reported", case.region_id, day=timezone.localdate(reported_at))
         if onset_date is not None:  # the curve by onset holds symptomatic cases only
             counters.bump("cases_by_onset", case.region_id, day=onset_date)
@@ -262,6 +264,7 @@ def _record_suspected(new: list[Case], now: datetime) -> None:
         )
     healthcode.record_facts(facts, now=now)
     priority_list.list_many_for_testing(listings, now=now)
+    person_state.happened(Transition.BECAME_CASE, [c.person_id for c in new], at=now, now=now)
     day = timezone.localdate(now)
     counters.add_flows("cases_reported", dict(Tally((c.region_id, day) for c in new)))
     audit.record_many(None, "case.register", new)
