@@ -136,6 +136,8 @@ def register_case(
         healthcode.record_fact(
             person, FactKind.CASE, started_at=reported_at, source=source, source_key=key, now=now
         )
+        # Before the suspected case's own listing: the entries it had as a contact go.
+        person_state.happened(Transition.BECAME_CASE, [person.pk], at=reported_at, now=now)
         if classification == Classification.SUSPECTED:
             priority_list.list_for_testing(
                 person,
@@ -144,7 +146,6 @@ def register_case(
                 detail=source,
                 now=now,
             )
-        person_state.happened(Transition.BECAME_CASE, [person.pk], at=reported_at, now=now)
         counters.bump("cases_reported", case.region_id, day=timezone.localdate(reported_at))
         if onset_date is not None:  # the curve by onset holds symptomatic cases only
             counters.bump("cases_by_onset", case.region_id, day=onset_date)
@@ -263,8 +264,8 @@ def _record_suspected(new: list[Case], now: datetime) -> None:
             )
         )
     healthcode.record_facts(facts, now=now)
-    priority_list.list_many_for_testing(listings, now=now)
     person_state.happened(Transition.BECAME_CASE, [c.person_id for c in new], at=now, now=now)
+    priority_list.list_many_for_testing(listings, now=now)
     day = timezone.localdate(now)
     counters.add_flows("cases_reported", dict(Tally((c.region_id, day) for c in new)))
     audit.record_many(None, "case.register", new)
