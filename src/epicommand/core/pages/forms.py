@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from epicommand.core.access import covers
 
-
 # Keys a service uses for the record's own state, not for anything the user typed: their
 # messages stand alone on the form ("acknowledge the task first", "3 shares are still open").
 STATE_KEYS = frozenset({NON_FIELD_ERRORS, "status"})
