@@ -13,11 +13,13 @@ from epicommand.control.models import Colour, FactKind, HealthFact
 from epicommand.control.services import healthcode
 from epicommand.core.counters import latest_values
 from epicommand.core.models import Role
+from epicommand.core.recount import recount
 from epicommand.quarantine.models import StayTest
 from epicommand.quarantine.services import households, releases, stays
 from epicommand.testing.models import PriorityTest
 from epicommand.tracing.models import Case, Contact
 from epicommand.tracing.services import cases, contacts
+from tests.consistency import assert_consistent
 from tests.quarantine.stays_world import (  # noqa: F401  fixtures
     camp_fixture,
     gaocheng_health_fixture,
@@ -43,6 +45,7 @@ def traced_fixture(city, gaocheng_person, gaocheng_epi):
         confirmed_at=now - timedelta(hours=1),
     )
     person = make_person(city.xgz, name="刘洋")
+    recount()  # the persons made by hand, counted as the seed counts them
     contact = contacts.add_contact(
         gaocheng_epi,
         case,
@@ -85,6 +88,7 @@ def test_a_close_contact_admitted_to_a_stay_is_under_control_at_once(traced, sit
     assert traced.controlled_at == stay.started_at
     assert not contacts.is_overdue(traced, timezone.now() + timedelta(days=3))
     assert open_contacts() == 0
+    assert_consistent()
 
 
 def test_a_released_close_contact_is_red_in_the_site_yellow_at_home_green_after(
@@ -111,6 +115,7 @@ def test_a_released_close_contact_is_red_in_the_site_yellow_at_home_green_after(
     assert colour(person) == Colour.GREEN
     traced.refresh_from_db()
     assert traced.status == Contact.Status.RELEASED and traced.released_at is not None
+    assert_consistent()
 
 
 def test_a_contact_who_became_a_case_is_not_overdue_and_leaves_the_priority_list(
@@ -133,6 +138,7 @@ def test_a_contact_who_became_a_case_is_not_overdue_and_leaves_the_priority_list
     assert traced.status == Contact.Status.CONTROLLED
     assert not PriorityTest.objects.filter(person=person).exists()
     assert open_contacts() == 0
+    assert_consistent()
 
 
 def test_a_suspected_case_keeps_the_entry_its_confirming_test_answers(traced, gaocheng_epi):
@@ -146,6 +152,7 @@ def test_a_suspected_case_keeps_the_entry_its_confirming_test_answers(traced, ga
     )
     reasons = set(PriorityTest.objects.filter(person=person).values_list("reason", flat=True))
     assert reasons == {PriorityTest.Reason.SUSPECTED_CASE}
+    assert_consistent()
 
 
 @pytest.fixture(name="worker")
@@ -157,6 +164,7 @@ def test_a_household_is_not_kept_at_home_while_a_member_is_in_a_site(
     gaocheng_person, city, site_manager, camp, worker
 ):
     wife = make_person(city.xgz, household=gaocheng_person.household, name="王芳")
+    recount()
     stays.assign_stay(site_manager, wife, reason="close_contact", site=camp)
     with pytest.raises(ValidationError) as refused:
         households.put_under_home_quarantine(
@@ -170,11 +178,13 @@ def test_a_household_is_not_kept_at_home_while_a_member_is_in_a_site(
     assert "黄庄集中隔离点" in message
     assert not HealthFact.objects.filter(kind=FactKind.HOME_MONITORING).exists()
     assert [r["kind"] for r in healthcode.current(wife).reasons] == ["centralized_quarantine"]
+    assert_consistent()
 
 
 def test_a_member_of_a_household_kept_at_home_is_not_admitted_to_a_site(
     gaocheng_person, site_manager, camp, worker
 ):
+    recount()
     households.put_under_home_quarantine(
         worker,
         gaocheng_person.household,
@@ -187,3 +197,4 @@ def test_a_member_of_a_household_kept_at_home_is_not_admitted_to_a_site(
         "already under home monitoring or home quarantine"
         in (refused.value.message_dict["person"][0])
     )
+    assert_consistent()
