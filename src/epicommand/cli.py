@@ -6,6 +6,7 @@ epicommand worker             run the background task worker
 epicommand seed-city ...      build the demo city (see --help)
 epicommand demo-accounts      create the demo accounts and print them
 epicommand recount            rebuild the dashboard counters from the tables
+epicommand check-consistency  list persons and figures that disagree (--schedule: nightly)
 epicommand daily-summary      generate the daily summaries (--day, --schedule)
 epicommand check-overdue-tasks  note tasks past their deadline (cron; --schedule: worker)
 epicommand seed-tasks         issue a demo day of tasks (after seed-city, demo-accounts)
@@ -31,6 +32,7 @@ ALIASES = {
     "demo-accounts": "demo_accounts",
     "daily-summary": "daily_summary",
     "check-overdue-tasks": "check_overdue_tasks",
+    "check-consistency": "check_consistency",
     "seed-tasks": "seed_tasks",
     "seed-chain": "seed_chain",
     "seed-control": "seed_control",

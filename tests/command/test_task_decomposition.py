@@ -105,7 +105,7 @@ def test_completing_a_parent_with_an_open_share_is_refused_naming_the_share(w, c
     (kid,) = decompose(w, county_task, w.zengcun)
     with pytest.raises(ValidationError) as exc:
         services.complete_task(w.gaocheng_office, county_task, text="完成")
-    (reason,) = exc.value.message_dict["children"]
+    (reason,) = exc.value.message_dict["status"]
     assert "增村镇人民政府" in reason and kid.title in reason
     county_task.refresh_from_db()
     assert county_task.status == Task.Status.IN_PROGRESS

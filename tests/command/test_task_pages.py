@@ -132,6 +132,8 @@ def test_completing_with_an_open_share_is_refused_with_the_share_named(w):
     response = login(w.gaocheng_office).post(f"/tasks/{task.pk}/complete/", {"text": "完成"})
     assert response.status_code == 400
     assert "增村采样" in html(response)
+    # The task's state, said once and without a name the form does not have (issue 14).
+    assert "children" not in html(response) and "status:" not in html(response)
     assert Task.objects.get(pk=task.pk).status == "in_progress"
 
 

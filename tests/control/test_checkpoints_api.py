@@ -298,6 +298,8 @@ def test_permits_and_lockdowns_are_listed_and_audited(world, office, city):
         content_type="application/json",
     )
     assert twice.status_code == 422
+    # Named by the request's own field, not the service's `region_id` (issue 14, item 8).
+    assert [e["field"] for e in twice.json()["errors"]] == ["region_code"]
     listed = office.get("/api/v1/checkpoints/lockdowns").json()
     assert [(entry["region_code"], entry["lifted_at"]) for entry in listed] == [
         (city.zengcun.code, None)

@@ -14,6 +14,7 @@ from epicommand.core.models import AuditEvent, Counter
 from epicommand.core.recount import recount
 from epicommand.quarantine.models import Room, Stay, StayTest
 from epicommand.quarantine.services import releases, sites, stays
+from tests.consistency import assert_consistent
 
 from .stays_world import (  # noqa: F401  fixtures
     camp_fixture,
@@ -343,6 +344,7 @@ def test_the_counters_the_services_keep_equal_a_recount(
     assert {(m, c): counter(m, c) for m in metrics for c in ("130100", "130109", "130102")} == (
         kept_values
     )
+    assert_consistent()
 
 
 def test_started_at_must_be_aware_and_recent(site_manager, camp, city):

@@ -79,6 +79,7 @@ def test_a_second_sample_in_the_round_asks_for_the_resample_box(
     )
     assert refused.status_code == 400
     assert "already sampled in this round" in refused.content.decode()
+    assert "resample: true" not in refused.content.decode()  # the box's label, not the API's
     allowed = client.post(
         where,
         {

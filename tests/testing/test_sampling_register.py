@@ -162,6 +162,7 @@ def test_a_person_sampled_twice_in_a_round_is_refused_unless_on_purpose(
         )
     message = refused.value.message_dict["items[0].resample"][0]
     assert f"already sampled in this round (tube {first_tube})" in message
+    assert "true" not in message  # the field is named by the error's key, in words here
     batch = register(
         gaocheng_sampler,
         [item("w-2", second_tube, villagers[0], round_obj=round1, resample=True)],

@@ -10,4 +10,10 @@ class ControlConfig(AppConfig):
     def ready(self):
         # Registers the control figures of the dashboard, and the follow-up of a risk-area
         # change (core.followups).
+        from epicommand.core import consistency
+
         from . import dashboard, tasks  # noqa: F401
+        from .consistency import CHECKS
+
+        # What `check-consistency` asks of every person's records (core.consistency).
+        consistency.register(*CHECKS)

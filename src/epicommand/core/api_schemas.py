@@ -2,9 +2,11 @@
 to a device's or lab's batch (core.intake)."""
 
 import json
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import Field, Query, Schema
 
@@ -22,6 +24,18 @@ def day_filter(description: str = "a Beijing day"):
     """A day as a query parameter (`?day=2021-01-12`), refused with 422 outside the
     days any record can have."""
     return Query(None, ge=FIRST_DAY, le=LAST_DAY, description=description)
+
+
+@contextmanager
+def request_field_names(**names):
+    """A service's refusal named in the request's words: the services call a region
+    `region_id`, the API `region_code` (`request_field_names(region_id="region_code")`)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({names.get(k, k): v for k, v in exc.message_dict.items()}) from None
 
 
 class FieldError(Schema):

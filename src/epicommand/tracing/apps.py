@@ -10,4 +10,18 @@ class TracingConfig(AppConfig):
     def ready(self):
         # The dashboard's case, contact and referral figures and how `recount` rebuilds them;
         # the follow-ups of cases and visits (core.followups), run after commit.
+        from epicommand.control.services.person_state import Transition, react
+
         from . import dashboard, tasks  # noqa: F401
+        from .models import Contact
+        from .services.contacts import follow_person_state
+
+        # A person's contact records follow their state (control.services.person_state).
+        controlled = follow_person_state(Contact.Status.CONTROLLED)
+        for transition in (
+            Transition.BECAME_CASE,
+            Transition.ADMITTED_TO_SITE,
+            Transition.QUARANTINED_AT_HOME,
+        ):
+            react(transition, controlled)
+        react(Transition.RELEASED_FROM_QUARANTINE, follow_person_state(Contact.Status.RELEASED))

@@ -381,7 +381,8 @@ def complete_task(actor, task: Task, *, text, evidence=(), now: datetime | None 
         _require_status(task, (S.ACKNOWLEDGED, S.IN_PROGRESS))
         still_open = list(open_children(task).order_by("id"))
         if still_open:
-            errors["children"] = _("%(n)d shares are still open: %(list)s") % {
+            # The task's own state, not a field of the request: the shares are its children.
+            errors["status"] = _("%(n)d shares are still open: %(list)s") % {
                 "n": len(still_open),
                 "list": "; ".join(
                     f"{kid.assignee.name}: {kid.title} ({kid.get_status_display()})"

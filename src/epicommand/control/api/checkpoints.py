@@ -21,6 +21,7 @@ from epicommand.core.api_schemas import (
     BatchOut,
     batch_response,
     region_filter,
+    request_field_names,
 )
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
@@ -333,15 +334,16 @@ def issue_permit(request, payload: PermitIn):
     """A command office lets one vehicle through its lockdown; it carries at most the
     protocol edition's number of people. The number is generated. A person's account only."""
     require(request.auth, C.MANAGE_CHECKPOINTS)
-    permit = services.issue_permit(
-        request.auth,
-        plate=payload.plate,
-        holder=payload.holder,
-        purpose=payload.purpose,
-        valid_from=payload.valid_from,
-        valid_until=payload.valid_until,
-        region_id=payload.region_code,
-    )
+    with request_field_names(region_id="region_code"):
+        permit = services.issue_permit(
+            request.auth,
+            plate=payload.plate,
+            holder=payload.holder,
+            purpose=payload.purpose,
+            valid_from=payload.valid_from,
+            valid_until=payload.valid_until,
+            region_id=payload.region_code,
+        )
     return Status(201, permit)
 
 
@@ -383,9 +385,10 @@ def declare_lockdown(request, payload: LockdownIn):
     """From now on every vehicle at a checkpoint inside the region needs a permit. A
     person's account only."""
     require(request.auth, C.MANAGE_CHECKPOINTS)
-    lockdown = services.declare_lockdown(
-        request.auth, region_id=payload.region_code, reason=payload.reason
-    )
+    with request_field_names(region_id="region_code"):
+        lockdown = services.declare_lockdown(
+            request.auth, region_id=payload.region_code, reason=payload.reason
+        )
     return Status(201, lockdown)
 
 

@@ -8,16 +8,21 @@ from django.utils.translation import gettext_lazy as _
 
 from epicommand.core.access import covers
 
+# Keys a service uses for the record's own state, not for anything the user typed: their
+# messages stand alone on the form ("acknowledge the task first", "3 shares are still open").
+STATE_KEYS = frozenset({NON_FIELD_ERRORS, "status"})
+
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
     """Attach a service's ValidationError to the form: known field names to their fields,
-    anything else to the form as a whole, so no message is lost."""
+    the record's state to the form as a whole, anything else to the form under the name
+    of its field, so no message is lost."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
     for field, messages in exc.message_dict.items():
         target = field if field in form.fields else None
-        if target is None and field != NON_FIELD_ERRORS:
+        if target is None and field not in STATE_KEYS:
             messages = [f"{field}: {m}" for m in messages]
         form.add_error(target, messages)
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS, region_filter
+from epicommand.core.api_schemas import ERRORS, region_filter, request_field_names
 from epicommand.core.keyset import MAX_ID
 
 from ..models import Room, Site
@@ -249,7 +249,7 @@ def create_site(request, payload: SiteIn):
     data = payload.dict()
     data["region_id"] = data.pop("region_code")
     data["kind"] = payload.kind.value
-    with _api_field_names():
+    with request_field_names(region_id="region_code"):
         site = services.create_site(request.auth, **data)
     return Status(201, _site_out(queries.visible_site(request.auth, site.pk)))
 
@@ -315,7 +315,7 @@ def update_site(request, payload: SitePatchIn, site_id: int = SITE_ID):
         changes["region_id"] = changes.pop("region_code")
     if changes.get("kind") is not None:
         changes["kind"] = changes["kind"].value
-    with _api_field_names():
+    with request_field_names(region_id="region_code"):
         services.update_site(request.auth, site, reason=reason, **changes)
     return _site_out(queries.visible_site(request.auth, site_id))
 

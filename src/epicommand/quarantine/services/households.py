@@ -20,10 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind, HealthFact
-from epicommand.control.services import healthcode
+from epicommand.control.services import healthcode, person_state
+from epicommand.control.services.person_state import Transition
 from epicommand.core import audit, counters
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import bulk_insert, chunks, naive_utc
+from epicommand.core.masking import mask_name
 from epicommand.core.models import Region, Role, User
 from epicommand.people.models import Household, Person
 
@@ -160,6 +162,7 @@ def put_under_home_quarantine(
             team=team,
         )
         members = list(Person.objects.filter(household=household).values_list("pk", "region_id"))
+        _refuse_members_in_sites(household)
         healthcode.record_facts(
             (
                 healthcode.NewFact(
@@ -183,6 +186,15 @@ def put_under_home_quarantine(
             % {"reason": reason, "until": ends_on.isoformat(), "n": len(members)},
         )
     return control
+
+
+def _refuse_members_in_sites(household: Household) -> None:
+    """A household kept at home while a member is in a site would be two places at once."""
+    members = Person.objects.filter(household=household).values_list("pk", "name")
+    names = {pk: mask_name(name) for pk, name in members}
+    person_state.refuse_conflicts(
+        Transition.HOME_QUARANTINE_STARTED, names, field="household_id", names=names
+    )
 
 
 def fact_key(control: HouseholdControl, person_id: int) -> str:

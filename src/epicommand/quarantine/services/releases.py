@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind
-from epicommand.control.services import healthcode
+from epicommand.control.services import healthcode, person_state
+from epicommand.control.services.person_state import Transition
 from epicommand.core import audit, counters
 
 from ..models import ACTIVE_STAY_STATUSES, Room, Stay, StayTest
@@ -155,6 +156,13 @@ def release_from_site(actor, stay: Stay, *, at: datetime | None = None) -> Stay:
     else:
         stay.status, stay.released_at = S.RELEASED, now
     healthcode.end_facts([stay.person_id], FactKind.CENTRALIZED_QUARANTINE, at=now, source_key=key)
+    # Red until the release, yellow at home, green after: the contact facts end here.
+    done = (
+        Transition.LEFT_SITE_FOR_HOME
+        if stay.status == S.HOME_MONITORING
+        else Transition.RELEASED_FROM_QUARANTINE
+    )
+    person_state.happened(done, [stay.person_id], at=now)
     stay.save(update_fields=["status", "left_site_at", "released_at"])
     counters.bump("stays_in_site", stay.region_id, -1)
     _vacate(stay.room_id)
@@ -173,6 +181,7 @@ def end_home_monitoring(actor, stay: Stay, *, at: datetime | None = None) -> Sta
     stay.save(update_fields=["status", "released_at"])
     _source_name, key = _source(stay.pk)
     healthcode.end_facts([stay.person_id], FactKind.HOME_MONITORING, at=now, source_key=key)
+    person_state.happened(Transition.RELEASED_FROM_QUARANTINE, [stay.person_id], at=now)
     counters.bump("stays_home", stay.region_id, -1)
     audit.record(actor, "quarantine_stay.release_home", stay)
     return stay

@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind
-from epicommand.control.services import healthcode
+from epicommand.control.services import healthcode, person_state
+from epicommand.control.services.person_state import Transition
 from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import chunks, many
@@ -250,6 +251,8 @@ def assign_stay(
     )
     if active is not None:
         raise ValidationError({"person": _active_stay_message(active)})
+    arrival = Transition.QUARANTINED_AT_HOME if site is None else Transition.ADMITTED_TO_SITE
+    person_state.refuse_conflicts(arrival, [person.pk], field="person")
     if site is not None:
         room = _pick_room(site, room, person, edition)
     stay = Stay.objects.create(
@@ -288,7 +291,10 @@ def assign_stay(
             started_at=started_at,
             source=source,
             source_key=key,
+            detail=f"{site.name} {room}",
         )
+    # The person is under control from now: their contact records say so.
+    person_state.happened(arrival, [person.pk], at=started_at, now=now)
     where = f"{site.name} {room}" if site is not None else "home"
     audit.record(actor, "quarantine_stay.assign", stay, reason=f"{reason}, {where}")
     return stay

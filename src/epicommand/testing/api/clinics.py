@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS, day_filter, region_filter
+from epicommand.core.api_schemas import ERRORS, day_filter, region_filter, request_field_names
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_name
 from epicommand.people import lookup
@@ -74,15 +74,6 @@ class FeverClinicPatchIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-def _renamed(exc: ValidationError) -> ValidationError:
-    """The service names the region `region_id`; this API calls it `region_code`."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    return ValidationError(
-        {("region_code" if k == "region_id" else k): v for k, v in exc.message_dict.items()}
-    )
-
-
 @router.get("", response={200: FeverClinicPage, **ERRORS}, summary="List fever clinics")
 def list_clinics(
     request,
@@ -103,10 +94,8 @@ def list_clinics(
 def create_clinic(request, payload: FeverClinicIn):
     data = payload.dict()
     data["region_id"] = data.pop("region_code")
-    try:
+    with request_field_names(region_id="region_code"):
         clinic = services.create_clinic(request.auth, **data)
-    except ValidationError as exc:
-        raise _renamed(exc) from None
     return Status(201, queries.visible_clinic(request.auth, clinic.pk))
 
 
@@ -244,10 +233,8 @@ def update_clinic(request, payload: FeverClinicPatchIn, clinic_id: int = ID):
     reason = changes.pop("reason", "")
     if "region_code" in changes:
         changes["region_id"] = changes.pop("region_code")
-    try:
+    with request_field_names(region_id="region_code"):
         services.update_clinic(request.auth, clinic, reason=reason, **changes)
-    except ValidationError as exc:
-        raise _renamed(exc) from None
     return queries.visible_clinic(request.auth, clinic_id)
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS, region_filter
+from epicommand.core.api_schemas import ERRORS, region_filter, request_field_names
 from epicommand.core.keyset import MAX_ID
 
 from ..models import SamplingSite
@@ -105,7 +105,7 @@ def create_site(request, payload: SamplingSiteIn):
     """A sampling point in your jurisdiction: its tables, hours and throughput."""
     data = payload.dict()
     data["region_id"] = data.pop("region_code")
-    with _api_field_names():
+    with request_field_names(region_id="region_code"):
         site = services.create_site(request.auth, **data)
     return Status(201, queries.visible_site(request.auth, site.pk))
 
@@ -126,6 +126,6 @@ def update_site(request, payload: SamplingSitePatchIn, site_id: int = SITE_ID):
         changes["region_id"] = changes.pop("region_code")
     for name in [k for k, v in changes.items() if v is None]:
         changes.pop(name)
-    with _api_field_names():
+    with request_field_names(region_id="region_code"):
         services.update_site(request.auth, site, reason=reason, **changes)
     return queries.visible_site(request.auth, site_id)

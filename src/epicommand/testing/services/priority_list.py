@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from epicommand.core import policy
+from epicommand.core import audit, policy
 from epicommand.core.bulk import bulk_insert, chunks, many, naive_utc
 from epicommand.people.models import Person
 
@@ -98,3 +98,18 @@ def mark_sampled(person_ids, at: datetime) -> int:
     return PriorityTest.objects.filter(
         person_id__in=list(person_ids), sampled_at__isnull=True, listed_at__lte=at
     ).update(sampled_at=at)
+
+
+def withdraw_for_case(person_ids: list[int], at: datetime, now: datetime) -> int:
+    """These persons became cases (control.services.person_state): their waiting entries
+    leave the list, all but a suspected case's own, which its confirming test answers.
+    The hospital tests a case from here on. Returns how many entries it withdrew."""
+    waiting = []
+    for chunk in chunks(person_ids):
+        waiting += PriorityTest.objects.filter(
+            person_id__in=many(chunk), sampled_at__isnull=True
+        ).exclude(reason=PriorityTest.Reason.SUSPECTED_CASE)
+    if waiting:
+        audit.record_many(None, "priority_test.withdraw", waiting, reason="case")
+        PriorityTest.objects.filter(pk__in=[e.pk for e in waiting]).delete()
+    return len(waiting)

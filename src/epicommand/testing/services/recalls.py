@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind
-from epicommand.control.services import healthcode
+from epicommand.control.services import healthcode, person_state
+from epicommand.control.services.person_state import Transition
 from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, require
 from epicommand.core.bulk import chunks, many
@@ -155,7 +156,7 @@ def resolve_by_single_results(tubes, batch, now: datetime) -> None:
     )
     # The single result ends the closed management of a positive pool; a positive person
     # is red from here on by the case tracing records.
-    healthcode.end_facts({r[1] for r in recalls}, FactKind.POSITIVE_POOL, at=now, now=now)
+    person_state.happened(Transition.POOL_RESOLVED, {r[1] for r in recalls}, at=now, now=now)
     for round_id, villages in sorted(figures.items()):
         progress.add(round_id, {code: dict(f) for code, f in villages.items()})
     _count_open(Tally(r[2] for r in recalls), now, sign=-1)

@@ -299,7 +299,7 @@ def _check_twice_in_round(items: list[SampleItem], errors) -> None:
                     "resample",
                     _already_sampled(found)
                     + "; "
-                    + _("send resample: true to sample them again deliberately"),
+                    + _("a deliberate re-sample must be marked as one"),
                 )
 
 

@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind
-from epicommand.control.services import healthcode
+from epicommand.control.services import healthcode, person_state
+from epicommand.control.services.person_state import Transition
 from epicommand.core import audit, counters, followups
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.models import User
@@ -135,6 +136,8 @@ def register_case(
         healthcode.record_fact(
             person, FactKind.CASE, started_at=reported_at, source=source, source_key=key, now=now
         )
+        # Before the suspected case's own listing: the entries it had as a contact go.
+        person_state.happened(Transition.BECAME_CASE, [person.pk], at=reported_at, now=now)
         if classification == Classification.SUSPECTED:
             priority_list.list_for_testing(
                 person,
@@ -261,6 +264,7 @@ def _record_suspected(new: list[Case], now: datetime) -> None:
             )
         )
     healthcode.record_facts(facts, now=now)
+    person_state.happened(Transition.BECAME_CASE, [c.person_id for c in new], at=now, now=now)
     priority_list.list_many_for_testing(listings, now=now)
     day = timezone.localdate(now)
     counters.add_flows("cases_reported", dict(Tally((c.region_id, day) for c in new)))

@@ -437,10 +437,11 @@ def set_status(
 ) -> Contact:
     """Move a contact forward: notified, under control, released (a step may be skipped;
     the skipped steps take the same time). Control closes the open count; release ends
-    the health-code fact."""
+    the health-code fact. `actor` None is the platform following the person's state
+    (`follow_person_state`)."""
     now = now or timezone.now()
     at = at or now
-    require(actor, C.INVESTIGATE, region=contact.case.region_id)
+    require(actor, C.INVESTIGATE, region=contact.case.region_id, platform=True)
     if status not in STAMP_OF:
         raise ValidationError({"status": _("must be notified, controlled or released")})
     if at > now + CLOCK_SLACK:
@@ -473,3 +474,20 @@ def set_status(
             )
         audit.record(actor, "contact.status", contact, reason=contact.get_status_display())
     return contact
+
+
+def follow_person_state(status: str):
+    """The reaction (control.services.person_state) that moves every contact record of
+    the persons forward to `status` when their state changes: admitted to quarantine or
+    become a case (controlled, so no longer overdue), released from quarantine (released).
+    A record already there or further stays as it is."""
+
+    def reaction(person_ids: list[int], at: datetime, now: datetime) -> None:
+        behind = STATUS_ORDER[: STATUS_ORDER.index(status)]
+        for chunk in chunks(person_ids):
+            rows = Contact.objects.filter(person_id__in=many(chunk), status__in=behind)
+            for contact in rows.select_related("case").order_by("pk"):
+                when = max(min(at, now), contact.identified_at)  # a pickup planned for later
+                set_status(None, contact, status, at=when, now=now)
+
+    return reaction
