@@ -19,15 +19,23 @@ def on_hand(batch, enterprise):
 
 def test_goods_move_down_the_chain_and_are_sold(chain):
     batch, code = coded_batch(chain.importer_user)
-    movements.dispatch(chain.importer_user, code, to_credit_code=chain.store.credit_code, quantity=60)
+    movements.dispatch(
+        chain.importer_user, code, to_credit_code=chain.store.credit_code, quantity=60
+    )
     movements.receive(chain.store_user, code, quantity=60)
     movements.dispatch(chain.store_user, code, to_credit_code=chain.market.credit_code, quantity=20)
     movements.receive(chain.market_user, code, quantity=20)
     movements.sell(chain.market_user, code, quantity=5)
     assert [on_hand(batch, e) for e in (chain.importer, chain.store, chain.market)] == [40, 40, 15]
     steps = list(ChainEvent.objects.filter(batch=batch).values_list("biz_step", flat=True))
-    assert steps == ["commissioning", "shipping", "receiving", "shipping", "receiving",
-                     "retail_selling"]
+    assert steps == [
+        "commissioning",
+        "shipping",
+        "receiving",
+        "shipping",
+        "receiving",
+        "retail_selling",
+    ]
 
 
 def test_dispatching_more_than_held_is_refused_and_nothing_written(chain):
@@ -43,7 +51,9 @@ def test_dispatching_more_than_held_is_refused_and_nothing_written(chain):
 
 def test_receiving_more_than_was_sent_is_refused(chain):
     _batch, code = coded_batch(chain.importer_user)
-    movements.dispatch(chain.importer_user, code, to_credit_code=chain.store.credit_code, quantity=5)
+    movements.dispatch(
+        chain.importer_user, code, to_credit_code=chain.store.credit_code, quantity=5
+    )
     with pytest.raises(ValidationError) as refused:
         movements.receive(chain.store_user, code, quantity=6)
     assert "quantity" in refused.value.message_dict
@@ -73,7 +83,9 @@ OPERATIONS = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(operations=OPERATIONS)
 def test_no_sequence_of_receipts_and_dispatches_makes_stock_negative(chain, operations):
     Holding.objects.all().delete()

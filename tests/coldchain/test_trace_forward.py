@@ -54,9 +54,13 @@ def brute_force(shipments, start, batch):
     return down, up - {start}
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(shipments=NETWORK, start=st.integers(0, 7), batch_index=st.integers(0, 2))
-def test_the_trace_equals_a_brute_force_walk_on_random_networks(chain, shipments, start, batch_index):
+def test_the_trace_equals_a_brute_force_walk_on_random_networks(
+    chain, shipments, start, batch_index
+):
     ChainEvent.objects.all().delete()
     Holding.objects.all().delete()
     Batch.objects.all().delete()
@@ -73,9 +77,17 @@ def test_the_trace_equals_a_brute_force_walk_on_random_networks(chain, shipments
     ]
     lots = [
         Batch.objects.create(
-            first_stop=chain.importer, region=chain.importer.region, product="p",
-            specification="s", origin_country="c", batch_number=f"b{i}", container_number="c",
-            seal_number="s", customs_declaration="d", quantity=100, weight_kg=1,
+            first_stop=chain.importer,
+            region=chain.importer.region,
+            product="p",
+            specification="s",
+            origin_country="c",
+            batch_number=f"b{i}",
+            container_number="c",
+            seal_number="s",
+            customs_declaration="d",
+            quantity=100,
+            weight_kg=1,
         )
         for i in range(3)
     ]
@@ -83,8 +95,14 @@ def test_the_trace_equals_a_brute_force_walk_on_random_networks(chain, shipments
     shipments = [s for s in shipments if s[1] != s[2]]
     ChainEvent.objects.bulk_create(
         ChainEvent(
-            event_id=uuid.uuid4(), biz_step="shipping", disposition="in_transit", event_time=now,
-            batch=lots[b], quantity=q, enterprise=nodes[src], destination=nodes[dst],
+            event_id=uuid.uuid4(),
+            biz_step="shipping",
+            disposition="in_transit",
+            event_time=now,
+            batch=lots[b],
+            quantity=q,
+            enterprise=nodes[src],
+            destination=nodes[dst],
             region=chain.importer.region,
         )
         for b, src, dst, q in shipments
@@ -112,7 +130,9 @@ def _network(chain):
     """importer -> store -> market, store -> shop (Chang'an); staff at the store and the
     market."""
     batch, code = coded_batch(chain.importer_user)
-    movements.dispatch(chain.importer_user, code, to_credit_code=chain.store.credit_code, quantity=60)
+    movements.dispatch(
+        chain.importer_user, code, to_credit_code=chain.store.credit_code, quantity=60
+    )
     movements.receive(chain.store_user, code, quantity=60)
     movements.dispatch(chain.store_user, code, to_credit_code=chain.market.credit_code, quantity=20)
     movements.receive(chain.market_user, code, quantity=20)

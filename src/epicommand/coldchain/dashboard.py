@@ -10,7 +10,9 @@ from epicommand.core.recount import Counted
 from .models import Batch, Holding, PositiveSample
 
 recount.register(
-    Counted("chain_batches_coded", lambda: Batch.objects.filter(coded_at__isnull=False), "coded_at"),
+    Counted(
+        "chain_batches_coded", lambda: Batch.objects.filter(coded_at__isnull=False), "coded_at"
+    ),
     Counted("chain_positive_samples", lambda: PositiveSample.objects.all(), "recorded_at"),
     Counted("chain_holders_sealed", lambda: Holding.objects.filter(sealed_at__isnull=False)),
 )

@@ -64,9 +64,7 @@ class EnterpriseStaff(models.Model):
     class Meta:
         verbose_name = _("enterprise staff member")
         verbose_name_plural = _("enterprise staff")
-        constraints = [
-            models.UniqueConstraint(fields=["enterprise", "person"], name="staff_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "person"], name="staff_once")]
 
 
 class EnterpriseAccount(models.Model):
@@ -240,9 +238,7 @@ class ChainEvent(models.Model):
     disposition = models.CharField(_("disposition"), max_length=20, choices=Disposition.choices)
     event_time = models.DateTimeField(_("event time"))
     record_time = models.DateTimeField(_("record time"), default=timezone.now)
-    batch = models.ForeignKey(
-        Batch, models.CASCADE, related_name="events", verbose_name=_("batch")
-    )
+    batch = models.ForeignKey(Batch, models.CASCADE, related_name="events", verbose_name=_("batch"))
     quantity = models.PositiveIntegerField(_("quantity"))
     enterprise = models.ForeignKey(
         Enterprise, models.PROTECT, related_name="events", verbose_name=_("business location")

@@ -40,9 +40,10 @@ def batches_visible_to(who):
     own); an official those held by an enterprise in their jurisdiction."""
     own = _account_enterprise_id(who)
     if own is not None:
-        return Batch.objects.filter(holdings__enterprise_id=own).filter(
-            scope_q(who, "holdings__region_id")
-        )
+        if not enterprises_visible_to(who).exists():
+            return Batch.objects.none()  # an account scoped away from its own enterprise
+        held = Holding.objects.filter(enterprise_id=own).values("batch_id")
+        return Batch.objects.filter(Q(first_stop_id=own) | Q(pk__in=held))
     held_here = Holding.objects.filter(scope_q(who, "region_id")).values("batch_id")
     return Batch.objects.filter(Q(pk__in=held_here) | scope_q(who, "region_id"))
 

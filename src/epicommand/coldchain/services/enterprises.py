@@ -102,7 +102,5 @@ def bind_account(actor, enterprise: Enterprise, account: User | ApiToken) -> Ent
             user=None if is_token else account,
             token=account if is_token else None,
         )
-        audit.record(
-            actor, "coldchain.account.bind", enterprise, reason=str(account)[:100]
-        )
+        audit.record(actor, "coldchain.account.bind", enterprise, reason=str(account)[:100])
     return bound

@@ -86,8 +86,13 @@ def dispatch(actor, code, *, to_credit_code, quantity, at=None, now=None) -> Cha
         holding.on_hand -= quantity
         holding.save(update_fields=["dispatched", "on_hand"])
         event = _event(batch, S.SHIPPING, D.IN_TRANSIT, quantity, here, at, destination=there)
-        audit.record(actor, "coldchain.dispatch", batch, region_code=here.region_id,
-                     reason=f"{quantity} to {there.credit_code}")
+        audit.record(
+            actor,
+            "coldchain.dispatch",
+            batch,
+            region_code=here.region_id,
+            reason=f"{quantity} to {there.credit_code}",
+        )
     return event
 
 
@@ -139,8 +144,13 @@ def receive(actor, code, *, quantity, from_credit_code="", at=None, now=None) ->
         holding.save()
         disposition = D.NON_SELLABLE if holding.sealed_at else D.IN_PROGRESS
         event = _event(batch, S.RECEIVING, disposition, quantity, here, at, source=source)
-        audit.record(actor, "coldchain.receive", batch, region_code=here.region_id,
-                     reason=f"{quantity} from {source.credit_code}")
+        audit.record(
+            actor,
+            "coldchain.receive",
+            batch,
+            region_code=here.region_id,
+            reason=f"{quantity} from {source.credit_code}",
+        )
     return event
 
 
@@ -174,6 +184,7 @@ def sell(actor, code, *, quantity, at=None, now=None) -> ChainEvent:
         holding.on_hand -= quantity
         holding.save(update_fields=["sold", "on_hand"])
         event = _event(batch, S.RETAIL_SELLING, D.RETAIL_SOLD, quantity, here, at)
-        audit.record(actor, "coldchain.sell", batch, region_code=here.region_id,
-                     reason=str(quantity))
+        audit.record(
+            actor, "coldchain.sell", batch, region_code=here.region_id, reason=str(quantity)
+        )
     return event

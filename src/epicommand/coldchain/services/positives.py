@@ -92,9 +92,7 @@ def record_positive_sample(
             recorded_at=now,
             recorded_by=actor,
         )
-        reached = queries.trace(
-            enterprise.pk, batch_id=batch.pk if batch else None, since=since
-        )
+        reached = queries.trace(enterprise.pk, batch_id=batch.pk if batch else None, since=since)
         sample.batches_sealed, sample.packages_sealed = _seal(reached, now)
         sample.staff_listed = _list_staff(sample, reached, now)
         sample.save(update_fields=["batches_sealed", "packages_sealed", "staff_listed"])
@@ -193,8 +191,10 @@ def _tasks_per_county(actor, sample, reached, now) -> tuple[list, list[str]]:
         if office is None:
             missing.append(county)
             continue
-        text = _("Seal and check the stock, test the staff and disinfect at %(n)d holders "
-                 "of cold-chain goods traced from positive sample %(s)s (lab report %(r)s).")
+        text = _(
+            "Seal and check the stock, test the staff and disinfect at %(n)d holders "
+            "of cold-chain goods traced from positive sample %(s)s (lab report %(r)s)."
+        )
         (task,) = task_services.issue_task(
             actor,
             title=_("Cold-chain positive: %(n)d holders to check") % {"n": len(holders)},
