@@ -3,15 +3,16 @@ the enterprises of their jurisdiction), the trace forward and back in one recurs
 and the public chain of a batch without personal data."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import Q
 
+from epicommand.core import policy
 from epicommand.core.access import scope_q
 from epicommand.core.bulk import naive_utc
 
-from .models import Batch, ChainEvent, Enterprise, EnterpriseAccount, Holding
+from .models import Batch, ChainEvent, Enterprise, EnterpriseAccount, Holding, PositiveSample
 
 PAGE = 50
 
@@ -36,14 +37,15 @@ def enterprises_visible_to(who):
 
 
 def batches_visible_to(who):
-    """The batches the caller may see: an enterprise the batches it holds or held (its
-    own); an official those held by an enterprise in their jurisdiction."""
+    """The batches the caller may see: an enterprise the batches it declared, holds or
+    held, or that are on the way to it (its own); an official those held by an enterprise in their jurisdiction."""
     own = _account_enterprise_id(who)
     if own is not None:
         if not enterprises_visible_to(who).exists():
             return Batch.objects.none()  # an account scoped away from its own enterprise
         held = Holding.objects.filter(enterprise_id=own).values("batch_id")
-        return Batch.objects.filter(Q(first_stop_id=own) | Q(pk__in=held))
+        coming = ChainEvent.objects.filter(destination_id=own).values("batch_id")
+        return Batch.objects.filter(Q(first_stop_id=own) | Q(pk__in=held) | Q(pk__in=coming))
     held_here = Holding.objects.filter(scope_q(who, "region_id")).values("batch_id")
     return Batch.objects.filter(Q(pk__in=held_here) | scope_q(who, "region_id"))
 
@@ -162,6 +164,15 @@ def trace(enterprise_id: int, *, batch_id: int | None = None, since: datetime | 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [Reached(*row) for row in cursor.fetchall()]
+
+
+def trace_of_sample(sample: PositiveSample) -> list[Reached]:
+    """The trace a positive sample starts: its batch from its place (a product or package),
+    or every batch its place received in the policy's days before sampling (environment)."""
+    since = None
+    if sample.batch_id is None:
+        since = sample.sampled_at - timedelta(days=policy.active().coldchain_environment_days)
+    return trace(sample.enterprise_id, batch_id=sample.batch_id, since=since)
 
 
 def shipments_between(reached: list[Reached]) -> list[tuple[int, int, int, int]]:

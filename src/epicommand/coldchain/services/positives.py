@@ -77,10 +77,6 @@ def record_positive_sample(
         region=city_of(enterprise.region_id),
         person=True,
     )
-    edition = policy.active()
-    since = None
-    if batch is None:
-        since = sampled_at - timedelta(days=edition.coldchain_environment_days)
     with transaction.atomic():
         sample = PositiveSample.objects.create(
             kind=kind,
@@ -92,7 +88,7 @@ def record_positive_sample(
             recorded_at=now,
             recorded_by=actor,
         )
-        reached = queries.trace(enterprise.pk, batch_id=batch.pk if batch else None, since=since)
+        reached = queries.trace_of_sample(sample)
         sample.batches_sealed, sample.packages_sealed = _seal(reached, now)
         sample.staff_listed = _list_staff(sample, reached, now)
         sample.save(update_fields=["batches_sealed", "packages_sealed", "staff_listed"])
