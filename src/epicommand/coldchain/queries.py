@@ -38,7 +38,8 @@ def enterprises_visible_to(who):
 
 def batches_visible_to(who):
     """The batches the caller may see: an enterprise the batches it declared, holds or
-    held, or that are on the way to it (its own); an official those held by an enterprise in their jurisdiction."""
+    held, or that are on the way to it (its own); an official those declared or held by
+    an enterprise in their jurisdiction."""
     own = _account_enterprise_id(who)
     if own is not None:
         if not enterprises_visible_to(who).exists():

@@ -28,7 +28,7 @@ VALID_UNTIL = Form(...)
 CERT_FILE = File(..., description="PDF, PNG or JPEG, checked by content")
 
 
-class EnterpriseIn(Schema):
+class ChainEnterpriseIn(Schema):
     name: str = Field(max_length=150)
     credit_code: str = Field(max_length=18, description="unified social credit code")
     kind: Literal[tuple(Enterprise.Kind.values)]
@@ -36,7 +36,7 @@ class EnterpriseIn(Schema):
     address: str = Field(max_length=200)
 
 
-class EnterpriseOut(Schema):
+class ChainEnterpriseOut(Schema):
     id: int
     name: str
     credit_code: str
@@ -45,7 +45,7 @@ class EnterpriseOut(Schema):
     address: str
 
 
-class BatchIn(Schema):
+class ChainBatchIn(Schema):
     product: str = Field(max_length=100)
     specification: str = Field(max_length=100)
     origin_country: str = Field(max_length=60)
@@ -57,7 +57,7 @@ class BatchIn(Schema):
     weight_kg: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
 
 
-class HoldingOut(Schema):
+class ChainHoldingOut(Schema):
     enterprise: str = Field(alias="enterprise.name")
     credit_code: str = Field(alias="enterprise.credit_code")
     received: int
@@ -67,7 +67,7 @@ class HoldingOut(Schema):
     sealed: int
 
 
-class BatchOut(Schema):
+class ChainBatchOut(Schema):
     id: int
     first_stop: str = Field(alias="first_stop.name")
     product: str
@@ -83,32 +83,32 @@ class BatchOut(Schema):
     sealed_at: datetime | None
     keep_until: date | None
     trace_code: str | None = Field(None, description="once coded")
-    holders: list[HoldingOut] = Field(description="the holders you may see")
+    holders: list[ChainHoldingOut] = Field(description="the holders you may see")
 
     @staticmethod
     def resolve_trace_code(obj) -> str | None:
         return codes.trace_code(obj) if obj.coded_at else None
 
 
-class CodeOut(Schema):
+class TraceCodeOut(Schema):
     trace_code: str
 
 
-class MoveIn(Schema):
+class ChainSaleIn(Schema):
     trace_code: str = Field(max_length=codes.MAX_LENGTH)
     quantity: int = Field(ge=1, le=10_000_000)
     at: datetime | None = Field(None, description="now if omitted")
 
 
-class DispatchIn(MoveIn):
+class ChainDispatchIn(ChainSaleIn):
     to_credit_code: str = Field(max_length=18)
 
 
-class ReceiptIn(MoveIn):
+class ChainReceiptIn(ChainSaleIn):
     from_credit_code: str = Field("", max_length=18, description="needed if several senders")
 
 
-class EventOut(Schema):
+class ChainEventOut(Schema):
     event_id: str
     biz_step: str
     disposition: str
@@ -120,7 +120,7 @@ class EventOut(Schema):
         return str(obj.event_id)
 
 
-class SampleIn(Schema):
+class PositiveSampleIn(Schema):
     kind: Literal[tuple(PositiveSample.Kind.values)]
     enterprise_id: int = Field(ge=1, le=MAX_ID)
     trace_code: str = Field("", max_length=codes.MAX_LENGTH, description="product or package")
@@ -128,7 +128,7 @@ class SampleIn(Schema):
     lab_report: str = Field(max_length=60)
 
 
-class ReachedOut(Schema):
+class TraceReachedOut(Schema):
     direction: str = Field(description="down: downstream of the sample; up: to the first stop")
     enterprise_id: int
     batch_id: int
@@ -140,14 +140,14 @@ class ReachedOut(Schema):
     region_code: str = Field(alias="region_id")
 
 
-class SampleOut(Schema):
+class PositiveSampleOut(Schema):
     id: int
     batches_sealed: int
     packages_sealed: int
     staff_listed: int
     tasks: list[int]
     counties_without_office: list[str]
-    reached: list[ReachedOut]
+    reached: list[TraceReachedOut]
 
 
 def _aware(at: datetime | None) -> datetime | None:
@@ -166,27 +166,27 @@ def _batch_out(who, batch: Batch) -> Batch:
     return batch
 
 
-@router.post("/enterprises", response={201: EnterpriseOut, **ERRORS}, summary="Register")
-def register_enterprise(request, payload: EnterpriseIn):
+@router.post("/enterprises", response={201: ChainEnterpriseOut, **ERRORS}, summary="Register")
+def register_enterprise(request, payload: ChainEnterpriseIn):
     """The market regulator registers an enterprise in its jurisdiction."""
     return Status(201, enterprises.register_enterprise(request.auth, **payload.dict()))
 
 
-@router.get("/enterprises", response={200: list[EnterpriseOut], **ERRORS}, summary="List")
+@router.get("/enterprises", response={200: list[ChainEnterpriseOut], **ERRORS}, summary="List")
 def list_enterprises(request):
     """The enterprises you may see (an enterprise's account: its own), at most 500."""
     require(request.auth, Capability.VIEW_COLDCHAIN)
     return list(queries.enterprises_visible_to(request.auth).order_by("pk")[:500])
 
 
-@router.post("/batches", response={201: BatchOut, **ERRORS}, summary="Declare a batch")
-def declare_batch(request, payload: BatchIn):
+@router.post("/batches", response={201: ChainBatchOut, **ERRORS}, summary="Declare a batch")
+def declare_batch(request, payload: ChainBatchIn):
     """A first stop declares a batch it brings in (not yet coded)."""
     batch = batches.declare_batch(request.auth, **payload.dict())
     return Status(201, _batch_out(request.auth, batch))
 
 
-@router.get("/batches", response={200: list[BatchOut], **ERRORS}, summary="List batches")
+@router.get("/batches", response={200: list[ChainBatchOut], **ERRORS}, summary="List batches")
 def list_batches(request, after: int | None = None, coded: Literal["", "yes", "no"] = ""):
     """Your batches (an enterprise: those it holds or held), newest first, 50 a page; pass
     the last id as `after` for the next."""
@@ -195,14 +195,14 @@ def list_batches(request, after: int | None = None, coded: Literal["", "yes", "n
     return [_batch_out(request.auth, b) for b in rows]
 
 
-@router.get("/batches/{batch_id}", response={200: BatchOut, **ERRORS}, summary="One batch")
+@router.get("/batches/{batch_id}", response={200: ChainBatchOut, **ERRORS}, summary="One batch")
 def get_batch(request, batch_id: int = ID):
     return _batch_out(request.auth, _batch(request.auth, batch_id))
 
 
 @router.post(
     "/batches/{batch_id}/certificates",
-    response={201: CodeOut | None, **ERRORS},
+    response={201: TraceCodeOut | None, **ERRORS},
     summary="Attach a certificate",
 )
 def attach_certificate(
@@ -229,7 +229,7 @@ def attach_certificate(
     return Status(201, None)
 
 
-@router.post("/batches/{batch_id}/code", response={201: CodeOut, **ERRORS}, summary="Code")
+@router.post("/batches/{batch_id}/code", response={201: TraceCodeOut, **ERRORS}, summary="Code")
 def code_batch(request, batch_id: int = ID):
     """The trace code, given only when the three certificates are attached and valid;
     else 422 naming each missing one (`certificates.customs` ...)."""
@@ -245,8 +245,8 @@ def batch_epcis(request, batch_id: int = ID):
     return epcis.document(batch, queries.events_of(request.auth, batch))
 
 
-@router.post("/dispatches", response={201: EventOut, **ERRORS}, summary="Record a dispatch")
-def dispatch(request, payload: DispatchIn):
+@router.post("/dispatches", response={201: ChainEventOut, **ERRORS}, summary="Record a dispatch")
+def dispatch(request, payload: ChainDispatchIn):
     return Status(
         201,
         movements.dispatch(
@@ -259,8 +259,8 @@ def dispatch(request, payload: DispatchIn):
     )
 
 
-@router.post("/receipts", response={201: EventOut, **ERRORS}, summary="Record a receipt")
-def receive(request, payload: ReceiptIn):
+@router.post("/receipts", response={201: ChainEventOut, **ERRORS}, summary="Record a receipt")
+def receive(request, payload: ChainReceiptIn):
     return Status(
         201,
         movements.receive(
@@ -273,8 +273,8 @@ def receive(request, payload: ReceiptIn):
     )
 
 
-@router.post("/sales", response={201: EventOut, **ERRORS}, summary="Record a sale")
-def sell(request, payload: MoveIn):
+@router.post("/sales", response={201: ChainEventOut, **ERRORS}, summary="Record a sale")
+def sell(request, payload: ChainSaleIn):
     return Status(
         201,
         movements.sell(
@@ -283,8 +283,10 @@ def sell(request, payload: MoveIn):
     )
 
 
-@router.post("/positive-samples", response={201: SampleOut, **ERRORS}, summary="Record a positive")
-def record_positive(request, payload: SampleIn):
+@router.post(
+    "/positive-samples", response={201: PositiveSampleOut, **ERRORS}, summary="Record a positive"
+)
+def record_positive(request, payload: PositiveSampleIn):
     """The city command office records a positive sample: traced forward and back, the
     downstream stock sealed, the holders' staff listed for testing, a task per county."""
     values = payload.dict()
