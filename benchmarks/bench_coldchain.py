@@ -75,9 +75,9 @@ WITH RECURSIVE down(enterprise_id, batch_id) AS (
     SELECT %s, %s
     UNION
     SELECT e.destination_id, e.batch_id
-    FROM coldchain_chainevent e JOIN down d
-      ON e.enterprise_id = d.enterprise_id AND e.batch_id = d.batch_id
-    WHERE e.biz_step = 'shipping'
+    FROM down d CROSS JOIN coldchain_chainevent e
+    WHERE e.enterprise_id = d.enterprise_id AND e.batch_id = d.batch_id
+      AND e.biz_step = 'shipping'
 )
 SELECT enterprise_id, batch_id FROM down
 """

@@ -273,6 +273,8 @@ class ChainEvent(models.Model):
         indexes = [
             # The trace-forward walk: dispatches out of one holder of one batch.
             models.Index(fields=["enterprise", "batch", "biz_step"], name="chainevent_walk"),
+            # ... and the way back: dispatches into one holder of one batch.
+            models.Index(fields=["destination", "batch"], name="chainevent_back"),
             models.Index(fields=["batch", "event_time"], name="chainevent_batch"),
         ]
 

@@ -102,6 +102,9 @@ class Reached:
     region_id: str
 
 
+# CROSS JOIN keeps SQLite from scanning the events as the outer loop (it then walks the
+# chainevent_walk and chainevent_back indexes from each reached holder); PostgreSQL plans
+# it as the same inner join.
 _TRACE_SQL = """
 WITH RECURSIVE
 seeds(enterprise_id, batch_id) AS ({seeds}),
@@ -109,15 +112,17 @@ down(enterprise_id, batch_id) AS (
     SELECT enterprise_id, batch_id FROM seeds
     UNION
     SELECT e.destination_id, e.batch_id
-    FROM {events} e JOIN down d ON e.enterprise_id = d.enterprise_id AND e.batch_id = d.batch_id
-    WHERE e.biz_step = 'shipping'
+    FROM down d CROSS JOIN {events} e
+    WHERE e.enterprise_id = d.enterprise_id AND e.batch_id = d.batch_id
+      AND e.biz_step = 'shipping'
 ),
 up(enterprise_id, batch_id) AS (
     SELECT enterprise_id, batch_id FROM seeds
     UNION
     SELECT e.enterprise_id, e.batch_id
-    FROM {events} e JOIN up u ON e.destination_id = u.enterprise_id AND e.batch_id = u.batch_id
-    WHERE e.biz_step = 'shipping'
+    FROM up u CROSS JOIN {events} e
+    WHERE e.destination_id = u.enterprise_id AND e.batch_id = u.batch_id
+      AND e.biz_step = 'shipping'
 ),
 reached(direction, enterprise_id, batch_id) AS (
     SELECT 'down', enterprise_id, batch_id FROM down
