@@ -40,7 +40,7 @@ def own_enterprise(actor) -> Enterprise:
 
 def register_enterprise(actor, *, name, credit_code, kind, region_code, address) -> Enterprise:
     """The market regulator registers an enterprise in its jurisdiction."""
-    require(actor, Capability.MANAGE_COLDCHAIN, region=region_code or "")
+    require(actor, Capability.MANAGE_COLDCHAIN)
     errors = {}
     name, address = (name or "").strip(), (address or "").strip()
     credit_code = (credit_code or "").strip().upper()
@@ -58,6 +58,7 @@ def register_enterprise(actor, *, name, credit_code, kind, region_code, address)
         errors["address"] = _("give the enterprise's address")
     if errors:
         raise ValidationError(errors)
+    require(actor, Capability.MANAGE_COLDCHAIN, region=region_code)
     with transaction.atomic():
         enterprise = Enterprise.objects.create(
             name=name[:150],

@@ -69,6 +69,7 @@ def _clean(kind, enterprise_id, trace_code, sampled_at, lab_report, now) -> tupl
 def record_positive_sample(
     actor, *, kind, enterprise_id, sampled_at, lab_report, trace_code="", now=None
 ) -> TraceResult:
+    require(actor, Capability.TRACE_COLDCHAIN, person=True)  # before saying what exists
     now = now or timezone.now()
     enterprise, batch = _clean(kind, enterprise_id, trace_code, sampled_at, lab_report, now)
     require(
