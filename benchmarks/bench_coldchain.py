@@ -72,7 +72,7 @@ def run(args) -> list[str]:
 
 BARE_SQL = """
 WITH RECURSIVE down(enterprise_id, batch_id) AS (
-    SELECT %s, %s
+    SELECT CAST(%s AS BIGINT), CAST(%s AS BIGINT)
     UNION
     SELECT e.destination_id, e.batch_id
     FROM down d CROSS JOIN coldchain_chainevent e
