@@ -3,7 +3,7 @@ environment sample at a wholesale market traced forward through the real service
 
 import random
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from epicommand.coldchain.models import Batch, ChainEvent, Enterprise, Holding
@@ -44,3 +44,25 @@ def test_a_seeded_network_conserves_every_package_and_traces_from_a_market(city,
     assert Enterprise.Kind.RETAILER in kinds
     up = {r.enterprise_id for r in result.reached if r.direction == "up"}
     assert Batch.objects.filter(first_stop_id__in=up).exists()  # back to the first stop
+
+
+def test_the_demo_command_seeds_the_issue_network_and_one_traced_positive(city, city_office):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from epicommand.coldchain.models import PositiveSample
+
+    out = StringIO()
+    call_command("seed_coldchain", stdout=out)
+    kinds = dict(
+        Enterprise.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+    )
+    assert kinds["first_stop"] == 3 and kinds["retailer"] == 200
+    assert kinds["cold_store"] + kinds["wholesaler"] == 20
+    assert Batch.objects.filter(coded_at__isnull=False).count() == 2000
+    sample = PositiveSample.objects.get()
+    assert sample.kind == "environment" and sample.packages_sealed > 0
+    assert "Positive environment sample" in out.getvalue()
+    call_command("seed_coldchain", "--if-empty", stdout=StringIO())  # a second run: nothing
+    assert PositiveSample.objects.count() == 1

@@ -251,28 +251,24 @@ def add_staff(rng: random.Random, enterprises: list[Enterprise], per_enterprise:
 
 
 def demo_accounts(enterprises: dict, password_hash: str) -> list[str]:
-    """A city market regulator and one account for the first importer, cold store, market
-    and retailer, so the demo can be walked through from each side."""
+    """Bind demo-accounts' importer account, and a cold store's, a market's and a
+    retailer's made here, to the first enterprise of each kind, so the demo can be walked
+    through from each side (city scope: it covers the enterprise wherever it is)."""
     city = Region.objects.get(level=Region.Level.CITY)
-    User.objects.update_or_create(
-        username="city_market",
-        defaults=dict(role=Role.MARKET_REGULATOR, scope_region=city, password=password_hash),
-    )
-    names = ["city_market"]
+    names = []
     for kind, username in (
         (K.FIRST_STOP, "coldchain_importer"), (K.COLD_STORE, "coldchain_store"),
         (K.WHOLESALER, "coldchain_market"), (K.RETAILER, "coldchain_retailer"),
     ):  # fmt: skip
-        enterprise = enterprises[kind][0]
-        user, _ = User.objects.update_or_create(
+        user, _ = User.objects.get_or_create(
             username=username,
             defaults=dict(
-                role=Role.COLDCHAIN_ENTERPRISE,
-                scope_region_id=enterprise.region_id,
-                password=password_hash,
+                role=Role.COLDCHAIN_ENTERPRISE, scope_region=city, password=password_hash
             ),
         )
-        EnterpriseAccount.objects.get_or_create(user=user, defaults={"enterprise": enterprise})
+        EnterpriseAccount.objects.get_or_create(
+            user=user, defaults={"enterprise": enterprises[kind][0]}
+        )
         names.append(username)
     return names
 

@@ -63,6 +63,6 @@ class Command(BaseCommand):
                 f"sealed in {sample.batches_sealed} batches, {sample.staff_listed} staff "
                 f"listed for testing, {len(result.tasks)} county tasks. Sealed holders now: "
                 f"{Holding.objects.filter(sealed_at__isnull=False).count():,}. "
-                f"Accounts: {', '.join(accounts)} (demo password)."
+                f"Accounts: city_market, {', '.join(accounts)} (demo password)."
             )
         )
