@@ -1,12 +1,15 @@
 """Shared test harness: a small city with two counties and users named by their job."""
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client, override_settings
 
 from epicommand.core.models import Region, Role, Unit, User
 from epicommand.people.models import Household, Person
+
+from .built_once import OPEN, built_once, grouped
 
 PASSWORD = "correct-horse-battery"
 
@@ -21,7 +24,8 @@ def fast_password_hasher():
 
 def pytest_collection_modifyitems(items):
     """Markers by the file's name (and the seeded city's fixture), so `-m "not browser"`
-    works without a line in every file."""
+    works without a line in every file; the tests that share a build side by side."""
+    items[:] = grouped(items)
     for item in items:
         name = item.path.name
         if name.endswith("_browser.py") or name == "test_browser.py":
@@ -30,6 +34,22 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.fuzz)
         if "seeded_city" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.scale)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """A test's shared builds (tests/built_once.py) are opened, or the others rolled back,
+    just before its database transaction begins."""
+    if fixturedef.argname == "_django_db_helper":
+        OPEN.before_test_database(request)
+    return (yield)
+
+
+@pytest.fixture(scope="session")
+def _built_once_closed_at_the_end(django_db_setup):
+    """The builds still open are rolled back before the test database goes."""
+    yield
+    OPEN.close()
 
 
 @pytest.fixture(autouse=True)
@@ -60,9 +80,10 @@ def database_tasks(settings):
     settings.TASKS = DATABASE_TASKS
 
 
-@pytest.fixture
-def city(db):
-    """Shijiazhuang with Gaocheng (Zengcun town, Xiaoguozhuang village) and Chang'an."""
+@built_once
+def city():
+    """Shijiazhuang with Gaocheng (Zengcun town, Xiaoguozhuang village) and Chang'an:
+    reference rows most tests read, built once for them (tests/built_once.py)."""
     L = Region.Level
     sjz = Region.objects.create(code="130100", name="石家庄市", level=L.CITY)
     gaocheng = Region.objects.create(code="130109", name="藁城区", level=L.COUNTY, parent=sjz)
@@ -84,25 +105,19 @@ def city(db):
     office = Unit.objects.create(
         name="市疫情防控领导小组办公室", kind=Unit.Kind.COMMAND_OFFICE, region=sjz
     )
-    return type(
-        "City",
-        (),
-        dict(
-            sjz=sjz,
-            gaocheng=gaocheng,
-            zengcun=zengcun,
-            xgz=xgz,
-            changan=changan,
-            street=street,
-            community=community,
-            office=office,
-            gaocheng_cdc=Unit.objects.create(
-                name="藁城区疾控中心", kind=Unit.Kind.CDC, region=gaocheng
-            ),
-            changan_cdc=Unit.objects.create(
-                name="长安区疾控中心", kind=Unit.Kind.CDC, region=changan
-            ),
+    return SimpleNamespace(
+        sjz=sjz,
+        gaocheng=gaocheng,
+        zengcun=zengcun,
+        xgz=xgz,
+        changan=changan,
+        street=street,
+        community=community,
+        office=office,
+        gaocheng_cdc=Unit.objects.create(
+            name="藁城区疾控中心", kind=Unit.Kind.CDC, region=gaocheng
         ),
+        changan_cdc=Unit.objects.create(name="长安区疾控中心", kind=Unit.Kind.CDC, region=changan),
     )
 
 

@@ -12,6 +12,7 @@ from epicommand.core.models import Role
 from epicommand.core.services import issue_api_token
 from epicommand.places.codes import place_code
 from epicommand.places.models import Venue
+from tests.clock import earlier_today
 
 
 @pytest.fixture(name="market")
@@ -64,8 +65,9 @@ class Device:
 
 
 def item(client_id, venue, person, *, ago=timedelta(hours=1), **changes) -> dict:
-    """A valid batch item: `person` scanned `venue`'s place code `ago` before now."""
-    at = timezone.now() - ago
+    """A valid batch item: `person` scanned `venue`'s place code `ago` before now (today's
+    scans stay today's, whatever the hour the test runs)."""
+    at = earlier_today(ago) if ago < timedelta(days=1) else timezone.now() - ago
     return {
         "client_id": client_id,
         "place_code": place_code(venue),

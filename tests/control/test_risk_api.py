@@ -100,15 +100,17 @@ def test_designate_confirm_and_lift_through_the_api(gaocheng_office, city, gaoch
     assert confirmed.json()["in_force_from"] is not None
     assert healthcode.colours_of([gaocheng_person.pk]) == {gaocheng_person.pk: "red"}
     # The recompute ran after the confirmation committed: the area says when it was done.
-    assert confirmed.json()["codes_recomputed"]["state"] == "pending"
+    queued = confirmed.json()["codes_recomputed"]
+    assert (queued["state"], queued["persons"]) == ("pending", 1)  # the one resident
     done = client.get(f"{API}/{area['id']}").json()["codes_recomputed"]
     assert done["state"] == "done" and done["finished_at"] is not None
-    assert done["kind"] == "risk_area.codes"
+    assert (done["kind"], done["persons"]) == ("risk_area.codes", 1)
     again = post(client, f"{API}/{area['id']}/confirm")
     assert again.status_code == 422
     assert again.json()["errors"][0]["field"] == "status"
     lifted = post(client, f"{API}/{area['id']}/lift", {"reason": "解除"})
     assert (lifted.status_code, lifted.json()["status"]) == (200, "lifted")
+    assert lifted.json()["codes_recomputed"]["persons"] == 1
 
 
 def test_dismissing_a_proposal(gaocheng_office, city):

@@ -11,7 +11,8 @@ from django.utils import timezone
 from epicommand.control.levels import levels_in_force
 from epicommand.control.models import Colour, FactKind, HealthCode, HealthFact, RiskArea
 from epicommand.control.services import healthcode, risk
-from epicommand.core.models import AuditEvent, Role
+from epicommand.core import followups
+from epicommand.core.models import AuditEvent, FollowUp, Role
 from tests.followups import committed
 
 from .risk_setup import checkpoint, passage, persons, scan, venue, village
@@ -213,11 +214,38 @@ def test_designating_turns_residents_and_recent_visitors_red_and_nobody_else(
     )
     assert resident.source_key == f"resident:{area.pk}:{n.residents[0].pk}"
     assert HealthCode.objects.count() == 4
-    assert area.recomputed.residents == 3 and area.recomputed.visitors == 1
+    assert (area.codes_queued.residents, area.codes_queued.visitors) == (3, 1)
     confirm_event = AuditEvent.objects.get(action="risk_area.confirm")
     assert confirm_event.reason == (
-        "Health codes recomputed: 3 residents and 1 visitors given the area's level"
+        "3 residents and 1 visitors given the area's level; "
+        "health codes of 4 persons queued for recomputing"
     )
+
+
+def test_the_codes_are_queued_for_recomputing_and_recomputed_once_the_change_commits(
+    gaocheng_office, city, neighbourhood, now, django_capture_on_commit_callbacks
+):
+    n = neighbourhood
+    scan(n.shopper, n.market, now - 2 * DAY)
+    with django_capture_on_commit_callbacks() as waiting:
+        area = risk.designate(
+            gaocheng_office, level="high", regions=["130109104"], reason="增村镇", confirm=True,
+            now=now,
+        )  # fmt: skip
+        assert not HealthCode.objects.exists()
+    queued = followups.latest_for(area)
+    assert (queued.kind, queued.state, queued.persons) == ("risk_area.codes", "pending", 4)
+    assert str(area.codes_queued) == (
+        "3 residents and 1 visitors given the area's level; "
+        "health codes of 4 persons queued for recomputing"
+    )
+    waiting[0]()  # the commit
+    assert followups.latest_for(area).state == FollowUp.State.DONE
+    assert HealthCode.objects.count() == 4
+    with committed():
+        lifted = risk.lift(gaocheng_office, area, now=now + DAY)
+    assert lifted.codes_queued.persons == 3  # the residents; the visit runs its course
+    assert followups.latest_for(lifted).persons == 3
 
 
 def test_a_checkpoint_passage_in_the_area_makes_a_visitor(
@@ -257,7 +285,8 @@ def test_lifting_ends_the_resident_facts_and_the_visits_run_their_course(
     assert colours[n.shopper.pk] == Colour.RED  # a visit stays red for 14 days after it
     lift_event = AuditEvent.objects.get(action="risk_area.lift")
     assert lift_event.reason == (
-        "连续无新增; Health codes recomputed: resident facts ended for 3 persons"
+        "连续无新增; resident facts ended for 3 persons; "
+        "health codes of 3 persons queued for recomputing"
     )
 
 

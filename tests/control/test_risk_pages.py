@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from epicommand.control.models import Colour, HealthCode, RiskArea
-from epicommand.control.services import risk
-from epicommand.core.models import Role
+from epicommand.control.services import healthcode, risk
+from epicommand.core import followups
+from epicommand.core.models import FollowUp, Role
 from epicommand.core.recount import recount
 from epicommand.people.models import Person
 from epicommand.simulation import boundaries
@@ -105,6 +106,43 @@ def test_a_county_office_confirms_a_proposal_from_the_list(gaocheng_office, city
     assert (area.status, area.confirmed_by) == (S.IN_FORCE, gaocheng_office)
     followed = client.get("/risk/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "is in force" in followed
+
+
+def row_of(page: str, area: RiskArea) -> str:
+    start = page.index(f'data-area="{area.pk}"')
+    return page[start : page.index("</tr>", start)]
+
+
+def test_the_codes_are_said_to_be_queued_and_the_list_shows_how_far_they_are(
+    gaocheng_office, city, database_tasks
+):
+    residents = persons(city.xgz, 3)
+    area = risk.designate(gaocheng_office, level="high", regions=[city.xgz.code], reason="x")
+    client = login(gaocheng_office)
+    with committed():
+        confirmed = client.post(
+            f"/risk/{area.pk}/confirm/", HTTP_ACCEPT_LANGUAGE="en", follow=True
+        ).content.decode()
+    assert "3 residents and 0 visitors given the area&#x27;s level; health codes of 3 persons " in (
+        confirmed
+    )
+    assert "queued for recomputing." in confirmed and "recomputed:" not in confirmed
+    work = "health codes of residents and visitors (3 persons)"
+    assert f"{work}: waiting for the worker since" in row_of(confirmed, area)
+    assert not HealthCode.objects.filter(person__in=residents).exists()
+
+    followups.run_followup.call(FollowUp.objects.get(kind=risk.RECOMPUTE).pk)  # the worker
+
+    page = client.get("/risk/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"{work}: done at" in row_of(page, area)
+    assert set(healthcode.colours_of([p.pk for p in residents]).values()) == {Colour.RED}
+    with committed():
+        lifted = client.post(
+            f"/risk/{area.pk}/lift/", {"reason": "解除"}, HTTP_ACCEPT_LANGUAGE="en", follow=True
+        ).content.decode()
+    assert "resident facts ended for 3 persons; health codes of 3 persons queued" in lifted
+    history = lifted[lifted.index('id="history"') :]
+    assert f"{work}: waiting for the worker since" in history
 
 
 def test_a_changan_office_gets_404_confirming_a_gaocheng_area(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from epicommand.core.models import AuditEvent
 from epicommand.quarantine.models import Stay, StayTest
 from epicommand.quarantine.services import stays
+from tests.clock import earlier_today
 
 from .stays_world import (  # noqa: F401  fixtures
     camp_fixture,
@@ -43,9 +44,7 @@ def test_a_stay_is_assigned_by_id_number_and_read_back_masked(site_manager, camp
             "site_id": camp.pk,
             "pickup_address": "小果庄村 5 号",
             "vehicle": "冀A·Q7788",
-            "pickup_at": (timezone.localtime() - timedelta(hours=1))
-            .replace(tzinfo=None)
-            .isoformat(),
+            "pickup_at": earlier_today().replace(tzinfo=None).isoformat(),
         },
     )
     assert response.status_code == 201, response.content

@@ -30,6 +30,7 @@ from epicommand.places.models import Venue
 from epicommand.simulation.key_areas import ROAD_POSTS, ZENGCUN, seed_control
 from epicommand.simulation.movements import GAOCHENG
 from epicommand.testing.models import PriorityTest
+from tests.built_once import built_once
 
 from .conftest import SEED
 
@@ -56,8 +57,9 @@ def a_past_evening():
     return evening if evening <= local else evening - timedelta(days=1)
 
 
-@pytest.fixture
-def week(seeded_city):
+@built_once(on="seeded_city")
+def week():
+    """The demo accounts and a week of movements, built once on the demo city."""
     call_command("demo_accounts", stdout=StringIO())
     now = a_past_evening()
     counts = seed_control(SEED, now=now)

@@ -123,7 +123,7 @@ def round_progress_equals_a_direct_count():
         )
         pools = Tally(
             dict(
-                samples.filter(tube__result="positive")
+                samples.filter(status=Sample.Status.POOL_POSITIVE)  # awaiting re-test
                 .values_list("region_id")
                 .annotate(n=Count("id"))
             )

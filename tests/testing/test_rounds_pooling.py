@@ -7,7 +7,7 @@ import pytest
 from epicommand.control.models import RiskLevel
 from epicommand.testing import pooling
 from epicommand.testing.models import Tube
-from epicommand.testing.services import rounds
+from epicommand.testing.services import pooled_tubes, rounds
 from tests.conftest import login
 from tests.testing.sampling_world import designate
 
@@ -31,6 +31,21 @@ def test_pool_sizes_follow_the_area_risk(city, villages):
     assert pooling.pool_size_for(villages.dongli.code) == 5  # the town is medium
     assert pooling.pool_size_for(villages.jianbei.code) == 10
     assert pooling.pool_size_for(villages.jianbei.code, in_quarantine=True) == 1
+
+
+def test_a_table_fills_each_tube_to_its_smallest_members_size_then_takes_a_new_one():
+    """The rule a sampling batch is checked by (pooled_tubes.TubePlan.take), filling tubes
+    in the order the swabs are taken, as the demo rounds are sampled."""
+    sizes = {n: 10 for n in range(23)} | {23: 1, 24: 1} | {25: 5, 26: 10, 27: 10}
+    tubes = pooled_tubes.fill_tubes(list(range(28)), sizes)
+    assert [(t.items, t.capacity, t.full) for t in tubes] == [
+        (list(range(10)), 10, True),
+        (list(range(10, 20)), 10, True),
+        ([20, 21, 22], 10, False),  # a 1:1 swab does not go in with three others
+        ([23], 1, True),
+        ([24], 1, True),
+        ([25, 26, 27], 5, False),  # the medium-risk member sizes the tube at 5
+    ]
 
 
 def test_dorfman_pools_shrink_as_positivity_rises():

@@ -59,11 +59,17 @@ def test_register_by_id_number_and_list_masked(gaocheng_epi, gaocheng_person):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["masked_name"] == "张*" and body["classification"] == "suspected"
-    assert body["overdue"] is True  # reported 2026-01, long past every deadline
+    # Reported in 2026-01 and nobody assigned: an alarm, not a deadline missed.
+    assert body["overdue"] is False and body["awaiting_epidemiologist"] is True
     listed = client.get(API).json()["items"]
     assert [c["id"] for c in listed] == [body["id"]] and "张伟" not in str(listed)
     assert gaocheng_person.id_number not in str(listed)
-    assert [c["id"] for c in client.get(API, {"overdue": "true"}).json()["items"]] == [body["id"]]
+    assert client.get(API, {"overdue": "true"}).json()["items"] == []
+    awaiting = client.get(API, {"awaiting_epidemiologist": "true"}).json()["items"]
+    assert [c["id"] for c in awaiting] == [body["id"]]
+    assigned = post(client, f"{API}/{body['id']}/assign", {"epidemiologist": gaocheng_epi.username})
+    assert assigned.json()["awaiting_epidemiologist"] is False
+    assert client.get(API, {"awaiting_epidemiologist": "true"}).json()["items"] == []
     assert client.get(API, {"classification": "mild"}).json()["items"] == []
 
 

@@ -1,6 +1,8 @@
 """The case pages: list (masked, overdue flagged, scoped), the register form and its
 refusals, the detail page (full, audited, 404 elsewhere), steps and the visit form."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -41,9 +43,13 @@ def test_list_masks_flags_overdue_and_is_scoped(gaocheng_epi, changan_epi, case)
     text = page.content.decode()
     assert page.status_code == 200
     assert "张*" in text and "张伟" not in text and "130109198005171238" not in text
-    assert 'class="overdue"' in text
+    # Nobody investigates it yet: flagged for the county, and counted in the navigation.
+    assert 'class="overdue"' in text and "awaiting an epidemiologist" in text
+    assert re.search(r'href="/cases/"[^>]*>[^<]*<span class="badge bad">1</span>', text)
     only_overdue = client_for(gaocheng_epi).get("/cases/", {"overdue": "on"}).content.decode()
-    assert f"/cases/{case.pk}/" in only_overdue
+    assert f"/cases/{case.pk}/" not in only_overdue
+    awaiting = client_for(gaocheng_epi).get("/cases/", {"awaiting_epidemiologist": "on"})
+    assert f"/cases/{case.pk}/" in awaiting.content.decode()
     assert f"/cases/{case.pk}/" not in client_for(changan_epi).get("/cases/").content.decode()
 
 

@@ -156,13 +156,32 @@ def test_milestone_deadlines_count_from_assignment(
     assert milestones.is_overdue(case, now=assigned + timedelta(hours=5))
 
 
-def test_overdue_filter_agrees_with_deadlines(gaocheng_epi, gaocheng_person, changan_person, city):
+def test_overdue_filter_agrees_with_deadlines(
+    gaocheng_epi, gaocheng_investigator, gaocheng_person, changan_person, city
+):
     late = register(gaocheng_epi, gaocheng_person, reported_at=NOW - timedelta(hours=3))
+    cases.assign(gaocheng_epi, late, gaocheng_investigator, at=NOW - timedelta(hours=3))
     city_office_case = register(None, changan_person, reported_at=NOW)
-    found = milestones.with_deadline_start(Case.objects.all()).filter(milestones.overdue_q(NOW))
+    found = Case.objects.filter(milestones.overdue_q(NOW))
     assert list(found) == [late]
     assert milestones.is_overdue(late, now=NOW)
     assert not milestones.is_overdue(city_office_case, now=NOW)
+
+
+def test_a_case_nobody_was_assigned_to_is_an_alarm_not_overdue(
+    gaocheng_epi, gaocheng_investigator, gaocheng_person
+):
+    """Days after its report an unassigned case is not "overdue" (no clock runs without an
+    epidemiologist): it awaits one, which is its own alarm, until somebody is assigned."""
+    case = register(gaocheng_epi, gaocheng_person, reported_at=NOW - timedelta(days=6))
+    assert not milestones.is_overdue(case, now=NOW)
+    assert [d.due_at for d in milestones.deadlines(case, now=NOW)] == [None, None, None]
+    assert milestones.awaiting_epidemiologist(case)
+    assert list(Case.objects.filter(milestones.awaiting_epidemiologist_q())) == [case]
+    cases.assign(gaocheng_epi, case, gaocheng_investigator, at=NOW)
+    assert not milestones.awaiting_epidemiologist(case)
+    assert not Case.objects.filter(milestones.awaiting_epidemiologist_q()).exists()
+    assert milestones.is_overdue(case, now=NOW + timedelta(hours=3))  # 2 h from assignment
 
 
 def test_milestones_in_order(gaocheng_epi, gaocheng_person):

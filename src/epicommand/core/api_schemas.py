@@ -45,6 +45,7 @@ class FollowUpOut(Schema):
     queued_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    persons: int = Field(description="how many persons the work covers (0: not said)")
 
     @staticmethod
     def resolve_work(followup) -> str:

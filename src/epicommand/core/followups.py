@@ -75,9 +75,12 @@ def inline():
         _inline.reset(token)
 
 
-def after_commit(kind: str, record, *, changed_at: datetime | None = None) -> FollowUp:
+def after_commit(
+    kind: str, record, *, changed_at: datetime | None = None, persons: int = 0
+) -> FollowUp:
     """Register the follow-up of a change to `record`: run after the caller's transaction
-    commits, as of `changed_at` (the change's time, default now)."""
+    commits, as of `changed_at` (the change's time, default now). `persons`: how many
+    persons the work covers, shown with its progress, when the change knows it."""
     if kind not in REACTIONS:
         raise LookupError(f"no follow-up registered as {kind!r}")
     now = timezone.now()
@@ -87,6 +90,7 @@ def after_commit(kind: str, record, *, changed_at: datetime | None = None) -> Fo
         state=State.PENDING,
         changed_at=changed_at or now,
         queued_at=now,
+        persons=persons,
     )
     if _inline.get():
         run(followup.pk)
@@ -168,7 +172,21 @@ def latest_for(record, kind: str | None = None) -> FollowUp | None:
     found = FollowUp.objects.filter(subject=subject_of(record))
     if kind is not None:
         found = found.filter(kind=kind)
-    followup = found.order_by("-pk").first()
+    return _labelled(found.order_by("-pk").first())
+
+
+def latest_for_many(records, kind: str) -> dict[int, FollowUp]:
+    """{record's pk: its most recent follow-up of `kind`} for a page's list of records, in
+    one query (the subject index)."""
+    subjects = {subject_of(record): record.pk for record in records}
+    latest: dict[int, FollowUp] = {}
+    found = FollowUp.objects.filter(kind=kind, subject__in=list(subjects)).order_by("pk")
+    for followup in found:
+        latest[subjects[followup.subject]] = _labelled(followup)
+    return latest
+
+
+def _labelled(followup: FollowUp | None) -> FollowUp | None:
     if followup is not None and followup.kind in REACTIONS:
         followup.label = REACTIONS[followup.kind].label
     return followup

@@ -352,6 +352,9 @@ class FollowUp(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    # How many persons the work covers, when the change knows it (a risk area: the persons
+    # whose codes are recomputed); 0 when it does not say.
+    persons = models.PositiveIntegerField(_("persons concerned"), default=0)
 
     class Meta:
         verbose_name = _("follow-up")

@@ -190,7 +190,7 @@ def seed_control(
         clock.lap("passages and counters")
         progress(f"{counts.passages:,} passages, {counts.denied} denied, {counts.fevers} fevers")
         area = designate_zengcun(office, week.days[0].date, now)
-        touched = getattr(area, "recomputed", None)
+        touched = getattr(area, "codes_queued", None)
         counts.risk_residents = touched.residents if touched else 0
         counts.risk_visitors = touched.visitors if touched else 0
         clock.lap("risk area")

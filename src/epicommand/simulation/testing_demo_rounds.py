@@ -8,7 +8,6 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from epicommand.control.levels import levels_in_force
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
 from epicommand.core import counters, policy
@@ -16,7 +15,7 @@ from epicommand.core.bulk import bulk_insert, naive_utc
 from epicommand.core.models import User
 from epicommand.people.models import Person
 from epicommand.quarantine.models import ACTIVE_STAY_STATUSES, Stay
-from epicommand.testing import pooling, progress
+from epicommand.testing import progress
 from epicommand.testing.barcodes import tube_barcode
 from epicommand.testing.models import (
     Box,
@@ -28,6 +27,7 @@ from epicommand.testing.models import (
     SiteAssignment,
     Tube,
 )
+from epicommand.testing.services import pooled_tubes
 from epicommand.testing.services import sites as site_services
 
 from . import loading
@@ -117,7 +117,6 @@ class RoundWriter:
     def __init__(self, rng, now: datetime, labs: dict[str, Lab]):
         self.rng, self.now, self.labs = rng, now, labs
         self.edition = policy.active()
-        self.levels = levels_in_force()
         self.in_quarantine = set(
             Stay.objects.filter(status__in=ACTIVE_STAY_STATUSES).values_list("person_id", flat=True)
         )
@@ -126,6 +125,11 @@ class RoundWriter:
             "pk", "region_id"
         ):
             self.persons[village].append(pk)
+        # Each person's pool size as a sampling table sizes it: by the risk of their area
+        # in force, 1:1 while in quarantine.
+        self.sizes = pooled_tubes.pool_sizes(
+            {pk: village for village, persons in self.persons.items() for pk in persons}
+        )
         self.samplers = {
             u.scope_region_id[:6]: u.pk
             for u in User.objects.filter(username__endswith="_sampling").select_related()
@@ -203,19 +207,17 @@ class RoundWriter:
         return round_.starts_at, round_.starts_at + timedelta(hours=1)
 
     def _village(self, round_, village, persons, site_id, start, end, finished) -> None:
-        size = pooling.pool_size_for(village, levels=self.levels, edition=self.edition)
-        pooled = [p for p in persons if p not in self.in_quarantine]
-        groups = [pooled[i : i + size] for i in range(0, len(pooled), size)]
-        groups += [[p] for p in persons if p in self.in_quarantine]
-        if not groups:
-            return
-        gap = max((end - start) / len(groups), SWAB)
-        for n, members in enumerate(groups):
+        # Its persons in quarantine come last, each in a tube of their own (sized 1:1).
+        queue = [p for p in persons if p not in self.in_quarantine]
+        queue += [p for p in persons if p in self.in_quarantine]
+        tubes = pooled_tubes.fill_tubes(queue, self.sizes)
+        gap = max((end - start) / len(tubes), SWAB)
+        for n, tube in enumerate(tubes):
             opened = start + gap * n
-            closed = opened + SWAB * (len(members) - 1)
+            closed = opened + SWAB * (tube.members - 1)
             if not finished and closed >= self.now:
                 break
-            self._tube(round_, village, site_id, members, opened, closed, size)
+            self._tube(round_, village, site_id, tube.items, opened, closed, tube.capacity)
 
     def _tube(self, round_, village, site_id, members, opened, closed, capacity) -> None:
         site = self.sites[site_id]
@@ -409,7 +411,7 @@ class RoundWriter:
         self.stocks[_local_day(taken), "tubes_in_transit", county] += 1
         self._resulted(county, resulted)
         self.stocks[_local_day(resulted), "recalls_open", county] -= 1
-        self.figures[round_.pk][village]["released"] += 1
+        self.figures[round_.pk][village].update(released=1, positive_pools=-1)
 
     # Writing -----------------------------------------------------------------------------
 

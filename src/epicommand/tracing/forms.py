@@ -24,6 +24,9 @@ class CaseFilterForm(forms.Form):
         choices=[("", _("all")), ("confirmed", _("confirmed (any)")), *Classification.choices],
     )
     overdue = forms.BooleanField(label=_("investigation overdue"), required=False)
+    awaiting_epidemiologist = forms.BooleanField(
+        label=_("awaiting an epidemiologist"), required=False
+    )
     open_only = forms.BooleanField(label=_("open cases only"), required=False)
     region = forms.RegexField(
         label=_("region code"), regex=r"^[0-9]{2,12}$", required=False, max_length=12

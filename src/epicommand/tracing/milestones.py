@@ -1,12 +1,13 @@
 """The investigation's milestones (on site, core investigation, completed) and their policy
-deadlines, counted from the assignment (or the report when nobody is assigned yet). Read by
-the case services, which record the milestones, and by the case lists and pages."""
+deadlines, counted from the assignment. An open case nobody was assigned to has no clock
+yet: it is its own alarm to the county ("awaiting an epidemiologist"), on the case list,
+in the navigation's badge and in the API. Read by the case services, which record the
+milestones, and by the case lists and pages."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -27,17 +28,17 @@ MILESTONE_NAMES = {
 class Deadline:
     milestone: str
     name: str
-    due_at: datetime
+    due_at: datetime | None  # None until somebody is assigned
     done_at: datetime | None
     overdue: bool  # not reached and past due
     late: bool  # reached, but after the deadline
 
 
 def deadlines(case: Case, *, now: datetime | None = None) -> list[Deadline]:
-    """Each milestone's policy deadline, counted from the assignment (or the report when
-    nobody is assigned yet), and whether it is overdue."""
+    """Each milestone's policy deadline, counted from the assignment (none before it), and
+    whether it is overdue."""
     now = now or timezone.now()
-    start = case.assigned_at or case.reported_at
+    start = case.assigned_at
     edition = policy.active()
     hours = {
         "on_site": edition.investigation_on_site_hours,
@@ -46,7 +47,7 @@ def deadlines(case: Case, *, now: datetime | None = None) -> list[Deadline]:
     }
     rows = []
     for milestone in MILESTONES:
-        due = start + timedelta(hours=hours[milestone])
+        due = start and start + timedelta(hours=hours[milestone])
         done = getattr(case, MILESTONE_FIELDS[milestone])
         rows.append(
             Deadline(
@@ -54,8 +55,8 @@ def deadlines(case: Case, *, now: datetime | None = None) -> list[Deadline]:
                 str(MILESTONE_NAMES[milestone]),
                 due,
                 done,
-                overdue=done is None and due < now and _investigated(case),
-                late=done is not None and done > due,
+                overdue=due is not None and done is None and due < now and _investigated(case),
+                late=due is not None and done is not None and done > due,
             )
         )
     return rows
@@ -70,9 +71,17 @@ def is_overdue(case: Case, *, now: datetime | None = None) -> bool:
     return any(d.overdue for d in deadlines(case, now=now))
 
 
+def awaiting_epidemiologist(case: Case) -> bool:
+    """An open case nobody investigates yet: the county's alarm, before any clock runs."""
+    return case.epidemiologist_id is None and not case.outcome
+
+
+def awaiting_epidemiologist_q() -> Q:
+    return Q(epidemiologist__isnull=True, outcome="")
+
+
 def overdue_q(now: datetime | None = None) -> Q:
-    """The cases with a milestone overdue, as a filter on a queryset annotated by
-    `with_deadline_start` (the list pages filter on it)."""
+    """The cases with a milestone overdue (the list pages filter on it)."""
     now = now or timezone.now()
     edition = policy.active()
     late = {
@@ -82,9 +91,5 @@ def overdue_q(now: datetime | None = None) -> Q:
     }
     q = Q()
     for field, hours in late.items():
-        q |= Q(**{f"{field}__isnull": True, "deadline_start__lt": now - timedelta(hours=hours)})
+        q |= Q(**{f"{field}__isnull": True, "assigned_at__lt": now - timedelta(hours=hours)})
     return q & ~Q(outcome=Outcome.RULED_OUT)
-
-
-def with_deadline_start(queryset):
-    return queryset.annotate(deadline_start=Coalesce("assigned_at", "reported_at"))

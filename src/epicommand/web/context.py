@@ -73,7 +73,13 @@ NAV_ITEMS = (
         Capability.HOME_CONTROL,
         "quarantine/households",
     ),
-    NavItem(_("Cases"), "tracing:case_list", Capability.VIEW_CASES, "cases"),
+    NavItem(
+        _("Cases"),
+        "tracing:case_list",
+        Capability.VIEW_CASES,
+        "cases",
+        badge="epicommand.tracing.queries.cases.awaiting_epidemiologist_count",
+    ),
     NavItem(_("Contacts"), "tracing:contact_list", Capability.VIEW_CASES, "contacts"),
     NavItem(
         _("Referrals"),

@@ -1,5 +1,6 @@
 """Risk areas: proposals (from the rule of services.risk_rules, or an office's own
-designation), confirming, dismissing and lifting, and the health codes a change recomputes.
+designation), confirming, dismissing and lifting, and the health codes a change queues for
+recomputing.
 
 A suggestion is compared with what is in force, so only changes are proposed. A command
 office (MANAGE_RISK_AREAS, a person, the area in their jurisdiction) confirms; the area
@@ -16,8 +17,9 @@ get (or lose) the health-code facts of its level, in bulk:
   as the scan and checkpoint intake key the visits made after it. A resident is not a
   visitor of their own area.
 
-Only those persons are recomputed, after the change commits, as a task (`persons_changed_by`
-finds them again from the facts). A low area records the level only. Every change is dated
+Only those persons are recomputed, after the change commits, as a queued follow-up
+(`persons_changed_by` finds them again from the facts); the follow-up's state is what the
+pages and the API show. A low area records the level only. Every change is dated
 and audited."""
 
 from collections.abc import Iterable
@@ -230,12 +232,14 @@ def _name_of(codes: list[str], labels: dict[str, str]) -> str:
 
 
 @dataclass(frozen=True)
-class Recomputed:
-    """What a change did to health codes."""
+class CodesQueued:
+    """What a change did to health-code facts, and how many persons' codes it queued for
+    recomputing: the follow-up RECOMPUTE does that after the change commits."""
 
     residents: int = 0
     visitors: int = 0
     ended: int = 0  # persons whose resident facts of replaced or lifted areas ended
+    persons: int = 0  # residents, visitors and those whose facts ended, each once
 
     def __str__(self) -> str:
         parts = []
@@ -246,12 +250,16 @@ class Recomputed:
             )
         if self.ended:
             parts.append(_("resident facts ended for %(ended)d persons") % {"ended": self.ended})
-        return _("Health codes recomputed: %(what)s") % {"what": "; ".join(parts)}
+        queued = _("health codes of %(persons)d persons queued for recomputing") % {
+            "persons": self.persons
+        }
+        return "; ".join([*parts, queued])
 
 
 def confirm(actor, area: RiskArea, *, now: datetime | None = None) -> RiskArea:
     """Put a proposal in force now; the areas in force over the same regions are lifted,
-    and the health codes of residents and recent visitors recomputed."""
+    and the health codes of residents and recent visitors queued for recomputing (the
+    area's `codes_queued` says how many)."""
     require(actor, Capability.MANAGE_RISK_AREAS, region=area.region_id, person=True)
     with transaction.atomic():
         return _confirm(actor, area, now or timezone.now())
@@ -286,10 +294,10 @@ def _confirm(actor, area: RiskArea, now: datetime) -> RiskArea:
             reason=_("replaced by risk area %(id)d (%(level)s)")
             % {"id": area.pk, "level": area.get_level_display()},
         )
-    _given, residents, visitors = _record_area_facts(area, members, now)
-    followups.after_commit(RECOMPUTE, area, changed_at=now)
-    area.recomputed = Recomputed(residents, visitors, len(ended))
-    audit.record(actor, "risk_area.confirm", area, reason=str(area.recomputed))
+    given, residents, visitors = _record_area_facts(area, members, now)
+    area.codes_queued = CodesQueued(residents, visitors, len(ended), len(given | ended))
+    followups.after_commit(RECOMPUTE, area, changed_at=now, persons=area.codes_queued.persons)
+    audit.record(actor, "risk_area.confirm", area, reason=str(area.codes_queued))
     return area
 
 
@@ -328,8 +336,9 @@ def dismiss(actor, area: RiskArea, *, reason: str = "") -> RiskArea:
 
 
 def lift(actor, area: RiskArea, *, reason: str = "", now: datetime | None = None) -> RiskArea:
-    """End an area in force now: its residents' facts end and their codes are recomputed
-    (visits stay what they were: a visit to a high-risk area keeps its colour phases)."""
+    """End an area in force now: its residents' facts end and their codes are queued for
+    recomputing (visits stay what they were: a visit to a high-risk area keeps its colour
+    phases)."""
     require(actor, Capability.MANAGE_RISK_AREAS, region=area.region_id, person=True)
     now = now or timezone.now()
     with transaction.atomic():
@@ -347,14 +356,14 @@ def lift(actor, area: RiskArea, *, reason: str = "", now: datetime | None = None
             )
         area.refresh_from_db()
         ended = _end_resident_facts(area, _members(area), now)
-        followups.after_commit(RECOMPUTE, area, changed_at=now)
-        area.recomputed = Recomputed(ended=len(ended))
+        area.codes_queued = CodesQueued(ended=len(ended), persons=len(ended))
+        followups.after_commit(RECOMPUTE, area, changed_at=now, persons=len(ended))
         reason = (reason or "").strip()
         audit.record(
             actor,
             "risk_area.lift",
             area,
-            reason="; ".join(p for p in (reason, str(area.recomputed)) if p),
+            reason="; ".join(p for p in (reason, str(area.codes_queued)) if p),
         )
     return area
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from epicommand.core import policy
+from epicommand.core import followups, policy
 from epicommand.core.access import Capability, covers, region_q
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import Region
@@ -77,17 +77,27 @@ def _mark_changeable(user, areas):
     return areas
 
 
+def _with_codes_followup(areas):
+    """Give each area `codes_followup`: the latest recompute of its health codes (queued,
+    running or done, and for how many persons), as the case page shows its follow-ups."""
+    latest = followups.latest_for_many(areas, services.RECOMPUTE)
+    for area in areas:
+        area.codes_followup = latest.get(area.pk)
+    return areas
+
+
 @require_safe
 @login_required
 def risk_area_list(request):
     history, next_after = history_page(request.user, parse_cursor(request.GET.get("after")))
+    _with_codes_followup(history)
     proposals = _mark_changeable(request.user, proposals_for(request.user))
     levels = levels_in_force()
     for area in proposals:  # what the proposal would change
         area.current = levels.level_of(area.region_id)
         area.current_label = RiskLevel(area.current).label
     context = {
-        "in_force": _mark_changeable(request.user, areas_in_force()),
+        "in_force": _with_codes_followup(_mark_changeable(request.user, areas_in_force())),
         "proposals": proposals,
         "history": history,
         "next_after": next_after,
@@ -112,9 +122,9 @@ def _change(request, area_id: int, action, done: str):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        recomputed = getattr(area, "recomputed", None)
+        queued = getattr(area, "codes_queued", None)
         text = done % {"name": area.name}
-        messages.success(request, f"{text} {recomputed}." if recomputed else text)
+        messages.success(request, f"{text} {queued}." if queued else text)
     return redirect("control:risk_area_list")
 
 
@@ -198,7 +208,7 @@ def risk_area_new(request):
         else:
             if area.status == RiskArea.Status.IN_FORCE:
                 text = _("%(name)s is in force.") % {"name": area.name}
-                messages.success(request, f"{text} {area.recomputed}.")
+                messages.success(request, f"{text} {area.codes_queued}.")
             else:
                 messages.success(
                     request,

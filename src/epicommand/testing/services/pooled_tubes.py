@@ -4,7 +4,9 @@ to what size, and the bulk write of the tubes, samples and their figures.
 A tube takes swabs up to its pool size, then closes and waits for its box. The pool size
 comes from the policy by the risk of each member's area (1:1 for a person in quarantine);
 the smallest size among a tube's members decides, so a tube never holds more swabs than
-its most at-risk member allows.
+its most at-risk member allows. `TubePlan.take` is that rule: the batch checks the tubes a
+table scanned by it, and `fill_tubes` fills tubes by it as a table does (the demo city's
+rounds are sampled so).
 """
 
 from collections import Counter as Tally
@@ -84,6 +86,34 @@ class TubePlan:
     def full(self) -> bool:
         return self.members >= self.capacity
 
+    def size_with(self, size: int) -> int:
+        """The tube's size once a swab of a person pooled `size` to a tube is in it."""
+        return min(self.capacity, size)
+
+    def take(self, item, size: int) -> bool:
+        """Put in the swab of a person pooled `size` to a tube; False (and the tube left as
+        it was) when the tube would hold more than its smallest size allows."""
+        size = self.size_with(size)
+        if self.members + 1 > size:
+            return False
+        self.capacity = size
+        self.members += 1
+        self.items.append(item)
+        return True
+
+
+def fill_tubes(persons: list, sizes: dict) -> list[TubePlan]:
+    """Tubes filled with the swabs of `persons` in the order they are taken, as a sampling
+    table fills them: a swab that the tube in hand cannot take goes into a new one.
+    `sizes`: {person: their pool size} (`pool_sizes`). Each tube's `items` are persons."""
+    tubes: list[TubePlan] = []
+    for person in persons:
+        if not tubes or not tubes[-1].take(person, sizes[person]):
+            tube = TubePlan("", None, sizes[person], 0)
+            tube.take(person, sizes[person])
+            tubes.append(tube)
+    return tubes
+
 
 def plan_tubes(items: list[SampleItem], site, rounds, errors) -> dict[str, TubePlan]:
     """Group the items by tube, check each tube may take them, and size it: the smallest
@@ -93,7 +123,7 @@ def plan_tubes(items: list[SampleItem], site, rounds, errors) -> dict[str, TubeP
     for chunk in chunks(barcodes):
         rows = Tube.objects.select_for_update().filter(barcode__in=many(chunk, "text"))
         stored.update((t.barcode, t) for t in rows.order_by("barcode"))
-    sizes = _pool_sizes({i.person_id: i.region_id for i in items if i.person_id is not None})
+    sizes = pool_sizes({i.person_id: i.region_id for i in items if i.person_id is not None})
     plans: dict[str, TubePlan] = {}
     for item in items:
         tube = stored.get(item.barcode)
@@ -117,13 +147,8 @@ def plan_tubes(items: list[SampleItem], site, rounds, errors) -> dict[str, TubeP
             continue
         if item.person_id is None:
             continue
-        size = min(plan.capacity, sizes[item.person_id])
-        if plan.members + 1 > size:
-            errors.add(item.index, "tube", _pool_over(plan, size))
-            continue
-        plan.capacity = size
-        plan.members += 1
-        plan.items.append(item)
+        if not plan.take(item, sizes[item.person_id]):
+            errors.add(item.index, "tube", _pool_over(plan, plan.size_with(sizes[item.person_id])))
     return plans
 
 
@@ -157,7 +182,7 @@ def _pool_over(plan: TubePlan, size: int) -> str:
     }
 
 
-def _pool_sizes(regions: dict[int, str]) -> dict[int, int]:
+def pool_sizes(regions: dict[int, str]) -> dict[int, int]:
     """{person id: the pool size their swab may go in}: by their area's risk level in
     force, 1:1 (the policy's high-risk size) while they are in quarantine."""
     levels, edition = levels_in_force(), policy.active()

@@ -142,6 +142,8 @@ def resolve_by_single_results(tubes, batch, now: datetime) -> None:
             tally = figures.setdefault(round_id, {}).setdefault(village, Tally())
             if pool_status == Sample.Status.INVALID:
                 tally["tested"] += 1  # an invalid tube was never counted as tested
+            elif pool_status == Sample.Status.POOL_POSITIVE:
+                tally["positive_pools"] -= 1  # no longer awaiting the re-test
             tally["released" if status == S.NEGATIVE else "positives"] += 1
         if status == S.NEGATIVE:
             batch.released += 1

@@ -62,6 +62,9 @@ class CaseOut(Schema):
     core_done_at: datetime | None
     completed_at: datetime | None
     overdue: bool = Field(description="an investigation milestone is past its deadline")
+    awaiting_epidemiologist: bool = Field(
+        description="open and nobody assigned: the county's alarm (no deadline runs yet)"
+    )
     cluster_id: int | None
 
     @staticmethod
@@ -79,6 +82,10 @@ class CaseOut(Schema):
     @staticmethod
     def resolve_overdue(case) -> bool:
         return milestones.is_overdue(case)
+
+    @staticmethod
+    def resolve_awaiting_epidemiologist(case) -> bool:
+        return milestones.awaiting_epidemiologist(case)
 
 
 class CasePage(Schema):
@@ -111,7 +118,7 @@ class CaseClassificationOut(Schema):
 
 class CaseDeadlineOut(Schema):
     milestone: str = Field(description="on_site, core or completed")
-    due_at: datetime
+    due_at: datetime | None = Field(description="null until an epidemiologist is assigned")
     done_at: datetime | None
     overdue: bool
     late: bool = Field(description="reached after the deadline")
@@ -240,6 +247,9 @@ def list_cases(
         None, pattern=CLASS_FILTER, description="a classification, or confirmed"
     ),
     overdue: bool = Query(False, description="only cases with an overdue milestone"),
+    awaiting_epidemiologist: bool = Query(
+        False, description="only open cases nobody was assigned to"
+    ),
     open_only: bool = Query(False, description="only cases without an outcome"),
     region: str | None = region_filter(),
     after: int | None = Query(None, ge=1, le=MAX_ID),
@@ -248,7 +258,11 @@ def list_cases(
     """The cases of persons living in your jurisdiction, newest first."""
     require(request.auth, C.VIEW_CASES)
     filters = queries.CaseFilter(
-        classification=classification or "", overdue=overdue, region=region, open_only=open_only
+        classification=classification or "",
+        overdue=overdue,
+        awaiting_epidemiologist=awaiting_epidemiologist,
+        region=region,
+        open_only=open_only,
     )
     rows, next_after = queries.case_page(request.auth, filters, after=after, limit=limit)
     return {"items": rows, "next_after": next_after}

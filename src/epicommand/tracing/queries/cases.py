@@ -1,6 +1,6 @@
 """Scoped reads of cases and trajectories. Every read starts from `visible_to(who)`: a case
 outside the reader's jurisdiction is 404. Lists page by key (id, newest first) and flag
-each case whose investigation has a milestone overdue."""
+each case whose investigation has a milestone overdue, or that awaits an epidemiologist."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,6 +23,7 @@ MAX_PAGE = 500
 class CaseFilter:
     classification: str = ""  # a classification, or "confirmed" for any confirmed one
     overdue: bool = False
+    awaiting_epidemiologist: bool = False
     region: str | None = None
     open_only: bool = False
     # The dashboard's figures link here: the cases reported on a day, or with onset on it.
@@ -48,11 +49,10 @@ def visible_visit(who, case: Case, visit_id) -> Visit:
 def case_page(
     who, filters: CaseFilter, *, after=None, limit: int = PAGE_SIZE, now: datetime | None = None
 ) -> tuple[list[Case], int | None]:
-    """One page of the cases `who` sees, newest first; each row carries `overdue`."""
+    """One page of the cases `who` sees, newest first; each row carries `overdue` and
+    `awaiting_epidemiologist`."""
     now = now or timezone.now()
-    rows = milestones.with_deadline_start(
-        Case.objects.visible_to(who).select_related("person", "region", "epidemiologist")
-    )
+    rows = Case.objects.visible_to(who).select_related("person", "region", "epidemiologist")
     if filters.classification == "confirmed":
         rows = rows.exclude(
             classification__in=(Classification.SUSPECTED, Classification.ASYMPTOMATIC)
@@ -61,6 +61,8 @@ def case_page(
         rows = rows.filter(classification=filters.classification)
     if filters.overdue:
         rows = rows.filter(milestones.overdue_q(now))
+    if filters.awaiting_epidemiologist:
+        rows = rows.filter(milestones.awaiting_epidemiologist_q())
     if filters.open_only:
         rows = rows.filter(outcome="")
     if filters.reported:
@@ -76,7 +78,14 @@ def case_page(
     page = found[:limit]
     for case in page:
         case.overdue = milestones.is_overdue(case, now=now)
+        case.awaiting_epidemiologist = milestones.awaiting_epidemiologist(case)
     return page, found[limit - 1].pk if len(found) > limit else None
+
+
+def awaiting_epidemiologist_count(user) -> int:
+    """The navigation's badge on Cases: open cases in the user's jurisdiction that nobody
+    investigates yet (a small set: it empties as cases are assigned)."""
+    return Case.objects.visible_to(user).filter(milestones.awaiting_epidemiologist_q()).count()
 
 
 def history(case: Case) -> list[ClassificationChange]:

@@ -61,6 +61,7 @@ def case_list(request):
         filters = queries.CaseFilter(
             classification=data.get("classification") or "",
             overdue=bool(data.get("overdue")),
+            awaiting_epidemiologist=bool(data.get("awaiting_epidemiologist")),
             open_only=bool(data.get("open_only")),
             region=data.get("region") or None,
             reported=data.get("reported"),

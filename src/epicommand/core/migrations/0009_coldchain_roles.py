@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_followup'),
+        ('core', '0008_followup_persons'),
     ]
 
     operations = [
