@@ -46,6 +46,25 @@ def direct_counts(prefix: str, day) -> dict[str, int]:
         **quarantine_counts(prefix),
         **tracing_counts(prefix, day),
         **mass_testing_counts(prefix, day),
+        **coldchain_counts(prefix, day),
+    }
+
+
+def coldchain_counts(prefix: str, day) -> dict[str, int]:
+    """Batches coded and positive samples of the day; holders with sealed stock."""
+    from epicommand.coldchain.models import Batch, Holding, PositiveSample
+
+    return {
+        "chain_batches_coded": sum(
+            local_day(b.coded_at) == day
+            for b in Batch.objects.in_region(prefix).filter(coded_at__isnull=False)
+        ),
+        "chain_positive_samples": sum(
+            local_day(s.recorded_at) == day for s in PositiveSample.objects.in_region(prefix)
+        ),
+        "chain_holders_sealed": Holding.objects.in_region(prefix)
+        .filter(sealed_at__isnull=False)
+        .count(),
     }
 
 

@@ -50,6 +50,12 @@ class Capability(StrEnum):
     SAMPLE = "testing.sample"  # register samples at a table or door to door; seal boxes
     RECORD_RESULTS = "testing.results"  # a lab receives boxes and uploads results
     FEVER_CLINIC = "feverclinic.work"  # record fever-clinic visits and their triage
+    # Cold chain (issue 17, item 5): read the chain; register enterprises; an enterprise's
+    # own coding, receipts, dispatches and sales; a positive sample traced forward.
+    VIEW_COLDCHAIN = "coldchain.view"
+    MANAGE_COLDCHAIN = "coldchain.manage"
+    RECORD_COLDCHAIN = "coldchain.record"
+    TRACE_COLDCHAIN = "coldchain.trace"
 
 
 C = Capability
@@ -88,6 +94,9 @@ _OFFICE = {
     C.SAMPLE,
     C.RECORD_RESULTS,
     C.FEVER_CLINIC,
+    C.VIEW_COLDCHAIN,
+    C.MANAGE_COLDCHAIN,
+    C.TRACE_COLDCHAIN,
 }
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
@@ -163,6 +172,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_QUARANTINE,
             C.VIEW_CASES,
             C.VIEW_TESTING,
+            C.VIEW_COLDCHAIN,
         }
     ),
     # Discipline inspection follows everything and changes nothing but its own findings.
@@ -182,8 +192,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_VIOLATIONS,
             C.VIEW_CASES,
             C.VIEW_TESTING,
+            C.VIEW_COLDCHAIN,
         }
     ),
+    # Cold chain: an enterprise's staff act for their own enterprise only (its account,
+    # coldchain.models.EnterpriseAccount); the market regulator registers and reads them.
+    "coldchain_enterprise": frozenset({C.VIEW_COLDCHAIN, C.RECORD_COLDCHAIN}),
+    "market_regulator": frozenset(_FIELD | {C.VIEW_COLDCHAIN, C.MANAGE_COLDCHAIN}),
     "administrator": frozenset(
         {C.VIEW_PLACES, C.EDIT_PLACES, C.VIEW_REGIONS, C.VIEW_AUDIT, C.MANAGE_TOKENS}
     ),

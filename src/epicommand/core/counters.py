@@ -73,6 +73,8 @@ FLOW_METRICS = frozenset(
         "tubes_tested",
         "positive_samples",
         "fever_visits",
+        "chain_batches_coded",
+        "chain_positive_samples",
     }
 )
 # Running totals: a new day starts from the previous day's value.
@@ -92,6 +94,7 @@ STOCK_METRICS = frozenset(
         "referrals_open",
         "tubes_in_transit",
         "recalls_open",
+        "chain_holders_sealed",
     }
 )
 

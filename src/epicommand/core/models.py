@@ -141,6 +141,8 @@ class Role(models.TextChoices):
     DEPARTMENT_OFFICER = "department_officer", _("Department officer")
     LEADER = "leader", _("Top leader (party or government)")
     SUPERVISOR = "supervisor", _("Supervisor (discipline inspection)")
+    COLDCHAIN_ENTERPRISE = "coldchain_enterprise", _("Cold-chain enterprise staff")
+    MARKET_REGULATOR = "market_regulator", _("Market regulator")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

@@ -108,6 +108,15 @@ class ProtocolEdition:
     device_clock_skew_minutes: int = 5
     device_max_age_days: int = 30
     sample_max_age_days: int = 7
+    # Cold chain (DOMAIN "Inbound and cold chain"): a batch's negative nucleic-acid test
+    # counts for first-stop coding if sampled this many days before; records are kept
+    # this many years; a positive environment sample seals the batches its place received
+    # in this many days before sampling.
+    coldchain_test_valid_days: int = 7
+    coldchain_record_years: int = 2
+    coldchain_environment_days: int = 14
+    # Hours a county command office has for the task a positive cold-chain sample gives it.
+    coldchain_task_hours: int = 24
 
 
 EDITIONS = {

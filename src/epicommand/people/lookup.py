@@ -41,6 +41,7 @@ class Purpose(StrEnum):
     CHECKPOINT_PASSAGE = "checkpoint passage"  # whoever passes the checkpoint
     VENUE_SCAN = "venue scan"  # whoever scans a place code
     SAMPLING = "sampling"  # sampled at the site where the person stands
+    ENTERPRISE_STAFF = "enterprise staff"  # a cold-chain enterprise's staff live anywhere
 
 
 # The purposes whose batch intake matches many numbers at once (holders_anywhere).

@@ -23,6 +23,10 @@ CITY_ACCOUNTS = [
     ("city_epi", Role.EPIDEMIOLOGIST, "130100", U.CDC),
     ("supervisor", Role.SUPERVISOR, "130100", U.DISCIPLINE_INSPECTION),
     ("admin", Role.ADMINISTRATOR, "130100", U.COMMAND_OFFICE),
+    # Cold chain: the city's market regulator, and an importer's staff (seed-coldchain binds
+    # the account to its enterprise; the city scope covers it wherever it is).
+    ("city_market", Role.MARKET_REGULATOR, "130100", U.MARKET_REGULATION),
+    ("coldchain_importer", Role.COLDCHAIN_ENTERPRISE, "130100", U.MARKET_REGULATION),
 ]
 COUNTY_JOBS = [
     ("office", Role.COUNTY_OFFICE, U.COMMAND_OFFICE),

@@ -489,6 +489,7 @@ class PriorityTest(models.Model):
         FEVER_CLINIC = "fever_clinic", _("Fever-clinic patient")
         CLOSE_CONTACT = "close_contact", _("Close contact")
         SUSPECTED_CASE = "suspected_case", _("Suspected case")
+        COLD_CHAIN = "cold_chain", _("Handled cold-chain goods found positive")
 
     person = models.ForeignKey(
         "people.Person", models.CASCADE, related_name="+", verbose_name=_("person")
