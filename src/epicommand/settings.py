@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "epicommand.quarantine",
     "epicommand.tracing",
     "epicommand.testing",
+    "epicommand.inbound",
     "epicommand.simulation",
     "epicommand.web",
 ]

@@ -40,6 +40,7 @@ class Purpose(StrEnum):
     CHECKPOINT_PASSAGE = "checkpoint passage"  # whoever passes the checkpoint
     VENUE_SCAN = "venue scan"  # whoever scans a place code
     SAMPLING = "sampling"  # sampled at the site where the person stands
+    PORT_ARRIVAL = "port arrival"  # a traveller lands at the port, bound for any county
 
 
 # The purposes whose batch intake matches many numbers at once (holders_anywhere).
@@ -49,6 +50,7 @@ BATCH_PURPOSES = frozenset(
         Purpose.VENUE_SCAN,
         Purpose.SAMPLING,
         Purpose.QUARANTINE_ADMISSION,
+        Purpose.PORT_ARRIVAL,
     }
 )
 
