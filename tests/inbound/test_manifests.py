@@ -20,11 +20,15 @@ from .world import (  # noqa: F401  fixtures
 )
 
 pytestmark = pytest.mark.django_db
-HEADER = "flight_number,date,airline,origin,seat,document,name,nationality,destination_address,region_code,crew"
+HEADER = (
+    "flight_number,date,airline,origin,seat,document,name,nationality,"
+    "destination_address,region_code,crew"
+)
 
 
 def _row(day, seat, document, region, *, flight="CA868", crew="no"):
-    return f"{flight},{day},Air China,Moscow,{seat},{document},旅客{seat},CHN,{region} 1号,{region},{crew}"
+    where = f"{region} 1号,{region}"
+    return f"{flight},{day},Air China,Moscow,{seat},{document},旅客{seat},CHN,{where},{crew}"
 
 
 def _csv(lines) -> io.BytesIO:
