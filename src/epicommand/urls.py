@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("epicommand.quarantine.urls")),
     path("", include("epicommand.tracing.urls")),
     path("", include("epicommand.testing.urls")),
+    path("", include("epicommand.inbound.urls")),
     path("", include("epicommand.web.urls")),
 ]
 

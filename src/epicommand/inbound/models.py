@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from epicommand.core.access import ScopedQuerySet
+from epicommand.core.masking import mask_id_number, mask_name
 from epicommand.core.models import Region, Unit, User
 
 
@@ -189,6 +190,14 @@ class Arrival(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.origin}"
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_document(self) -> str:
+        return mask_id_number(self.document)
 
 
 class Handover(models.Model):
