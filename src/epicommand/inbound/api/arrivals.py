@@ -113,11 +113,11 @@ class CommunityIn(Schema):
     community_unit_id: int = Field(..., ge=1, le=MAX_ID)
 
 
-class LinkIn(Schema):
+class ArrivalPersonIn(Schema):
     person_id: int = Field(..., ge=1, le=MAX_ID)
 
 
-class AtIn(Schema):
+class ArrivalStepIn(Schema):
     at: datetime | None = None
 
 
@@ -203,7 +203,7 @@ def get_arrival(request, arrival_id: int = ID):
     response={200: ArrivalDetailOut, **ERRORS},
     summary="Link the registered person",
 )
-def link_person(request, payload: LinkIn, arrival_id: int = ID):
+def link_person(request, payload: ArrivalPersonIn, arrival_id: int = ID):
     arrival = _arrival(request, arrival_id)
     person = get_object_or_404(Person.objects.visible_to(request.auth), pk=payload.person_id)
     return services.link_person(request.auth, arrival, person)
@@ -214,7 +214,7 @@ def link_person(request, payload: LinkIn, arrival_id: int = ID):
     response={200: ArrivalDetailOut, **ERRORS},
     summary="Sampled at the port",
 )
-def port_test(request, payload: AtIn, arrival_id: int = ID):
+def port_test(request, payload: ArrivalStepIn, arrival_id: int = ID):
     return loop.record_port_test(request.auth, _arrival(request, arrival_id), at=payload.at)
 
 
@@ -241,7 +241,7 @@ def hand_to_transfer(request, payload: TransferIn, arrival_id: int = ID):
     response={200: ArrivalDetailOut, **ERRORS},
     summary="A positive result",
 )
-def record_positive(request, payload: AtIn, arrival_id: int = ID):
+def record_positive(request, payload: ArrivalStepIn, arrival_id: int = ID):
     """The breaker reviews the flight, tracing gets the case and its co-passengers."""
     return positives.record_positive(request.auth, _arrival(request, arrival_id), at=payload.at)
 
@@ -283,7 +283,7 @@ def list_handovers(request):
     response={200: HandoverOut, **ERRORS},
     summary="Acknowledge a handover",
 )
-def acknowledge(request, payload: AtIn, handover_id: int = ID):
+def acknowledge(request, payload: ArrivalStepIn, handover_id: int = ID):
     """The receiving unit takes the traveller over; at the site the stay starts."""
     require(request.auth, C.RECEIVE_TRAVELLERS)
     handover = get_object_or_404(Handover.objects.visible_to(request.auth), pk=handover_id)

@@ -78,14 +78,14 @@ class ManifestOut(Schema):
 
 
 class ManifestRowError(FieldError):
-    line: int
-    column: str
+    line: int | None = Field(None, description="1-based line (JSON: item); 0 is the file")
+    column: str | None = None
 
 
 class ManifestErrorOut(Schema):
     detail: str
-    error_count: int = Field(
-        description=f"every error; `errors` lists the first {MAX_LISTED_ERRORS}"
+    error_count: int | None = Field(
+        None, description=f"every error; `errors` lists the first {MAX_LISTED_ERRORS}"
     )
     errors: list[ManifestRowError] = []
 
