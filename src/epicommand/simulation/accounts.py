@@ -23,6 +23,8 @@ CITY_ACCOUNTS = [
     ("city_epi", Role.EPIDEMIOLOGIST, "130100", U.CDC),
     ("supervisor", Role.SUPERVISOR, "130100", U.DISCIPLINE_INSPECTION),
     ("admin", Role.ADMINISTRATOR, "130100", U.COMMAND_OFFICE),
+    # The airport's desk and the transfer teams work for the whole city.
+    ("port_desk", Role.PORT_STAFF, "130100", U.TRANSPORT),
 ]
 COUNTY_JOBS = [
     ("office", Role.COUNTY_OFFICE, U.COMMAND_OFFICE),
