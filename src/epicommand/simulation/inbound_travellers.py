@@ -138,7 +138,6 @@ def _routes_of(day_back: int):
 
 def _residents(rng) -> list[Person]:
     ids = list(Person.objects.order_by("pk").values_list("pk", flat=True)[:20000])
-    )
     chosen = rng.sample(ids, min(len(ids), 700))
     # Residents with an ID number only: passports of foreigners are the manifest's own.
     return [p for p in Person.objects.filter(pk__in=chosen).order_by("pk") if p.id_number]
