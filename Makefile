@@ -23,6 +23,8 @@ demo: venv
 	$(BIN)/epicommand seed-quarantine --if-empty
 	$(BIN)/epicommand seed-testing --if-empty
 	$(BIN)/epicommand seed-outbreak --seed $(DEMO_SEED) --if-empty
+	$(BIN)/epicommand seed-inbound --seed $(DEMO_SEED) --if-empty
+	$(BIN)/epicommand check-inbound-loop --schedule
 	$(BIN)/epicommand recompute-codes --schedule
 	$(BIN)/epicommand deliver-referrals --schedule
 	$(BIN)/epicommand seed-chain

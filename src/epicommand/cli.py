@@ -20,6 +20,8 @@ epicommand recompute-clusters rebuild every cluster from the case-contact-case l
 epicommand deliver-referrals  post referrals outside the city, escalate overdue ones (--schedule)
 epicommand recompute-codes    recompute health codes whose colour is due to change (--schedule)
 epicommand propose-risk-areas propose risk areas by the edition's rule
+epicommand seed-inbound       a demo week of inbound flights, positives, a suspended route
+epicommand check-inbound-loop raise closed-loop alarms of inbound travellers (--schedule)
 epicommand <any manage.py command>
 """
 
@@ -44,6 +46,8 @@ ALIASES = {
     "recompute-clusters": "recompute_clusters",
     "recompute-codes": "recompute_codes",
     "propose-risk-areas": "propose_risk_areas",
+    "seed-inbound": "seed_inbound",
+    "check-inbound-loop": "check_inbound_loop",
 }
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "epicommand.tracing",
     "epicommand.testing",
     "epicommand.coldchain",
+    "epicommand.inbound",
     "epicommand.simulation",
     "epicommand.web",
 ]

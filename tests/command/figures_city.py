@@ -132,6 +132,7 @@ def generate(city, make_user, tmp_path) -> CommandCity:
     colour_some_codes()
     lodge_some_persons(c, city)
     pass_some_checkpoints(c, city)
+    receive_some_travellers(c, city)
     return c
 
 
@@ -230,3 +231,47 @@ def lodge_some_persons(c: CommandCity, city) -> None:
     office, hotel = found["130102"]
     resident = Person.objects.filter(region_id=JIANBEI).order_by("pk").first()
     stay_services.assign_stay(office, resident, reason="inbound", site=hotel)
+
+
+def receive_some_travellers(c: CommandCity, city) -> None:
+    """A flight with travellers for both counties, one of them eight hours ago and never
+    handed over (an alarm), five positives (a proposed suspension) and a low-risk arrival
+    outside the loop; so the inbound figures count something."""
+    from epicommand.inbound.services import alarms, arrivals, flights
+
+    port = Unit.objects.create(name="正定机场口岸", kind=Unit.Kind.OTHER, region=city.sjz)
+    desk = User.objects.create_user(
+        "port_desk", role=Role.PORT_STAFF, scope_region=city.sjz, unit=port
+    )
+    flight = flights.register_flight(
+        desk,
+        number="CA868",
+        arrival_date=timezone.localdate(c.now),
+        airline="Air China",
+        origin="Moscow",
+        port="SJW",
+    )
+    for n, (region, risk, hours) in enumerate(
+        [(XGZ, "overseas", 8), (XGZ, "overseas", 1), (JIANBEI, "overseas", 1)]
+        + [(JIANBEI, "high", 1)] * 3
+        + [(XGZ, "low", 1)]
+    ):
+        arrival = arrivals.register_arrival(
+            desk,
+            source="port_desk",
+            flight=flight,
+            mode="flight",
+            seat=f"{n + 1}A",
+            document=f"E{n:08d}",
+            name="旅客",
+            origin="Moscow",
+            risk=risk,
+            destination_address="1 号",
+            region_code=region,
+            arrived_at=min(c.now, timezone.now()) - timedelta(hours=hours),
+        )
+        if n < 5:
+            arrival.positive_at = arrival.arrived_at
+            arrival.save(update_fields=["positive_at"])
+    alarms.check_loop()
+    flights.review_breaker(flight)

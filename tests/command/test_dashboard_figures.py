@@ -47,6 +47,7 @@ def direct_counts(prefix: str, day) -> dict[str, int]:
         **tracing_counts(prefix, day),
         **mass_testing_counts(prefix, day),
         **coldchain_counts(prefix, day),
+        **inbound_counts(prefix, day),
     }
 
 
@@ -65,6 +66,22 @@ def coldchain_counts(prefix: str, day) -> dict[str, int]:
         "chain_holders_sealed": Holding.objects.in_region(prefix)
         .filter(sealed_at__isnull=False)
         .count(),
+    }
+
+
+def inbound_counts(prefix: str, day) -> dict[str, int]:
+    """Travellers arrived that day, in the closed loop, alarms open, suspensions proposed."""
+    from epicommand.inbound.models import OPEN_STAGES, Arrival, LoopAlarm, Suspension
+
+    arrivals = Arrival.objects.in_region(prefix)
+    proposed = Suspension.objects.filter(status="proposed", flight__region__code__startswith=prefix)
+    return {
+        "arrivals": sum(local_day(a.arrived_at) == day for a in arrivals),
+        "travellers_in_loop": arrivals.filter(stage__in=OPEN_STAGES).count(),
+        "loop_alarms_open": LoopAlarm.objects.in_region(prefix)
+        .filter(resolved_at__isnull=True)
+        .count(),
+        "suspensions_proposed": proposed.count(),
     }
 
 

@@ -32,6 +32,13 @@ SITES, OCCUPANCY, MONITORING, ALERTS, VIOLATIONS, HOUSEHOLDS = (
     "/quarantine/households/",
 )
 TRACING = ["/cases/", "/contacts/", "/referrals/", "/clusters/"]
+DESK, HANDOVERS, LOOP, FLIGHTS = (
+    "/inbound/desk/",
+    "/inbound/handovers/",
+    "/inbound/loop/",
+    "/inbound/flights/",
+)
+INBOUND = [DESK, HANDOVERS, LOOP, FLIGHTS]
 ROUNDS, SAMPLING_SITES, TABLE, BOXES, LABS, RECALLS, CLINICS = (
     "/testing/rounds/",
     "/testing/sites/",
@@ -48,30 +55,47 @@ COLD_CHAIN = "/cold-chain/"
 CONTROL = [CODES, CHECKPOINTS, SCANS, RISK, PRIORITY]
 QUARANTINE = [SITES, OCCUPANCY, MONITORING, ALERTS, VIOLATIONS, HOUSEHOLDS]
 COMMAND = [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]
-EVERY_ITEM = {*COMMAND, SUPERVISION, *CONTROL, *QUARANTINE, *TRACING, *TESTING, AUDIT, TOKENS}
-EVERY_ITEM.add(COLD_CHAIN)
+EVERY_ITEM = {
+    *COMMAND,
+    SUPERVISION,
+    *CONTROL,
+    *QUARANTINE,
+    *INBOUND,
+    *TRACING,
+    *TESTING,
+    COLD_CHAIN,
+    AUDIT,
+    TOKENS,
+}
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.CITY_OFFICE, [*COMMAND, *CONTROL, *QUARANTINE, *TRACING, *TESTING, COLD_CHAIN]),
-        (Role.COUNTY_OFFICE, [*COMMAND, *CONTROL, *QUARANTINE, *TRACING, *TESTING, COLD_CHAIN]),
+        (
+            Role.CITY_OFFICE,
+            [*COMMAND, *CONTROL, *QUARANTINE, *INBOUND, *TRACING, *TESTING, COLD_CHAIN],
+        ),
+        (
+            Role.COUNTY_OFFICE,
+            [*COMMAND, *CONTROL, *QUARANTINE, *INBOUND, *TRACING, *TESTING, COLD_CHAIN],
+        ),
         (
             Role.EPIDEMIOLOGIST,
             [HOME, PERSONS, PLACES, REPORTS, *CONTROL, SITES, OCCUPANCY, ALERTS]
-            + [*TRACING, *TESTING_VIEW],
+            + [LOOP, FLIGHTS, *TRACING, *TESTING_VIEW],
         ),
         (
             Role.SUPERVISOR,
             [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, SUPERVISION]
             + [CODES, CHECKPOINTS, SCANS, RISK, SITES, OCCUPANCY, ALERTS, VIOLATIONS]
-            + [*TRACING, *TESTING_VIEW, COLD_CHAIN, AUDIT],
+            + [LOOP, FLIGHTS, *TRACING, *TESTING_VIEW, COLD_CHAIN, AUDIT],
         ),
         (
             Role.LEADER,
             [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]
-            + [CHECKPOINTS, RISK, SITES, OCCUPANCY, ALERTS, *TRACING, *TESTING_VIEW, COLD_CHAIN],
+            + [CHECKPOINTS, RISK, SITES, OCCUPANCY, ALERTS, LOOP, FLIGHTS]
+            + [*TRACING, *TESTING_VIEW, COLD_CHAIN],
         ),
         (Role.ADMINISTRATOR, [HOME, PLACES, RISK, AUDIT, TOKENS]),
         (Role.LAB_STAFF, [HOME, PLACES, REPORTS, RISK, *TESTING_VIEW]),
@@ -87,10 +111,12 @@ EVERY_ITEM.add(COLD_CHAIN)
         ),
         (
             Role.QUARANTINE_STAFF,
-            [HOME, PERSONS, PLACES, REPORTS, CODES, RISK, *QUARANTINE[:5]],
+            [HOME, PERSONS, PLACES, REPORTS, CODES, RISK, *QUARANTINE[:5]]
+            + [HANDOVERS, LOOP, FLIGHTS],
         ),
         (Role.MARKET_REGULATOR, [HOME, PLACES, REPORTS, RISK, COLD_CHAIN]),
         (Role.COLDCHAIN_ENTERPRISE, [HOME, COLD_CHAIN]),
+        (Role.PORT_STAFF, [HOME, PERSONS, PLACES, REPORTS, CODES, RISK, *INBOUND]),
         ("", [HOME]),
     ],
 )

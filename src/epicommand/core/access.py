@@ -57,6 +57,12 @@ class Capability(StrEnum):
     RECORD_COLDCHAIN = "coldchain.record"
     TRACE_COLDCHAIN = "coldchain.trace"
 
+    # Inbound travellers (the inbound app): one block, added together.
+    VIEW_INBOUND = "inbound.view"  # arrivals, flights, the closed-loop board
+    WORK_PORT = "inbound.port"  # the port desk: flights, manifests, arrivals, port tests
+    RECEIVE_TRAVELLERS = "inbound.receive"  # acknowledge a handover addressed to one's unit
+    CONFIRM_SUSPENSIONS = "inbound.suspend"  # confirm a flight route's suspension
+
 
 C = Capability
 _OFFICE = {
@@ -97,6 +103,10 @@ _OFFICE = {
     C.VIEW_COLDCHAIN,
     C.MANAGE_COLDCHAIN,
     C.TRACE_COLDCHAIN,
+    C.VIEW_INBOUND,
+    C.WORK_PORT,
+    C.RECEIVE_TRAVELLERS,
+    C.CONFIRM_SUSPENSIONS,
 }
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
@@ -115,6 +125,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_PRIORITY_TESTS,
             C.VIEW_QUARANTINE,
             C.VIEW_CASES,
+            C.VIEW_INBOUND,
             C.INVESTIGATE,
             C.HANDLE_REFERRALS,
             C.VIEW_TESTING,
@@ -138,7 +149,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.WORK_QUARANTINE,
             C.RECORD_VIOLATIONS,
             C.VIEW_VIOLATIONS,
+            C.VIEW_INBOUND,
+            C.RECEIVE_TRAVELLERS,
         }
+    ),
+    # Customs and airport health staff at the port desk, and the transfer teams.
+    "port_staff": frozenset(
+        _FIELD
+        | {C.VIEW_PERSONS, C.VIEW_HEALTH_CODES, C.VIEW_INBOUND, C.WORK_PORT}
+        | {C.RECEIVE_TRAVELLERS}
     ),
     "checkpoint_officer": frozenset(
         _FIELD
@@ -154,6 +173,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         _FIELD
         | {C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_HEALTH_CODES}
         | {C.RECORD_SCANS, C.HOME_CONTROL, C.RECORD_VIOLATIONS, C.VIEW_TESTING}
+        | {C.VIEW_INBOUND, C.RECEIVE_TRAVELLERS}
     ),
     # Public security opens the violations referred to it (scoped to its region).
     "department_officer": frozenset(_FIELD | {C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_VIOLATIONS}),
@@ -171,6 +191,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_CHECKPOINTS,
             C.VIEW_QUARANTINE,
             C.VIEW_CASES,
+            C.VIEW_INBOUND,
             C.VIEW_TESTING,
             C.VIEW_COLDCHAIN,
         }
@@ -191,6 +212,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_QUARANTINE,
             C.VIEW_VIOLATIONS,
             C.VIEW_CASES,
+            C.VIEW_INBOUND,
             C.VIEW_TESTING,
             C.VIEW_COLDCHAIN,
         }

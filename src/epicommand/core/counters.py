@@ -22,6 +22,7 @@ Flow metrics count what happened that day; the row of a day is that day's count:
     tubes_tested        tubes a lab reported a result for (by the tube's region)
     positive_samples    persons whose own result was positive
     fever_visits        fever-clinic visits (by the patient's region)
+    arrivals            inbound travellers arrived (by destination, by the arrival's day)
 
 Stock metrics are running totals: a day's first bump starts from the latest earlier row,
 so the latest row at or before a day is the value on that day:
@@ -42,6 +43,9 @@ so the latest row at or before a day is the value on that day:
     referrals_open      referrals sent and not yet acknowledged (by the receiving region)
     tubes_in_transit    tubes closed at a site and not yet resulted (by the site's region)
     recalls_open        members of positive pools not yet re-sampled
+    travellers_in_loop  inbound travellers in the closed loop, not yet released
+    loop_alarms_open    closed-loop alarms not yet resolved (by the traveller's destination)
+    suspensions_proposed  route suspensions the breaker proposed, not yet decided
 
 `core.recount.recount` rebuilds all of them from the tables."""
 
@@ -75,6 +79,7 @@ FLOW_METRICS = frozenset(
         "fever_visits",
         "chain_batches_coded",
         "chain_positive_samples",
+        "arrivals",
     }
 )
 # Running totals: a new day starts from the previous day's value.
@@ -95,6 +100,9 @@ STOCK_METRICS = frozenset(
         "tubes_in_transit",
         "recalls_open",
         "chain_holders_sealed",
+        "travellers_in_loop",
+        "loop_alarms_open",
+        "suspensions_proposed",
     }
 )
 

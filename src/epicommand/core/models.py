@@ -137,6 +137,7 @@ class Role(models.TextChoices):
     CLINICIAN = "clinician", _("Fever-clinic doctor")
     QUARANTINE_STAFF = "quarantine_staff", _("Quarantine-site staff")
     CHECKPOINT_OFFICER = "checkpoint_officer", _("Checkpoint officer")
+    PORT_STAFF = "port_staff", _("Port and transfer staff")
     COMMUNITY_WORKER = "community_worker", _("Community worker")
     DEPARTMENT_OFFICER = "department_officer", _("Department officer")
     LEADER = "leader", _("Top leader (party or government)")

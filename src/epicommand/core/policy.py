@@ -35,6 +35,29 @@ _COMMON_COLOUR_RULES = {
 
 
 @dataclass(frozen=True)
+class BreakerRule:
+    """The flight circuit breaker of a date (DOMAIN "Inbound"): positive passengers of one
+    flight, counted when their positive falls within `count_days` of the arrival, suspend
+    the route for the weeks of the highest threshold reached."""
+
+    code: str
+    name: str
+    thresholds: tuple[tuple[int, int], ...]  # (positives at least, weeks), highest first
+    count_days: int
+
+    def weeks_for(self, positives: int) -> int:
+        return next((weeks for least, weeks in self.thresholds if positives >= least), 0)
+
+
+BREAKER_RULES = {
+    # From 4 Jun 2020: 5 positives suspend the route 1 week, 10 suspend it 4 weeks.
+    "2020-06": BreakerRule("2020-06", "Circuit breaker of 4 June 2020", ((10, 4), (5, 1)), 7),
+    # From 16 Dec 2020: 5 -> 2 weeks, 10 -> 4 weeks; a new trigger adds up.
+    "2020-12": BreakerRule("2020-12", "Circuit breaker of 16 December 2020", ((10, 4), (5, 2)), 7),
+}
+
+
+@dataclass(frozen=True)
 class ProtocolEdition:
     code: str
     name: str
@@ -105,6 +128,19 @@ class ProtocolEdition:
     # Device and lab batches (core.intake): a time this far ahead of the platform's clock
     # is a device's clock running fast; an older one is a fault, not a late upload (tracing
     # looks back 14 days). A swab older than `sample_max_age_days` is of no use to a lab.
+    # Inbound travellers: the 14+7 plan tests on site days 1, 2, 3, 4, 7, 14 (home days from
+    # home_monitoring_test_days); each handover of the closed loop is acknowledged by the
+    # receiving unit within `inbound_handover_hours`, and a traveller reaches the site within
+    # `inbound_port_to_site_hours` of landing. A positive on a flight: co-passengers within
+    # `flight_contact_rows` rows of the seat (0: the whole flight) and the crew become
+    # contacts, and their stays get `flight_contact_extra_days` more days (Beijing, 2021).
+    inbound_test_days: tuple[int, ...] = (1, 2, 3, 4, 7, 14)
+    inbound_handover_hours: int = 2
+    inbound_port_to_site_hours: int = 6
+    flight_contact_rows: int = 3
+    flight_contact_crew: bool = True
+    flight_contact_extra_days: int = 7
+    flight_breaker: str = "2020-12"
     device_clock_skew_minutes: int = 5
     device_max_age_days: int = 30
     sample_max_age_days: int = 7
@@ -161,10 +197,16 @@ EDITIONS = {
         risk_area_rule="compound_9th",
         inbound_centralized_days=7,
         inbound_home_days=3,
+        inbound_test_days=(1, 2, 3, 5, 7),
         high_risk_arrival_centralized_days=7,
         high_risk_arrival_home_days=3,
     ),
 }
+
+
+def breaker_rule(code: str | None = None) -> BreakerRule:
+    """The flight circuit breaker of the active edition, or the one named."""
+    return BREAKER_RULES[code or active().flight_breaker]
 
 
 def active() -> ProtocolEdition:

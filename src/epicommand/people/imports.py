@@ -174,6 +174,10 @@ def _read_table(fileobj, filename: str) -> Iterator[tuple[int, list[str]]]:
     )
 
 
+# Other importers (inbound flight manifests) read their files the same way.
+read_table = _read_table
+
+
 def _read_csv(fileobj) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(_decoded_lines(fileobj))
     line = 1

@@ -43,6 +43,8 @@ class Purpose(StrEnum):
     SAMPLING = "sampling"  # sampled at the site where the person stands
     ENTERPRISE_STAFF = "enterprise staff"  # a cold-chain enterprise's staff live anywhere
 
+    PORT_ARRIVAL = "port arrival"  # a traveller lands at the port, bound for any county
+
 
 # The purposes whose batch intake matches many numbers at once (holders_anywhere).
 BATCH_PURPOSES = frozenset(
@@ -51,6 +53,7 @@ BATCH_PURPOSES = frozenset(
         Purpose.VENUE_SCAN,
         Purpose.SAMPLING,
         Purpose.QUARANTINE_ADMISSION,
+        Purpose.PORT_ARRIVAL,
     }
 )
 

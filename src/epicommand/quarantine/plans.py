@@ -64,7 +64,7 @@ def _days(reason: str, e: ProtocolEdition) -> tuple[int, int, tuple[int, ...]]:
             return 0, e.secondary_contact_days, e.secondary_contact_test_days
         return e.secondary_contact_days, 0, e.secondary_contact_test_days
     if reason == Stay.Reason.INBOUND:
-        return e.inbound_centralized_days, e.inbound_home_days, e.close_contact_test_days
+        return e.inbound_centralized_days, e.inbound_home_days, e.inbound_test_days
     if reason == Stay.Reason.HIGH_RISK_AREA:
         return (
             e.high_risk_arrival_centralized_days,

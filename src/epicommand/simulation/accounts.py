@@ -27,6 +27,8 @@ CITY_ACCOUNTS = [
     # the account to its enterprise; the city scope covers it wherever it is).
     ("city_market", Role.MARKET_REGULATOR, "130100", U.MARKET_REGULATION),
     ("coldchain_importer", Role.COLDCHAIN_ENTERPRISE, "130100", U.MARKET_REGULATION),
+    # The airport's desk and the transfer teams work for the whole city.
+    ("port_desk", Role.PORT_STAFF, "130100", U.TRANSPORT),
 ]
 COUNTY_JOBS = [
     ("office", Role.COUNTY_OFFICE, U.COMMAND_OFFICE),

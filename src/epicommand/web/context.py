@@ -73,6 +73,15 @@ NAV_ITEMS = (
         Capability.HOME_CONTROL,
         "quarantine/households",
     ),
+    NavItem(_("Port desk"), "inbound:port_desk", Capability.WORK_PORT, "inbound/desk"),
+    NavItem(
+        _("Handed over to us"),
+        "inbound:handovers",
+        Capability.RECEIVE_TRAVELLERS,
+        "inbound/handovers",
+    ),
+    NavItem(_("Closed loop"), "inbound:loop_board", Capability.VIEW_INBOUND, "inbound/loop"),
+    NavItem(_("Flights"), "inbound:flights", Capability.VIEW_INBOUND, "inbound/flights"),
     NavItem(
         _("Cases"),
         "tracing:case_list",

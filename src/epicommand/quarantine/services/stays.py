@@ -368,3 +368,44 @@ def confirm_arrival(actor, stay: Stay, *, at: datetime | None = None) -> Stay:
     stay.save(update_fields=["status", "arrived_at"])
     audit.record(actor, "quarantine_stay.arrive", stay)
     return stay
+
+
+# Extending stays ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def extend_stays(actor, stays, *, days: int, reason: str) -> int:
+    """Add `days` to each active stay: to its centralized part while the person is still in
+    transfer or in the site, else to home monitoring; the tests still to come after the
+    extended part move with it, and a site stay gets one more test on its new last day (the
+    release sample moves there). Run by the platform from a rule (a positive on the
+    person's flight); returns the stays extended."""
+    require(actor, C.WORK_QUARANTINE, platform=True)
+    extended = 0
+    for stay in Stay.objects.select_for_update().filter(
+        pk__in=[s.pk for s in stays], status__in=ACTIVE_STAY_STATUSES
+    ):
+        shift = timedelta(days=days)
+        in_site = stay.status in IN_SITE_STATUSES and stay.site_id is not None
+        if in_site:
+            stay.planned_site_end += shift
+            later = StayTest.objects.filter(
+                stay=stay, phase__in=(StayTest.Phase.HOME, StayTest.Phase.RELEASE)
+            )
+            for test in later.filter(result=StayTest.Result.PENDING):
+                test.day += days
+                test.due_on += shift
+                test.save(update_fields=["day", "due_on"])
+            last_day = (stay.planned_site_end - start_day(stay)).days
+            StayTest.objects.create(
+                stay=stay,
+                region_id=stay.region_id,
+                phase=StayTest.Phase.SITE,
+                day=last_day,
+                due_on=stay.planned_site_end - timedelta(days=1),
+            )
+        stay.planned_home_end += shift
+        stay.save(update_fields=["planned_site_end", "planned_home_end"])
+        audit.record(actor, "quarantine_stay.extend", stay, reason=f"+{days} days: {reason}")
+        extended += 1
+    return extended

@@ -95,6 +95,27 @@ def add_contact(
         return _record_findings(actor, {case: [finding]}, now=now)[case.pk][0]
 
 
+def add_contacts_by_rule(
+    case: Case, persons, *, setting: str, found_by: str, last_exposure_at: datetime, note: str
+) -> list[Contact]:
+    """The platform names many close contacts of a case at once by a rule it applies (the
+    co-passengers of a positive on a flight): the same batch, facts, referrals and
+    secondary contacts as an epidemiologist's findings. Persons already contacts keep one
+    row each."""
+    require(None, C.INVESTIGATE, platform=True)
+    now = timezone.now()
+    exposure = min(last_exposure_at, now)
+    findings = [
+        Finding(p, Degree.CLOSE, setting, found_by, exposure, None, None, note[:MAX_NOTE])
+        for p in persons
+        if p.pk != case.person_id
+    ]
+    if not findings:
+        return []
+    with transaction.atomic():
+        return _record_findings(None, case, findings, now=now)
+
+
 def _validate(case, person, degree, setting, found_by, exposure, source_contact, note, now):
     errors: dict[str, str] = {}
     if person.pk == case.person_id:

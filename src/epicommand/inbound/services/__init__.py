@@ -1,0 +1,1 @@
+"""Every change of state of inbound travellers, one module per capability."""
