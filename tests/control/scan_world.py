@@ -2,7 +2,6 @@
 Chang'an), a Gaocheng scanning device's API token, and batch items."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -64,10 +63,10 @@ class Device:
         )
 
 
-def item(client_id, venue, person, *, ago=timedelta(hours=1), **changes) -> dict:
-    """A valid batch item: `person` scanned `venue`'s place code `ago` before now (today's
-    scans stay today's, whatever the hour the test runs)."""
-    at = earlier_today(ago) if ago < timedelta(days=1) else timezone.now() - ago
+def item(client_id, venue, person, *, ago=None, **changes) -> dict:
+    """A valid batch item: `person` scanned `venue`'s place code `ago` before now; by
+    default a little earlier today, whatever the hour the test runs."""
+    at = earlier_today() if ago is None else timezone.now() - ago
     return {
         "client_id": client_id,
         "place_code": place_code(venue),

@@ -8,7 +8,6 @@ Gaocheng camp, a few of today's not yet handed over, so the board shows late han
 Everything goes through the inbound services with the demo accounts. Needs seed-city,
 demo-accounts and seed-quarantine; the same seed gives the same demo."""
 
-import csv
 import io
 import random
 import time
@@ -18,7 +17,7 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from epicommand.core import followups
+from epicommand.core import followups, spreadsheets
 from epicommand.core.models import Unit, User
 from epicommand.inbound.models import Arrival, Flight, Stage
 from epicommand.inbound.services import alarms, flights, loop, positives
@@ -81,7 +80,7 @@ def seed_inbound(seed: str, progress=print) -> Counts:
     residents = _residents(rng)
     manifest = io.StringIO()
     manifest.write(HEADER + "\n")
-    writer = csv.writer(manifest)
+    writer = spreadsheets.CsvWriter(manifest)
     for day_back in range(DAYS - 1, -1, -1):
         day = today - timedelta(days=day_back)
         for number, airline, origin in _routes_of(day_back):

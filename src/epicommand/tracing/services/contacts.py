@@ -113,7 +113,7 @@ def add_contacts_by_rule(
     if not findings:
         return []
     with transaction.atomic():
-        return _record_findings(None, case, findings, now=now)
+        return _record_findings(None, {case: findings}, now=now)[case.pk]
 
 
 def _validate(case, person, degree, setting, found_by, exposure, source_contact, note, now):
