@@ -50,6 +50,7 @@ class Build:
     name: str
     make: Callable[[], object]
     on: str | None
+    fixture: Callable | None = None  # the test's fixture: a plain one may share its name
 
     def chain(self) -> tuple["Build", ...]:
         """This build and those it stands on, the outermost first."""
@@ -79,6 +80,7 @@ def built_once(make=None, *, on: str | None = None):
 
         fixture.__doc__ = make.__doc__
         fixture.__name__ = name
+        build.fixture = fixture
         return pytest.fixture(name=name)(fixture)
 
     return register(make) if make is not None else register
@@ -86,7 +88,7 @@ def built_once(make=None, *, on: str | None = None):
 
 def wanted_by(item) -> tuple[Build, ...]:
     """The builds a test asks for (with those they stand on), the outermost first."""
-    asked = [BUILDS[name] for name in getattr(item, "fixturenames", ()) if name in BUILDS]
+    asked = [BUILDS[name] for name in getattr(item, "fixturenames", ()) if _is_build(item, name)]
     if not asked:
         return ()
     deepest = max((b.chain() for b in asked), key=len)
@@ -94,6 +96,16 @@ def wanted_by(item) -> tuple[Build, ...]:
         names = ", ".join(b.name for b in asked)
         raise pytest.UsageError(f"{item.nodeid} asks for builds of two lines: {names}")
     return deepest
+
+
+def _is_build(item, name: str) -> bool:
+    """Whether the fixture `name` the test is given is the build of that name, not a
+    plain fixture another file happens to name the same."""
+    if name not in BUILDS:
+        return False
+    definitions = getattr(item, "_fixtureinfo", None)
+    found = definitions.name2fixturedefs.get(name) if definitions else None
+    return bool(found) and found[-1].func is BUILDS[name].fixture
 
 
 def shared_by(item) -> tuple[Build, ...]:

@@ -4,7 +4,7 @@ them, each test's writes rolled back, and never seen by a test that does not ask
 import pytest
 
 from epicommand.core.models import Region
-from tests.built_once import built_once
+from tests.built_once import built_once, wanted_by
 
 MADE = []
 
@@ -39,3 +39,16 @@ def test_the_next_test_finds_the_build_as_it_was_made_once_for_both(two_counties
     assert sorted(Region.objects.values_list("code", flat=True)) == ["130102", "130109"]
     assert two_counties["names"] == ["藁城区", "长安区"]
     assert two_counties["made"] == len(MADE) == 1  # not made again for this test
+
+
+class TestAPlainFixtureOfTheSameName:
+    """Another file's plain fixture may be named like a build; it is not one, and a test
+    given it shares nothing (and is not refused for asking for two lines of builds)."""
+
+    @pytest.fixture
+    def two_counties(self):
+        return "plain"
+
+    def test_it_is_given_the_plain_fixture_and_no_build(self, two_counties, request):
+        assert two_counties == "plain"
+        assert wanted_by(request.node) == ()
