@@ -8,7 +8,10 @@ import secrets
 
 import segno
 from django.core import signing
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from epicommand.core import qr
 
 from .models import Batch
 
@@ -68,10 +71,9 @@ def label_url(batch: Batch, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/t/{trace_code(batch)}/"
 
 
-def label_svg(batch: Batch, base_url: str) -> str:
-    """The label's QR code as inline SVG (segno's own markup, sized by the page's CSS)."""
-    qr = segno.make(label_url(batch, base_url), error="m")
-    return qr.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr")
+def label_svg(batch: Batch, base_url: str) -> SafeString:
+    """The label's QR code as inline SVG, sized by the page's CSS."""
+    return qr.inline_svg(label_url(batch, base_url))
 
 
 def label_png(batch: Batch, base_url: str) -> bytes:

@@ -4,17 +4,16 @@ proves who they are; /code/leave/ forgets it. The QR renews itself before it exp
 
 from urllib.parse import urlencode
 
-import segno
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from epicommand.core import qr
 from epicommand.core.masking import mask_name
 
 from .. import codes, identity
@@ -51,20 +50,13 @@ def resident_code(request):
         "masked_name": mask_name(person.name),
         "code": code,
         "reasons": explain(code.reasons),
-        "qr_svg": _qr_svg(token),
+        "qr_svg": qr.inline_svg(token, title=_("Health code")),
         "qr_expires_at": now + codes.lifetime(),
         "renew_seconds": int(max(15, lifetime - RENEW_AHEAD_SECONDS)),
         "identified_until": identity.identified_until(request),
     }
     template = "control/resident_code_card.html" if request.htmx else "control/resident_code.html"
     return _private(render(request, template, context))
-
-
-def _qr_svg(token: str) -> str:
-    qr = segno.make(token, error="m")
-    # Only a viewBox: the page's CSS sizes it to the phone's width.
-    svg = qr.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr", title=_("Health code"))
-    return mark_safe(svg)  # noqa: S308  segno's own markup around our base32 token
 
 
 @require_http_methods(["GET", "POST"])

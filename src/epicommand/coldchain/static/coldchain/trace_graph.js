@@ -9,7 +9,7 @@
     var source = document.getElementById("trace-graph-config");
     if (!node || !source || !window.echarts) return;
     var config = JSON.parse(source.textContent);
-    var escape = window.echarts.format.encodeHTML;
+    var escape = window.EpiCommand.escapeHtml;
     var chart = window.echarts.init(node);
     chart.setOption({
       tooltip: {
