@@ -9,16 +9,15 @@
     var source = document.getElementById("trace-graph-config");
     if (!node || !source || !window.echarts) return;
     var config = JSON.parse(source.textContent);
-    var escape = window.EpiCommand.escapeHtml;
     var chart = window.echarts.init(node);
     chart.setOption({
       tooltip: {
         formatter: function (p) {
-          if (p.dataType === "edge") {
-            return escape(config.labels.batch) + " " + escape(String(p.data.batch)) + ": " +
-              escape(String(p.data.packages)) + " " + escape(config.labels.packages);
-          }
-          return escape(p.data.name);
+          var text = p.dataType === "edge"
+            ? config.labels.batch + " " + p.data.batch + ": " + p.data.packages + " " +
+              config.labels.packages
+            : p.data.name;
+          return window.EpiCommand.escapeHtml(text);
         }
       },
       series: [{
