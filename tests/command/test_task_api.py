@@ -88,7 +88,9 @@ def test_the_county_works_its_task_through_the_api(w):
     (share,) = shares.json()
     refused = county.post(base + "/complete", {"text": "完成"})
     assert refused.status_code == 422
-    assert refused.json()["errors"][0]["field"] == "children"
+    (error,) = refused.json()["errors"]
+    assert error["field"] == "status"  # the task's own state: a share is still open
+    assert "增村镇采样" in error["message"]
 
     worker = login(w.zengcun_worker)
     post(worker, f"/api/v1/tasks/{share['id']}/acknowledge")
