@@ -97,7 +97,7 @@ def register_flight(
 
 def _flight_locked(actor, flight: Flight) -> Flight:
     require(actor, C.WORK_PORT, region=flight.region_id)
-    return Flight.objects.select_for_update().select_related("route").get(pk=flight.pk)
+    return Flight.objects.select_for_update(of=("self",)).select_related("route").get(pk=flight.pk)
 
 
 @transaction.atomic
