@@ -341,6 +341,7 @@ AFTER_STAGING = {
     "postgresql": (f"ANALYZE {STAGING}",),
     "sqlite": (
         f"CREATE INDEX {STAGING}_id ON {STAGING} (id_number)",
+        f"CREATE INDEX {STAGING}_passport ON {STAGING} (passport_number, nationality)",
         f"CREATE INDEX {STAGING}_household ON {STAGING} (household_code)",
     ),
 }
@@ -356,6 +357,18 @@ SELECT line, kind, detail, COUNT(*) OVER () FROM (
     UNION ALL
     SELECT s.line, 'registered', s.id_number FROM {STAGING} s
      WHERE EXISTS (SELECT 1 FROM people_person p WHERE p.id_number = s.id_number)
+    UNION ALL
+    SELECT s.line, 'duplicate passport', CAST(f.first_line AS TEXT) FROM {STAGING} s
+      JOIN (SELECT passport_number, nationality, MIN(line) AS first_line FROM {STAGING}
+             WHERE passport_number <> '' GROUP BY passport_number, nationality
+            HAVING COUNT(*) > 1) f
+        ON f.passport_number = s.passport_number AND f.nationality = s.nationality
+       AND s.line > f.first_line
+    UNION ALL
+    SELECT s.line, 'registered passport', s.passport_number FROM {STAGING} s
+     WHERE s.passport_number <> '' AND EXISTS (
+           SELECT 1 FROM people_person p
+            WHERE p.passport_number = s.passport_number AND p.nationality = s.nationality)
     UNION ALL
     SELECT s.line, 'household', h.code FROM {STAGING} s
       JOIN people_household h ON h.code = s.household_code
@@ -407,6 +420,12 @@ def _database_error(kind: str, detail: str) -> tuple[str, str]:
         return "id_number", _("the same ID number is on line %(l)s") % {"l": detail}
     if kind == "registered":
         return "id_number", _("a person with this ID number is already registered")
+    if kind == "duplicate passport":
+        return "passport_number", _("the same passport is on line %(l)s") % {"l": detail}
+    if kind == "registered passport":
+        return "passport_number", _(
+            "a person with this passport of this nationality is already registered"
+        )
     return "household", _("household %(c)s is outside your jurisdiction") % {"c": detail}
 
 

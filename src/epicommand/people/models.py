@@ -92,6 +92,13 @@ class Person(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["id_number"], name="person_unique_id_number"),
+            # A passport is one person's within its country: a second registration of it
+            # would make every scan of that person ambiguous.
+            models.UniqueConstraint(
+                fields=["passport_number", "nationality"],
+                condition=~models.Q(passport_number=""),
+                name="person_unique_passport",
+            ),
             models.CheckConstraint(
                 condition=models.Q(id_number__isnull=False) | ~models.Q(passport_number=""),
                 name="person_has_id_number_or_passport",

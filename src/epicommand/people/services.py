@@ -111,6 +111,14 @@ def _validate(data: dict, *, exclude_pk=None) -> dict:
         taken = Person.objects.filter(id_number=data["id_number"]).exclude(pk=exclude_pk)
         if taken.exists():
             errors["id_number"] = _("a person with this ID number is already registered")
+    if data.get("passport_number") and "passport_number" not in errors:
+        taken = Person.objects.filter(
+            passport_number=data["passport_number"], nationality=data.get("nationality", "")
+        ).exclude(pk=exclude_pk)
+        if taken.exists():
+            errors["passport_number"] = _(
+                "a person with this passport of this nationality is already registered"
+            )
     if errors:
         raise ValidationError(errors)
     return data
