@@ -22,6 +22,9 @@ epicommand recompute-codes    recompute health codes whose colour is due to chan
 epicommand propose-risk-areas propose risk areas by the edition's rule
 epicommand seed-inbound       a demo week of inbound flights, positives, a suspended route
 epicommand check-inbound-loop raise closed-loop alarms of inbound travellers (--schedule)
+epicommand make-keys          make the key files still missing (once, before production)
+epicommand rotate-health-code-key  sign health codes with a new key; the old one verifies
+                              the codes it signed until they expire
 epicommand <any manage.py command>
 """
 
@@ -48,6 +51,7 @@ ALIASES = {
     "propose-risk-areas": "propose_risk_areas",
     "seed-inbound": "seed_inbound",
     "check-inbound-loop": "check_inbound_loop",
+    "rotate-health-code-key": "rotate_health_code_key",
 }
 
 
@@ -56,11 +60,23 @@ def main(argv=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "epicommand.settings")
     if len(argv) > 1 and argv[1] == "serve":
         return serve(argv[2:])
+    if len(argv) > 1 and argv[1] == "make-keys":
+        return make_keys()
     if len(argv) > 1:
         argv[1] = ALIASES.get(argv[1], argv[1])
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)
+
+
+def make_keys():
+    """Before Django starts: the production settings refuse to load without the keys."""
+    from epicommand import keys
+
+    key_dir = keys.key_dir()
+    for path in keys.make_all(key_dir):
+        print(f"made {path} (readable by its owner only)")
+    print(f"keys in {key_dir}: every web host and the worker must hold the same files")
 
 
 def serve(args):

@@ -4,10 +4,13 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from epicommand import keys
+
 BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("EPICOMMAND_VAR_DIR", BASE_DIR.parent.parent / "var"))
+VAR_DIR = keys.var_dir()
 
 
 def envbool(name, default="0"):
@@ -18,8 +21,21 @@ def envint(name, default):
     return int(os.environ.get(name, default))
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-DEBUG = envbool("DEBUG")
+# The production profile (docs/operator-guide.md, "Production"): keys made beforehand,
+# HTTPS only, and nothing that `check --deploy` warns about.
+PRODUCTION = envbool("EPICOMMAND_PRODUCTION")
+KEY_DIR = keys.key_dir()
+try:
+    SECRET_KEY = keys.secret_key(KEY_DIR, production=PRODUCTION)
+    # The Ed25519 key that signs health codes (control/codes.py): the environment's, or
+    # the key file that `epicommand rotate-health-code-key` replaces.
+    HEALTH_CODE_SIGNING_KEY = os.environ.get("HEALTH_CODE_SIGNING_KEY", "")
+    HEALTH_CODE_SIGNING_KEY_FILE = (
+        None if HEALTH_CODE_SIGNING_KEY else keys.signing_key_file(KEY_DIR, production=PRODUCTION)
+    )
+except keys.MissingKey as missing:
+    raise ImproperlyConfigured(str(missing)) from None
+DEBUG = envbool("DEBUG") and not PRODUCTION
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -148,8 +164,35 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES") or PRODUCTION
+CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES") or PRODUCTION
+# A staff session lasts a working shift, not Django's two weeks.
+SESSION_COOKIE_AGE = envint("SESSION_HOURS", 8) * 3600
+if PRODUCTION:
+    # Behind a TLS proxy that says so in X-Forwarded-Proto (docs/operator-guide.md).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# Counters that every worker must share (the residents' identification throttle): the
+# database by default, Redis when REDIS_URL is set. A worker's own memory would let each
+# worker count apart and a restart forget.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "epicommand_cache",
+        }
+    }
 X_FRAME_OPTIONS = "DENY"
 # Scripts only from our own static files: no inline script, no inline event handler, no
 # eval, so markup that reaches a page from data cannot run. Inline styles stay allowed:
@@ -182,9 +225,6 @@ DAILY_SUMMARY_HOUR = envint("DAILY_SUMMARY_HOUR", 22)
 
 # Health code QR: minutes a shown code stays valid before the resident's page renews it.
 HEALTH_CODE_QR_MINUTES = envint("HEALTH_CODE_QR_MINUTES", 5)
-# Ed25519 private key (hex, 32 bytes) that signs health codes; derived from SECRET_KEY when
-# unset. Checkpoint devices verify with the public key at /api/v1/health-codes/public-key.
-HEALTH_CODE_SIGNING_KEY = os.environ.get("HEALTH_CODE_SIGNING_KEY", "")
 # Who a resident is on the public pages: the demo asks for ID number and phone; a real
 # identity provider replaces this class (control/identity.py says what it must do).
 RESIDENT_IDENTITY_BACKEND = os.environ.get(

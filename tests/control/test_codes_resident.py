@@ -7,7 +7,7 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.utils import timezone
 
@@ -20,11 +20,14 @@ from epicommand.people.models import Person
 CODE = "/code/"
 IDENTIFY = "/code/identify/"
 NO_MATCH = "These details do not match a registered resident."
+# A Redis database of its own, apart from anything else on the machine's Redis.
+REDIS_TEST_DB = 13
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle():
-    """The throttle counts in the cache, which outlives a test's database."""
+def fresh_throttle(db):
+    """The throttle counts in the shared cache: the database's (rolled back with the
+    test) or another configured one, which outlives it."""
     cache.clear()
     yield
     cache.clear()
@@ -188,6 +191,40 @@ def test_failures_from_one_address_are_limited_across_browsers(gaocheng_person, 
     fresh_browser = resident_client("10.1.1.1")
     refused = identify(fresh_browser, gaocheng_person.id_number, gaocheng_person.phone)
     assert refused.status_code == 429
+
+
+def _forget_this_process_memory():
+    """What a worker's restart does to anything it kept in its own memory."""
+    from django.core.cache.backends import locmem
+
+    for kept in (locmem._caches, locmem._expire_info, locmem._locks):
+        kept.clear()
+    caches.close_all()
+
+
+@pytest.mark.parametrize("store", ["database", "redis"])
+def test_the_address_count_is_shared_by_every_worker_and_outlives_a_restart(
+    gaocheng_person, settings, store
+):
+    if store == "redis":  # the Redis these machines run, as an operator configures it
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:6379/{REDIS_TEST_DB}",
+            }
+        }
+        cache.clear()
+    settings.RESIDENT_IDENTIFY_MAX_FAILURES_PER_ADDRESS = 3
+    for _ in range(3):
+        identify(resident_client("10.2.2.2"), gaocheng_person.id_number, "13900000000")
+    _forget_this_process_memory()
+    another_worker = caches.create_connection("default")
+    assert another_worker.get("resident-identify:address:10.2.2.2") == 3
+    refused = identify(
+        resident_client("10.2.2.2"), gaocheng_person.id_number, gaocheng_person.phone
+    )
+    assert refused.status_code == 429
+    cache.clear()
 
 
 def test_identifying_is_audited_without_the_numbers_entered(gaocheng_person):

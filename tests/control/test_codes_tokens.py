@@ -153,14 +153,6 @@ def test_the_signing_key_comes_from_the_setting_when_given(gaocheng_person, sett
     expected.verify(data[22:], data[:22])  # a device with only the public key agrees
 
 
-def test_without_the_setting_the_key_follows_the_secret_key(settings):
-    settings.HEALTH_CODE_SIGNING_KEY = ""
-    first = codes.public_key_hex()
-    assert codes.public_key_hex() == first  # the same key on every worker
-    settings.SECRET_KEY = "another secret key for this test only, long enough"
-    assert codes.public_key_hex() != first
-
-
 def test_a_signing_key_that_is_not_32_bytes_of_hex_is_a_configuration_error(settings):
     settings.HEALTH_CODE_SIGNING_KEY = "not hex"
     with pytest.raises(ImproperlyConfigured):

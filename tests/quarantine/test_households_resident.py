@@ -29,7 +29,7 @@ S = SupplyRequest.Status
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle():
+def fresh_throttle(db):
     """control.identity counts failures in the cache, which outlives a test's database."""
     cache.clear()
     yield

@@ -21,11 +21,12 @@ alphanumeric mode; the whole token is 142 characters.
 
 import base64
 import binascii
-import hashlib
+import json
 import struct
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -38,6 +39,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from epicommand import keys
+from epicommand.core import audit
 from epicommand.people.models import Person
 
 from .models import Colour, HealthCode
@@ -89,26 +92,111 @@ class VerifiedCode:
 
 
 # Keys -------------------------------------------------------------------------------------
+# The private key is HEALTH_CODE_SIGNING_KEY when the environment gives it, else the key
+# file (epicommand.keys), read again when it changes: a rotation reaches every worker
+# without a restart. Keys retired by a rotation still verify the codes they signed until
+# those expire.
 
 
 def private_key() -> Ed25519PrivateKey:
-    return _private_key(settings.HEALTH_CODE_SIGNING_KEY, settings.SECRET_KEY)
+    if settings.HEALTH_CODE_SIGNING_KEY:
+        return _private_key(settings.HEALTH_CODE_SIGNING_KEY)
+    return _private_key(_read_when_changed(Path(settings.HEALTH_CODE_SIGNING_KEY_FILE)))
 
 
 @lru_cache(maxsize=4)
-def _private_key(configured: str, secret: str) -> Ed25519PrivateKey:
-    if configured:
-        try:
-            seed = bytes.fromhex(configured.strip())
-        except ValueError:
-            seed = b""
-        if len(seed) != 32:
-            raise ImproperlyConfigured("HEALTH_CODE_SIGNING_KEY must be 64 hex digits (32 bytes)")
-    else:
-        # Deterministic, so every web worker signs with the same key, and changing
-        # SECRET_KEY (which an operator does when it leaks) changes this key too.
-        seed = hashlib.sha256(b"epicommand.health-code.ed25519:" + secret.encode()).digest()
+def _private_key(seed_hex: str) -> Ed25519PrivateKey:
+    try:
+        seed = bytes.fromhex(seed_hex.strip())
+    except ValueError:
+        seed = b""
+    if len(seed) != 32:
+        raise ImproperlyConfigured("HEALTH_CODE_SIGNING_KEY must be 64 hex digits (32 bytes)")
     return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def _read_when_changed(path: Path) -> str:
+    stat = path.stat()
+    return _read(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read(path: Path, _mtime_ns: int, _size: int) -> str:
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class RetiredKey:
+    public_key: Ed25519PublicKey
+    hex: str
+    retired_at: datetime  # codes issued after it were not signed with this key
+    valid_until: datetime  # the last code it signed has expired by then
+
+
+def retired_keys(now: datetime | None = None) -> list[RetiredKey]:
+    """The keys retired by rotations whose codes may still be on a screen."""
+    if not settings.HEALTH_CODE_SIGNING_KEY_FILE:
+        return []  # the environment holds the key; rotations happen there
+    path = Path(settings.HEALTH_CODE_SIGNING_KEY_FILE).with_name(keys.RETIRED_KEYS_FILE)
+    if not path.exists():
+        return []
+    now = now or timezone.now()
+    found = []
+    for line in _read_when_changed(path).splitlines():
+        entry = json.loads(line)
+        key = RetiredKey(
+            public_key=Ed25519PublicKey.from_public_bytes(bytes.fromhex(entry["public_key"])),
+            hex=entry["public_key"],
+            retired_at=datetime.fromtimestamp(entry["retired_at"], UTC),
+            valid_until=datetime.fromtimestamp(entry["valid_until"], UTC),
+        )
+        if key.valid_until > now:
+            found.append(key)
+    return found
+
+
+def rotate(now: datetime | None = None) -> str:
+    """A new signing key in the key file; the old public key is kept for verification
+    until the last code it signed expires. Returns the new public key (hex)."""
+    if settings.HEALTH_CODE_SIGNING_KEY:
+        raise ImproperlyConfigured(
+            "HEALTH_CODE_SIGNING_KEY is set in the environment: rotate it there"
+        )
+    now = now or timezone.now()
+    path = Path(settings.HEALTH_CODE_SIGNING_KEY_FILE)
+    old = public_key_hex()
+    lines = [
+        json.dumps(
+            {
+                "public_key": k.hex,
+                "retired_at": int(k.retired_at.timestamp()),
+                "valid_until": int(k.valid_until.timestamp()),
+            }
+        )
+        for k in retired_keys(now)
+    ]
+    until = now + lifetime() + timedelta(minutes=1)  # a minute for clocks that differ
+    lines.append(
+        json.dumps(
+            {
+                "public_key": old,
+                "retired_at": int(now.timestamp()) + 1,
+                "valid_until": int(until.timestamp()),
+            }
+        )
+    )
+    # The retired key is written first: a code signed with the old key in between
+    # still verifies.
+    keys.write_secret(path.with_name(keys.RETIRED_KEYS_FILE), "\n".join(lines), replace=True)
+    keys.write_secret(path, keys.new_signing_key(), replace=True)
+    new = public_key_hex()
+    audit.record(
+        None,
+        "healthcode.key_rotated",
+        object_type="control.signing_key",
+        reason=f"new public key {new}; {old} verifies codes until {until.isoformat()}",
+    )
+    return new
 
 
 def public_key() -> Ed25519PublicKey:
@@ -158,11 +246,9 @@ def verify(token: str, now: datetime | None = None, *, check_revoked: bool = Tru
     Raises InvalidHealthCode otherwise."""
     now = now or timezone.now()
     payload, signature = _decode(token)
-    try:
-        public_key().verify(signature, payload)
-    except InvalidSignature:
-        raise InvalidHealthCode("forged") from None
     fmt, person_id, version, colour, issued, expires = _PAYLOAD.unpack(payload)
+    if not _signed_here(payload, signature, issued, now):
+        raise InvalidHealthCode("forged")
     if fmt != FORMAT or colour not in BYTE_COLOURS:
         raise InvalidHealthCode("malformed")  # signed by us, but by a format we do not read
     shown = VerifiedCode(
@@ -178,6 +264,20 @@ def verify(token: str, now: datetime | None = None, *, check_revoked: bool = Tru
     if check_revoked and not _still_current(shown):
         return replace(shown, revoked=True)
     return shown
+
+
+def _signed_here(payload: bytes, signature: bytes, issued: int, now: datetime) -> bool:
+    """Signed with the key in use, or with a retired one before it was retired."""
+    candidates = [public_key()] + [
+        k.public_key for k in retired_keys(now) if issued < k.retired_at.timestamp()
+    ]
+    for key in candidates:
+        try:
+            key.verify(signature, payload)
+            return True
+        except InvalidSignature:
+            continue
+    return False
 
 
 def _decode(token) -> tuple[bytes, bytes]:

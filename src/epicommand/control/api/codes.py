@@ -39,12 +39,22 @@ class VerifyOut(Schema):
     message: str | None = Field(None, description="the reason in words, for a screen")
 
 
+class RetiredKeyOut(Schema):
+    hex: str
+    retired_at: datetime
+    valid_until: datetime
+
+
 class PublicKeyOut(Schema):
     algorithm: str = Field(description="always Ed25519")
     hex: str = Field(description="the 32-byte raw public key, hex")
     pem: str = Field(description="the same key as SubjectPublicKeyInfo PEM")
     token_prefix: str
     valid_minutes: int = Field(description="how long an issued QR stays valid")
+    retired: list[RetiredKeyOut] = Field(
+        description="keys replaced by a rotation, still valid for codes issued before "
+        "`retired_at` until `valid_until`"
+    )
 
 
 class ThenOut(Schema):
@@ -113,6 +123,10 @@ def public_key(request):
         "pem": codes.public_key_pem(),
         "token_prefix": codes.PREFIX,
         "valid_minutes": int(codes.lifetime().total_seconds() // 60),
+        "retired": [
+            {"hex": k.hex, "retired_at": k.retired_at, "valid_until": k.valid_until}
+            for k in codes.retired_keys()
+        ],
     }
 
 
