@@ -38,7 +38,9 @@ STAGE_AFTER_ACK = {H.SITE: Stage.AT_SITE, H.COMMUNITY: Stage.HOME_MONITORING}
 
 def _locked(actor, arrival: Arrival, capability=C.WORK_PORT) -> Arrival:
     require(actor, capability, region=arrival.region_id)
-    return Arrival.objects.select_for_update(of=("self",)).select_related("person").get(pk=arrival.pk)
+    return (
+        Arrival.objects.select_for_update(of=("self",)).select_related("person").get(pk=arrival.pk)
+    )
 
 
 def _expect(arrival: Arrival, *stages) -> None:
@@ -132,14 +134,18 @@ def acknowledge(actor, handover: Handover, *, at: datetime | None = None) -> Han
     """The receiving unit takes the traveller over. At the site this starts the quarantine
     stay (quarantine.services.stays, reason inbound: the policy's plan and test days)."""
     require(actor, C.RECEIVE_TRAVELLERS, region=handover.region_id, person=True)
-    handover = Handover.objects.select_for_update(of=("self",)).select_related("site").get(pk=handover.pk)
+    handover = (
+        Handover.objects.select_for_update(of=("self",)).select_related("site").get(pk=handover.pk)
+    )
     if handover.to_unit_id != actor.unit_id:
         raise ValidationError({"handover": _("it is addressed to %(u)s") % {"u": handover.to_unit}})
     if handover.acknowledged_at is not None:
         raise ValidationError({"handover": _("it was acknowledged already")})
     at = _at(at)
     arrival = (
-        Arrival.objects.select_for_update(of=("self",)).select_related("person").get(pk=handover.arrival_id)
+        Arrival.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=handover.arrival_id)
     )
     if handover.step == H.SITE:
         _expect(arrival, Stage.IN_TRANSFER)
