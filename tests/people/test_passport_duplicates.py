@@ -66,8 +66,15 @@ def test_a_passport_twice_in_a_file_is_reported_on_the_second_line(tmp_path, cit
     assert not Person.objects.exists()
 
 
-def test_a_passport_already_registered_is_reported_by_line(tmp_path, city_office, gaocheng_epi):
-    register(gaocheng_epi)
+def test_a_passport_already_registered_is_reported_by_line(tmp_path, city_office):
+    Person.objects.create(
+        name="John Smith",
+        passport_number="E12345678",
+        nationality="USA",
+        sex="M",
+        birth_date="1980-05-01",
+        region_id=XGZ,
+    )
     rows = [person_row(0), foreigner_row(1, "E12345678"), foreigner_row(2, "E12345678", "FRA")]
     result = import_file(write_csv(tmp_path / "persons.csv", rows), city_office)
     assert [(e.line, e.column, e.message) for e in result.errors] == [
