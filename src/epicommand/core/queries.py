@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import policy
 from .models import EditionChoice
@@ -35,7 +36,7 @@ class Status:
 
 STATUS_LABELS = {
     Status.SCHEDULED: _("scheduled"),
-    Status.IN_FORCE: _("in force"),
+    Status.IN_FORCE: pgettext_lazy("edition", "in force"),
     Status.SUPERSEDED: _("superseded"),
 }
 
