@@ -70,6 +70,7 @@ def test_a_role_without_policy_reading_is_refused(make_user, city):
         ({"edition": "9", "in_force_from": "-2d", "reason": "backdated"}, "in_force_from"),
         ({"edition": "9", "in_force_from": "next week", "reason": "x"}, "in_force_from"),
         ({"edition": "9", "reason": "x"}, "in_force_from"),
+        ({"edition": "9", "in_force_from": "0001-01-01T00:00:00", "reason": "x"}, "in_force_from"),
         ({"in_force_from": "+2d", "reason": "x"}, "edition"),
     ],
 )

@@ -102,10 +102,14 @@ def choose_edition(
     require(actor, Capability.CHOOSE_EDITION, region=city or "", person=True)
     reason = (reason or "").strip()
     errors = {}
-    if in_force_from is not None and timezone.is_naive(in_force_from):
+    if in_force_from is not None and not 2000 <= in_force_from.year <= 2999:
+        errors["in_force_from"] = _("is not a year the platform knows")  # nor has a UTC time
+    elif in_force_from is not None and timezone.is_naive(in_force_from):
         in_force_from = timezone.make_aware(in_force_from)
     now = timezone.now()
-    if in_force_from is None:
+    if "in_force_from" in errors:
+        pass
+    elif in_force_from is None:
         errors["in_force_from"] = _("is required: the moment the edition takes force")
     elif in_force_from < now:
         errors["in_force_from"] = _(
