@@ -101,28 +101,15 @@ def choose_edition(
     city = Region.objects.filter(level=Region.Level.CITY).values_list("code", flat=True).first()
     require(actor, Capability.CHOOSE_EDITION, region=city or "", person=True)
     reason = (reason or "").strip()
+    if in_force_from is not None and timezone.is_naive(in_force_from):
+        if 2000 <= in_force_from.year <= 2999:  # else no UTC time: refused just below
+            in_force_from = timezone.make_aware(in_force_from)
     errors = {}
-    if in_force_from is not None and not 2000 <= in_force_from.year <= 2999:
-        errors["in_force_from"] = _("is not a year the platform knows")  # nor has a UTC time
-    elif in_force_from is not None and timezone.is_naive(in_force_from):
-        in_force_from = timezone.make_aware(in_force_from)
-    now = timezone.now()
-    if "in_force_from" in errors:
-        pass
-    elif in_force_from is None:
-        errors["in_force_from"] = _("is required: the moment the edition takes force")
-    elif in_force_from < now:
-        errors["in_force_from"] = _(
-            "is in the past: an edition cannot be changed retroactively, plans already "
-            "started keep theirs"
-        )
-    elif in_force_from < now + policy.SHORTEST_NOTICE:
-        errors["in_force_from"] = _("must be at least %(m)d minute(s) from now") % {
-            "m": policy.SHORTEST_NOTICE.total_seconds() // 60
-        }
+    if problem := _moment_problem(in_force_from):
+        errors["in_force_from"] = problem
     if edition not in policy.EDITIONS:
         errors["edition"] = _("must be one of: %(k)s") % {"k": ", ".join(policy.EDITIONS)}
-    elif "in_force_from" not in errors and policy.edition_code_at(in_force_from) == edition:
+    elif not problem and policy.edition_code_at(in_force_from) == edition:
         errors["edition"] = _("%(e)s is already in force at that moment") % {
             "e": policy.EDITIONS[edition].name
         }
@@ -141,3 +128,21 @@ def choose_edition(
     policy.forget_choices()
     transaction.on_commit(policy.forget_choices)
     return choice
+
+
+def _moment_problem(in_force_from: datetime | None) -> str | None:
+    """Why a switch cannot take force at this moment, if it cannot."""
+    if in_force_from is None:
+        return _("is required: the moment the edition takes force")
+    if not 2000 <= in_force_from.year <= 2999:
+        return _("is not a year the platform knows")
+    now = timezone.now()
+    if in_force_from < now:
+        return _(
+            "is in the past: an edition cannot be changed retroactively, plans already "
+            "started keep theirs"
+        )
+    if in_force_from < now + policy.SHORTEST_NOTICE:
+        minutes = int(policy.SHORTEST_NOTICE.total_seconds() // 60)
+        return _("must be at least %(m)d minute(s) from now") % {"m": minutes}
+    return None
