@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client, override_settings
 
+from epicommand.core import policy
 from epicommand.core.models import Region, Role, Unit, User
 from epicommand.people.models import Household, Person
 
@@ -60,6 +61,17 @@ def english_outside_requests():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def no_edition_chosen():
+    """Every test starts with no edition chosen (the PROTOCOL_EDITION setting in force), as
+    its database does: the process's memory of the choices must not carry over from a
+    test that made one and was rolled back. Known empty, so that no test's query count
+    includes reading them."""
+    policy.forget_choices(known=())
+    yield
+    policy.forget_choices(known=())
 
 
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

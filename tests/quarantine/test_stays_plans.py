@@ -162,3 +162,52 @@ def test_the_plan_starts_on_the_pickup_day_in_beijing_time(
     assert stay.started_at == pickup
     assert stay.planned_site_end == date(2021, 1, 24)
     assert StayTest.objects.filter(stay=stay, day=1).get().due_on == START
+
+
+def test_a_stay_takes_the_plan_of_the_edition_in_force_on_its_first_day(
+    settings, on_the_tenth, site_manager, camp, city, city_office
+):
+    """The city office switches to the 9th edition from midnight of the 11th: a stay begun
+    on the 10th keeps the 8th edition's plan, one beginning on the 11th has the 9th's."""
+    from epicommand.core.services import choose_edition
+
+    settings.PROTOCOL_EDITION = "8"
+    midnight = timezone.make_aware(datetime(2021, 1, 11))
+    choose_edition(city_office, "9", midnight, "the 9th edition is published")
+    begun = stays.assign_stay(
+        site_manager, make_person(city.xgz), reason="close_contact", site=camp, started_at=started()
+    )
+    later = stays.assign_stay(
+        site_manager,
+        make_person(city.xgz),
+        reason="close_contact",
+        site=camp,
+        started_at=started(START + timedelta(days=1)),
+    )
+    assert (begun.edition, begun.planned_site_end) == ("8", date(2021, 1, 24))
+    assert (later.edition, later.planned_site_end) == ("9", date(2021, 1, 18))  # 7 days
+
+
+def test_a_batch_gives_each_stay_the_plan_of_its_own_first_day(
+    settings, on_the_tenth, site_manager, camp, city, city_office
+):
+    from epicommand.core.services import choose_edition
+    from epicommand.quarantine.services import stay_batches
+
+    settings.PROTOCOL_EDITION = "8"
+    midnight = timezone.make_aware(datetime(2021, 1, 11))
+    choose_edition(city_office, "9", midnight, "the 9th edition is published")
+    today, tomorrow = make_person(city.xgz), make_person(city.xgz)
+    items = [
+        {"client_id": "a", "person_id": today.pk, "reason": "close_contact"},
+        {
+            "client_id": "b",
+            "person_id": tomorrow.pk,
+            "reason": "close_contact",
+            "started_at": started(START + timedelta(days=1)).isoformat(),
+        },
+    ]
+    stay_batches.assign_batch(site_manager, camp, items)
+    assert Stay.objects.get(person=today).edition == "8"
+    assert Stay.objects.get(person=tomorrow).edition == "9"
+    assert Stay.objects.get(person=tomorrow).planned_site_end == date(2021, 1, 18)

@@ -63,6 +63,11 @@ class Capability(StrEnum):
     RECEIVE_TRAVELLERS = "inbound.receive"  # acknowledge a handover addressed to one's unit
     CONFIRM_SUSPENSIONS = "inbound.suspend"  # confirm a flight route's suspension
 
+    # Protocol editions (core.policy): which one is in force and the switches scheduled;
+    # the city office alone chooses (a choice also needs a scope covering the city).
+    VIEW_POLICY = "policy.view"
+    CHOOSE_EDITION = "policy.choose"
+
 
 C = Capability
 _OFFICE = {
@@ -107,11 +112,12 @@ _OFFICE = {
     C.WORK_PORT,
     C.RECEIVE_TRAVELLERS,
     C.CONFIRM_SUSPENSIONS,
+    C.VIEW_POLICY,
 }
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    "city_office": frozenset(_OFFICE),
+    "city_office": frozenset(_OFFICE | {C.CHOOSE_EDITION}),
     "county_office": frozenset(_OFFICE),
     "epidemiologist": frozenset(
         _FIELD
@@ -129,6 +135,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.INVESTIGATE,
             C.HANDLE_REFERRALS,
             C.VIEW_TESTING,
+            C.VIEW_POLICY,
         }
     ),
     "sampling_staff": frozenset(
@@ -194,6 +201,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_INBOUND,
             C.VIEW_TESTING,
             C.VIEW_COLDCHAIN,
+            C.VIEW_POLICY,
         }
     ),
     # Discipline inspection follows everything and changes nothing but its own findings.
@@ -215,6 +223,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_INBOUND,
             C.VIEW_TESTING,
             C.VIEW_COLDCHAIN,
+            C.VIEW_POLICY,
         }
     ),
     # Cold chain: an enterprise's staff act for their own enterprise only (its account,

@@ -1,5 +1,5 @@
-"""Regions, units, users, API tokens, the audit log, and the platform's notifications and
-dashboard counters."""
+"""Regions, units, users, API tokens, the audit log, the platform's notifications and
+dashboard counters, and the city office's choices of protocol edition."""
 
 import hashlib
 
@@ -324,6 +324,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Counter",
+    "EditionChoice",
     "Notification",
     "Region",
     "RegionBoundary",
@@ -364,3 +365,24 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.subject} {self.state}"
+
+
+class EditionChoice(models.Model):
+    """The city office's choice of protocol edition, in force from a moment on until a later
+    choice takes over (core.policy reads them; before the first, the PROTOCOL_EDITION
+    setting applies). Choices are never edited: a change of mind is a new choice."""
+
+    edition = models.CharField(_("protocol edition"), max_length=4)
+    in_force_from = models.DateTimeField(_("in force from"), db_index=True)
+    reason = models.CharField(_("reason"), max_length=500)
+    chosen_by = models.ForeignKey(
+        User, models.PROTECT, related_name="+", verbose_name=_("chosen by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("edition choice")
+        verbose_name_plural = _("edition choices")
+
+    def __str__(self):
+        return f"{self.edition} from {self.in_force_from:%Y-%m-%d %H:%M}"

@@ -1,11 +1,16 @@
 """Protocol editions: every epidemiological number the platform uses comes from here
-(DESIGN rule 4). Modules read `active()`; an operator switches edition with the
-PROTOCOL_EDITION setting."""
+(DESIGN rule 4). Modules read `active()`, or `active(at=moment)` where the moment matters
+(a case's look-back counts under the edition in force when it was reported). The city
+office switches edition from a moment on (core.services.choose_edition, an EditionChoice
+row); before its first choice the PROTOCOL_EDITION setting is the edition in force."""
 
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -209,8 +214,57 @@ def breaker_rule(code: str | None = None) -> BreakerRule:
     return BREAKER_RULES[code or active().flight_breaker]
 
 
-def active() -> ProtocolEdition:
-    return EDITIONS[settings.PROTOCOL_EDITION]
+# The choices are a handful of rows read on nearly every request, many times in loops, so
+# each process keeps them in memory: read once, kept CHOICES_TTL seconds, forgotten at once
+# by the process that saves a new one. Other processes (gunicorn workers, the task worker)
+# see a new choice within CHOICES_TTL; a choice takes force no sooner than SHORTEST_NOTICE
+# after it is made, which is longer, so every process knows it before its moment comes.
+# (A version number in a shared table would cost a query a call; a per-request memo a
+# query a request: this costs one query a process every CHOICES_TTL.)
+CHOICES_TTL = 30.0
+SHORTEST_NOTICE = timedelta(minutes=1)
+_choices: tuple[float, tuple[tuple[datetime, str], ...]] | None = None
+
+
+def forget_choices(known: tuple[tuple[datetime, str], ...] | None = None) -> None:
+    """Read the choices again at the next call; `known` (the rows as (in force from,
+    edition)) stands for them instead, for a caller that has just read or written them."""
+    global _choices
+    _choices = None if known is None else (time.monotonic(), tuple(known))
+
+
+def choices() -> tuple[tuple[datetime, str], ...]:
+    """Every choice as (in force from, edition), in the order they take force; of two at
+    the same moment the later-made comes last and so wins."""
+    global _choices
+    kept = _choices
+    if kept is None or time.monotonic() - kept[0] > CHOICES_TTL:
+        from .models import EditionChoice  # the models import access, not policy
+
+        rows = EditionChoice.objects.order_by("in_force_from", "id")
+        kept = (time.monotonic(), tuple(rows.values_list("in_force_from", "edition")))
+        _choices = kept
+    return kept[1]
+
+
+def edition_code_at(at: datetime | None = None) -> str:
+    """The code of the edition in force at `at` (default now): the latest choice in force
+    then, else the PROTOCOL_EDITION setting."""
+    code = settings.PROTOCOL_EDITION
+    chosen = choices()
+    if chosen:
+        at = at or timezone.now()
+        for in_force_from, edition in chosen:
+            if in_force_from > at:
+                break
+            if edition in EDITIONS:  # an edition since withdrawn from the code: ignored
+                code = edition
+    return code
+
+
+def active(at: datetime | None = None) -> ProtocolEdition:
+    """The edition in force at `at` (default now)."""
+    return EDITIONS[edition_code_at(at)]
 
 
 def fever_threshold() -> Decimal:

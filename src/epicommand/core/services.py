@@ -1,15 +1,18 @@
-"""Changes of state owned by core: API tokens and login lockout."""
+"""Changes of state owned by core: API tokens, login lockout, and the protocol edition."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import audit
-from .models import ApiToken, User, hash_token
+from . import audit, policy
+from .access import Capability, require
+from .models import ApiToken, EditionChoice, Region, User, hash_token
 
 TOKEN_PREFIX = "epc_"
 
@@ -84,3 +87,62 @@ def note_successful_login(user: User) -> None:
         failed_logins=0, locked_until=None
     )
     audit.record(user, "user.login", user, region_code=user.scope_region_id)
+
+
+@transaction.atomic
+def choose_edition(
+    actor: User, edition: str, in_force_from: datetime | None, reason: str
+) -> EditionChoice:
+    """The city office puts `edition` in force from `in_force_from` (a naive time is Beijing
+    time) until a later choice. Never backwards: plans and cases already started keep the
+    edition they started under, and the moment must leave every process time to learn of
+    the choice (policy.SHORTEST_NOTICE). Refused naming the field: an unknown edition, the
+    edition already in force then, a missing reason, a moment in the past or too soon."""
+    city = Region.objects.filter(level=Region.Level.CITY).values_list("code", flat=True).first()
+    require(actor, Capability.CHOOSE_EDITION, region=city or "", person=True)
+    reason = (reason or "").strip()
+    if in_force_from is not None and timezone.is_naive(in_force_from):
+        if 2000 <= in_force_from.year <= 2999:  # else no UTC time: refused just below
+            in_force_from = timezone.make_aware(in_force_from)
+    errors = {}
+    if problem := _moment_problem(in_force_from):
+        errors["in_force_from"] = problem
+    if edition not in policy.EDITIONS:
+        errors["edition"] = _("must be one of: %(k)s") % {"k": ", ".join(policy.EDITIONS)}
+    elif not problem and policy.edition_code_at(in_force_from) == edition:
+        errors["edition"] = _("%(e)s is already in force at that moment") % {
+            "e": policy.EDITIONS[edition].name
+        }
+    if not reason:
+        errors["reason"] = _("is required: say why the edition changes")
+    elif len(reason) > 500:
+        errors["reason"] = _("is longer than 500 characters")
+    if errors:
+        raise ValidationError(errors)
+    choice = EditionChoice.objects.create(
+        edition=edition, in_force_from=in_force_from, reason=reason, chosen_by=actor
+    )
+    audit.record(actor, "policy.edition", choice, region_code=city, reason=reason)
+    # This process reads the choices again now (and again if the transaction rolls back);
+    # the others within policy.CHOICES_TTL, before the choice takes force.
+    policy.forget_choices()
+    transaction.on_commit(policy.forget_choices)
+    return choice
+
+
+def _moment_problem(in_force_from: datetime | None) -> str | None:
+    """Why a switch cannot take force at this moment, if it cannot."""
+    if in_force_from is None:
+        return _("is required: the moment the edition takes force")
+    if not 2000 <= in_force_from.year <= 2999:
+        return _("is not a year the platform knows")
+    now = timezone.now()
+    if in_force_from < now:
+        return _(
+            "is in the past: an edition cannot be changed retroactively, plans already "
+            "started keep theirs"
+        )
+    if in_force_from < now + policy.SHORTEST_NOTICE:
+        minutes = int(policy.SHORTEST_NOTICE.total_seconds() // 60)
+        return _("must be at least %(m)d minute(s) from now") % {"m": minutes}
+    return None

@@ -1,5 +1,6 @@
-"""Forms of the web shell: login, the audit log filter and API tokens. The helpers every
-app's forms share are in core.pages.forms; person and venue forms in people and places."""
+"""Forms of the web shell: login, the audit log filter, API tokens and protocol editions.
+The helpers every app's forms share are in core.pages.forms; person and venue forms in
+people and places."""
 
 from datetime import datetime, time, timedelta
 
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from epicommand.core import policy
 from epicommand.core.models import Region, Role, Unit, User
 
 
@@ -113,3 +115,24 @@ class TokenIssueForm(forms.Form):
 
 class TokenRevokeForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=500, required=False)
+
+
+class EditionChoiceForm(forms.Form):
+    """The city office's switch of protocol edition: the rules (not backwards, not the
+    edition already in force then) are core.services.choose_edition's."""
+
+    edition = forms.ChoiceField(
+        label=_("protocol edition"),
+        choices=[(code, edition.name) for code, edition in policy.EDITIONS.items()],
+    )
+    in_force_from = forms.DateTimeField(
+        label=_("in force from (Beijing time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Plans and cases begun before this moment keep the edition they began under."),
+    )
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The document or decision behind the switch."),
+    )

@@ -1,9 +1,9 @@
-"""The web shell's pages, in the `web` namespace: health check, home, login, the audit log
-and API tokens. Each app wires its own pages (people/urls.py, places/urls.py, ...)."""
+"""The web shell's pages, in the `web` namespace: health check, home, login, the audit log,
+API tokens and protocol editions. Each app wires its own pages (people/urls.py, ...)."""
 
 from django.urls import path
 
-from . import accounts, audit_log, tokens, views
+from . import accounts, audit_log, editions, tokens, views
 
 app_name = "web"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("tokens/", tokens.token_list, name="token_list"),
     path("tokens/issue/", tokens.token_issue, name="token_issue"),
     path("tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("policy/editions/", editions.edition_list, name="edition_list"),
 ]

@@ -75,7 +75,7 @@ def record_port_test(actor, arrival: Arrival, *, at: datetime | None = None) -> 
 
 
 def _due(at: datetime) -> datetime:
-    return at + timedelta(hours=policy.active().inbound_handover_hours)
+    return at + timedelta(hours=policy.active(at=at).inbound_handover_hours)
 
 
 @transaction.atomic
@@ -121,7 +121,7 @@ def hand_to_transfer(
             site=site,
             vehicle=vehicle,
             handed_at=at,
-            due_at=at + timedelta(hours=policy.active().inbound_port_to_site_hours),
+            due_at=at + timedelta(hours=policy.active(at=at).inbound_port_to_site_hours),
         ),
     ]
     _move(arrival, Stage.IN_TRANSFER, at)

@@ -95,7 +95,7 @@ class StayBatch(intake.BatchApp):
         super().__init__(now)
         self.actor, self.site = actor, site
         self.edition = policy.active()
-        self.plans: dict[str, Plan] = {}
+        self.plans: dict[tuple[str, str], Plan] = {}  # by (edition, reason)
 
     def seen(self, client_ids):
         stored = {}
@@ -144,15 +144,20 @@ def _parse_item(index, client_id, raw, plans, edition, now, errors) -> _Item:
             errors.add(index, "id_number", _("is not an ID number"))
         else:
             item.id_number = number
+    _parse_times(item, raw, now, errors)
+    # The plan of the edition in force on the stay's first day (the batch's, when the
+    # item's times are refused): a stay keeps it whatever switch comes later.
+    if item.started_at is not None:
+        edition = policy.active(at=item.started_at)
     reason = raw.get("reason")
     if reason not in Stay.Reason.values:
         errors.add(
             index, "reason", _("must be one of: %(k)s") % {"k": ", ".join(Stay.Reason.values)}
         )
     else:
-        if reason not in plans:
-            plans[reason] = plan_for(reason, edition)
-        item.reason, item.plan = reason, plans[reason]
+        if (edition.code, reason) not in plans:
+            plans[edition.code, reason] = plan_for(reason, edition)
+        item.reason, item.plan = reason, plans[edition.code, reason]
         if item.plan.site_days == 0:
             errors.add(
                 index,
@@ -166,7 +171,6 @@ def _parse_item(index, client_id, raw, plans, edition, now, errors) -> _Item:
     _check_texts(item.pickup_address, item.vehicle, texts)
     for name, problem in texts.items():
         errors.add(index, name, problem)
-    _parse_times(item, raw, now, errors)
     return item
 
 

@@ -210,7 +210,6 @@ def assign_stay(
     room being cleaned or out of service, a site not in use."""
     require(actor, C.WORK_QUARANTINE)
     now = timezone.now()
-    edition = policy.active()
     errors: dict[str, str] = {}
     if reason not in Stay.Reason.values:
         errors["reason"] = _("must be one of: %(k)s") % {"k": ", ".join(Stay.Reason.values)}
@@ -218,8 +217,11 @@ def assign_stay(
     _check_times(started_at, pickup_at, arrived_at, now, errors)
     if errors:
         raise ValidationError(errors)
-    plan = plan_for(reason, edition)
     started_at = started_at or pickup_at or now
+    # The plan is the edition's in force on day 1, kept on the stay for good (Stay.edition):
+    # a later switch of edition does not change a stay already begun.
+    edition = policy.active(at=started_at)
+    plan = plan_for(reason, edition)
     if arrived_at is not None and arrived_at < started_at:
         raise ValidationError({"arrived_at": _("is before the stay starts")})
     if plan.site_days == 0:

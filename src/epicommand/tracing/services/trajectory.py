@@ -3,12 +3,13 @@ its place-code scans, checkpoint passages, home and workplace (suggested), and t
 interview (confirmed). The epidemiologist confirms or removes the automatic ones.
 
     from epicommand.tracing.services import trajectory
-    start, end = trajectory.window(case)              # active edition
+    start, end = trajectory.window(case)              # the edition of its report
     trajectory.fill_trajectory(case)                  # new suggested visits; idempotent
     trajectory.fill_trajectories(cases)               # the same for a batch of cases
     trajectory.add_visit(epi, case, venue=market, started_at=a, ended_at=b, mask="not_worn")
 
-The window opens `lookback_days` (the edition's) before onset at midnight, Asia/Shanghai
+The window opens `lookback_days` (of the edition in force when the case was reported: a
+later switch of edition does not move a case's window) before onset at midnight, Asia/Shanghai
 (before sampling for an asymptomatic infection or when the onset is unknown) and closes at
 isolation (or the case's outcome, or now). Home is suggested as one visit per calendar day
 of the window: the interview goes day by day ("where were you on the 20th?") and a night
@@ -49,9 +50,9 @@ WORKDAYS = range(0, 5)
 RANGES_PER_QUERY = 200
 
 
-def _edition(edition):
+def _edition(edition, at=None):
     if edition is None:
-        return policy.active()
+        return policy.active(at=at)
     if isinstance(edition, str):
         return policy.EDITIONS[edition]
     return edition
@@ -68,7 +69,7 @@ def anchor_date(case: Case) -> date:
 def window(case: Case, edition=None, *, now: datetime | None = None) -> tuple[datetime, datetime]:
     """(look-back start, end): start at local midnight `lookback_days` before the anchor
     date; end at isolation, else at the case's outcome, else now."""
-    days = _edition(edition).lookback_days
+    days = _edition(edition, at=case.reported_at).lookback_days
     first_day = anchor_date(case) - timedelta(days=days)
     start = timezone.make_aware(datetime.combine(first_day, time()))
     end = case.isolated_at or case.outcome_at or now or timezone.now()
