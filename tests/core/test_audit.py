@@ -77,3 +77,37 @@ def test_the_database_refuses_to_rewrite_the_audit_log(gaocheng_epi, gaocheng_pe
         with connection.cursor() as cursor:
             cursor.execute("UPDATE core_auditevent SET reason = 'rewritten'")
     assert AuditEvent.objects.get().reason != "rewritten"
+
+
+# What each database offers to empty a table in one statement. (PostgreSQL first checks
+# the foreign keys still deferred in the test's transaction, as a later transaction finds.)
+EMPTY_THE_LOG = {
+    "postgresql": "SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE core_auditevent",
+    "sqlite": "DELETE FROM core_auditevent",
+}
+
+
+def test_the_database_refuses_to_empty_the_audit_log(gaocheng_epi, gaocheng_person):
+    from django.db import connection
+
+    services.update_person(gaocheng_epi, gaocheng_person, phone="13700000000")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(EMPTY_THE_LOG[connection.vendor])
+    assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flushing_a_test_database_empties_it_and_sets_the_guard_again(
+    gaocheng_epi, gaocheng_person
+):
+    from django.core.management import call_command
+    from django.db import connection
+
+    services.update_person(gaocheng_epi, gaocheng_person, phone="13700000000")
+    call_command("flush", interactive=False, verbosity=0)
+    assert not AuditEvent.objects.exists()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            AuditEvent.objects.create(actor_name="x", action="x", object_type="x")
+            cursor.execute(EMPTY_THE_LOG[connection.vendor])
