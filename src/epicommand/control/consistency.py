@@ -13,7 +13,7 @@ from epicommand.quarantine.models import ACTIVE_STAY_STATUSES, HouseholdControl,
 from epicommand.testing.models import PriorityTest, Recall
 from epicommand.tracing.models import OPEN_CONTACT_STATUSES, Case, Contact, Outcome
 
-from .models import Colour, FactKind, HealthCode, HealthFact
+from .models import Colour, FactKind, HealthCode, HealthFact, RiskArea
 from .services.healthcode import FORGOTTEN_AFTER, Fact, assess
 
 Found = Iterator[tuple[int, str]]
@@ -135,6 +135,78 @@ def home_and_site_at_once(now: datetime) -> Found:
         yield person_id, f"in centralized quarantine (stay {pk}) while the household is at home"
 
 
+def households_at_home_with_waiting_contacts(now: datetime) -> Found:
+    """A member of a household kept at home is under control: no contact record of theirs
+    still waits for it."""
+    at_home = {
+        pid for pid, _k, key in _open_keys([K.HOME_MONITORING]) if key.startswith("household:")
+    }
+    for chunk in chunks(sorted(at_home)):
+        waiting = Contact.objects.filter(
+            person_id__in=many(chunk), status__in=OPEN_CONTACT_STATUSES
+        ).values_list("person_id", "pk")
+        for person_id, pk in waiting:
+            yield person_id, f"kept at home, but contact {pk} is still waiting for control"
+
+
+def facts_without_their_record(now: datetime) -> Found:
+    """An open fact says why a person is coloured only while the record it came from
+    still does: a case still open, a contact not released, an area still in force, a
+    household still kept at home, a transfer to hospital no case has closed since."""
+    rows = HealthFact.objects.filter(ended_at__isnull=True).values_list(
+        "person_id", "kind", "source_key", "started_at"
+    )
+    facts = list(rows.iterator(chunk_size=2000))
+    by_prefix: dict[str, set[int]] = {}
+    for _pid, _kind, key, _start in facts:
+        prefix, _sep, rest = key.partition(":")
+        number = rest.split(":")[0]
+        if number.isdigit():
+            by_prefix.setdefault(prefix, set()).add(int(number))
+    live = {
+        "case": _pks(Case.objects.filter(outcome=Outcome.OPEN), by_prefix.get("case")),
+        "contact": _pks(
+            Contact.objects.exclude(status=Contact.Status.RELEASED), by_prefix.get("contact")
+        ),
+        "resident": _pks(
+            RiskArea.objects.filter(status=RiskArea.Status.IN_FORCE), by_prefix.get("resident")
+        ),
+        "household": _pks(
+            HouseholdControl.objects.filter(ended_at__isnull=True), by_prefix.get("household")
+        ),
+    }
+    closed = _cases_closed_since(
+        {pid for pid, kind, key, _s in facts if kind == K.CASE and key.endswith(":hospital")}
+    )
+    for person_id, kind, key, started_at in facts:
+        prefix, _sep, rest = key.partition(":")
+        number = rest.split(":")[0]
+        if prefix in live and number.isdigit() and int(number) not in live[prefix]:
+            yield person_id, f"{kind} fact {key} is open, but its record has ended"
+        elif kind == K.CASE and key.endswith(":hospital"):
+            if any(at >= started_at for at in closed.get(person_id, ())):
+                yield person_id, f"{kind} fact {key} is open, but the case has closed since"
+
+
+def _pks(queryset, wanted: set[int] | None) -> set[int]:
+    if not wanted:
+        return set()
+    found: set[int] = set()
+    for chunk in chunks(sorted(wanted)):
+        found |= set(queryset.filter(pk__in=many(chunk)).values_list("pk", flat=True))
+    return found
+
+
+def _cases_closed_since(person_ids: set[int]) -> dict[int, list[datetime]]:
+    closed: dict[int, list[datetime]] = {}
+    for chunk in chunks(sorted(person_ids)):
+        rows = Case.objects.filter(person_id__in=many(chunk)).exclude(outcome=Outcome.OPEN)
+        for person_id, at in rows.values_list("person_id", "outcome_at"):
+            if at is not None:
+                closed.setdefault(person_id, []).append(at)
+    return closed
+
+
 CHECKS = (
     codes_without_reason,
     stays_and_facts,
@@ -142,4 +214,6 @@ CHECKS = (
     released_contacts_with_facts,
     recalls_and_facts,
     home_and_site_at_once,
+    households_at_home_with_waiting_contacts,
+    facts_without_their_record,
 )
