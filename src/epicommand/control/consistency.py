@@ -18,6 +18,7 @@ from .services.healthcode import FORGOTTEN_AFTER, Fact, assess
 
 Found = Iterator[tuple[int, str]]
 K = FactKind
+CHUNK = 2000
 S = Stay.Status
 FACT_OF_STAY = {
     S.IN_TRANSFER: K.CENTRALIZED_QUARANTINE,
@@ -152,48 +153,59 @@ def households_at_home_with_waiting_contacts(now: datetime) -> Found:
 def facts_without_their_record(now: datetime) -> Found:
     """An open fact says why a person is coloured only while the record it came from
     still does: a case still open, a contact not released, an area still in force, a
-    household still kept at home, a transfer to hospital no case has closed since."""
+    household still kept at home, a transfer to hospital no case has closed since. Walks
+    the open facts in chunks, each with one query per kind of record."""
     rows = HealthFact.objects.filter(ended_at__isnull=True).values_list(
         "person_id", "kind", "source_key", "started_at"
     )
-    facts = list(rows.iterator(chunk_size=2000))
-    by_prefix: dict[str, set[int]] = {}
+    batch = []
+    for row in rows.iterator(chunk_size=CHUNK):
+        batch.append(row)
+        if len(batch) == CHUNK:
+            yield from _without_record(batch)
+            batch = []
+    yield from _without_record(batch)
+
+
+def _record_of(key: str) -> tuple[str, int | None]:
+    """("case", 12) for "case:12", ("resident", 3) for "resident:3:77"."""
+    prefix, _sep, rest = key.partition(":")
+    number = rest.split(":")[0]
+    return prefix, int(number) if number.isdigit() else None
+
+
+LIVE_RECORDS = {
+    "case": lambda: Case.objects.filter(outcome=Outcome.OPEN),
+    "contact": lambda: Contact.objects.exclude(status=Contact.Status.RELEASED),
+    "resident": lambda: RiskArea.objects.filter(status=RiskArea.Status.IN_FORCE),
+    "household": lambda: HouseholdControl.objects.filter(ended_at__isnull=True),
+}
+
+
+def _without_record(facts: list[tuple]) -> Found:
+    wanted: dict[str, set[int]] = {}
     for _pid, _kind, key, _start in facts:
-        prefix, _sep, rest = key.partition(":")
-        number = rest.split(":")[0]
-        if number.isdigit():
-            by_prefix.setdefault(prefix, set()).add(int(number))
-    live = {
-        "case": _pks(Case.objects.filter(outcome=Outcome.OPEN), by_prefix.get("case")),
-        "contact": _pks(
-            Contact.objects.exclude(status=Contact.Status.RELEASED), by_prefix.get("contact")
-        ),
-        "resident": _pks(
-            RiskArea.objects.filter(status=RiskArea.Status.IN_FORCE), by_prefix.get("resident")
-        ),
-        "household": _pks(
-            HouseholdControl.objects.filter(ended_at__isnull=True), by_prefix.get("household")
-        ),
-    }
+        prefix, number = _record_of(key)
+        if prefix in LIVE_RECORDS and number is not None:
+            wanted.setdefault(prefix, set()).add(number)
+    live = {prefix: _live(prefix, numbers) for prefix, numbers in wanted.items()}
     closed = _cases_closed_since(
         {pid for pid, kind, key, _s in facts if kind == K.CASE and key.endswith(":hospital")}
     )
     for person_id, kind, key, started_at in facts:
-        prefix, _sep, rest = key.partition(":")
-        number = rest.split(":")[0]
-        if prefix in live and number.isdigit() and int(number) not in live[prefix]:
+        prefix, number = _record_of(key)
+        if prefix in live and number not in live[prefix]:
             yield person_id, f"{kind} fact {key} is open, but its record has ended"
         elif kind == K.CASE and key.endswith(":hospital"):
             if any(at >= started_at for at in closed.get(person_id, ())):
                 yield person_id, f"{kind} fact {key} is open, but the case has closed since"
 
 
-def _pks(queryset, wanted: set[int] | None) -> set[int]:
-    if not wanted:
-        return set()
+def _live(prefix: str, numbers: set[int]) -> set[int]:
     found: set[int] = set()
-    for chunk in chunks(sorted(wanted)):
-        found |= set(queryset.filter(pk__in=many(chunk)).values_list("pk", flat=True))
+    for chunk in chunks(sorted(numbers)):
+        rows = LIVE_RECORDS[prefix]().filter(pk__in=many(chunk))
+        found |= set(rows.values_list("pk", flat=True))
     return found
 
 

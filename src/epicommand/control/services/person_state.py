@@ -170,6 +170,7 @@ def caught_up(person_ids: Iterable[int], *, now: datetime | None = None) -> set[
         for transition in transitions:
             by_transition[transition].append(person_id)
     for transition in Transition:  # in a fixed order: a case first
-        for reaction in _reactions[transition] if transition in by_transition else ():
-            reaction(by_transition[transition], now, now)
+        if transition in by_transition:
+            for reaction in _reactions[transition]:
+                reaction(by_transition[transition], now, now)
     return set(standing)
