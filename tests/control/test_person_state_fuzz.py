@@ -247,7 +247,7 @@ def test_random_stories_leave_every_colour_explained_and_every_figure_recounted(
     run_state_machine_as_test(
         story_machine(story_city),
         settings=settings(
-            max_examples=20,
+            max_examples=15,
             stateful_step_count=12,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
