@@ -4,5 +4,5 @@ from epicommand.core import consistency
 
 
 def assert_consistent(now=None) -> None:
-    report = consistency.check(now)
-    assert report.lines() == []
+    lines = consistency.check(now).lines()
+    assert lines == [], "\n".join(lines)

@@ -83,3 +83,25 @@ def test_a_released_contact_with_an_open_fact_is_listed(site_manager, camp, city
     from epicommand.core.consistency import check
 
     assert check().persons[person.pk] == ["a positive-pool fact is open without a waiting recall"]
+
+
+def test_a_colour_whose_record_has_ended_is_listed(gaocheng_epi, city):
+    """A case closed behind the services' back leaves its fact open: the person is red
+    for a case that is over."""
+    from epicommand.core.consistency import check
+    from epicommand.tracing.models import Case
+    from epicommand.tracing.services import cases
+
+    person = resident(city)
+    case = cases.register_case(
+        gaocheng_epi,
+        person,
+        classification="mild",
+        detection_route="mass_testing",
+        sampling_date=timezone.localdate(),
+    )
+    assert person.pk not in check().persons
+    Case.objects.filter(pk=case.pk).update(outcome="recovered", outcome_at=timezone.now())
+    assert check().persons[person.pk] == [
+        f"case fact case:{case.pk} is open, but its record has ended"
+    ]

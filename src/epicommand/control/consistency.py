@@ -13,11 +13,12 @@ from epicommand.quarantine.models import ACTIVE_STAY_STATUSES, HouseholdControl,
 from epicommand.testing.models import PriorityTest, Recall
 from epicommand.tracing.models import OPEN_CONTACT_STATUSES, Case, Contact, Outcome
 
-from .models import Colour, FactKind, HealthCode, HealthFact
+from .models import Colour, FactKind, HealthCode, HealthFact, RiskArea
 from .services.healthcode import FORGOTTEN_AFTER, Fact, assess
 
 Found = Iterator[tuple[int, str]]
 K = FactKind
+CHUNK = 2000
 S = Stay.Status
 FACT_OF_STAY = {
     S.IN_TRANSFER: K.CENTRALIZED_QUARANTINE,
@@ -135,6 +136,89 @@ def home_and_site_at_once(now: datetime) -> Found:
         yield person_id, f"in centralized quarantine (stay {pk}) while the household is at home"
 
 
+def households_at_home_with_waiting_contacts(now: datetime) -> Found:
+    """A member of a household kept at home is under control: no contact record of theirs
+    still waits for it."""
+    at_home = {
+        pid for pid, _k, key in _open_keys([K.HOME_MONITORING]) if key.startswith("household:")
+    }
+    for chunk in chunks(sorted(at_home)):
+        waiting = Contact.objects.filter(
+            person_id__in=many(chunk), status__in=OPEN_CONTACT_STATUSES
+        ).values_list("person_id", "pk")
+        for person_id, pk in waiting:
+            yield person_id, f"kept at home, but contact {pk} is still waiting for control"
+
+
+def facts_without_their_record(now: datetime) -> Found:
+    """An open fact says why a person is coloured only while the record it came from
+    still does: a case still open, a contact not released, an area still in force, a
+    household still kept at home, a transfer to hospital no case has closed since. Walks
+    the open facts in chunks, each with one query per kind of record."""
+    rows = HealthFact.objects.filter(ended_at__isnull=True).values_list(
+        "person_id", "kind", "source_key", "started_at"
+    )
+    batch = []
+    for row in rows.iterator(chunk_size=CHUNK):
+        batch.append(row)
+        if len(batch) == CHUNK:
+            yield from _without_record(batch)
+            batch = []
+    yield from _without_record(batch)
+
+
+def _record_of(key: str) -> tuple[str, int | None]:
+    """("case", 12) for "case:12", ("resident", 3) for "resident:3:77"."""
+    prefix, _sep, rest = key.partition(":")
+    number = rest.split(":")[0]
+    return prefix, int(number) if number.isdigit() else None
+
+
+LIVE_RECORDS = {
+    "case": lambda: Case.objects.filter(outcome=Outcome.OPEN),
+    "contact": lambda: Contact.objects.exclude(status=Contact.Status.RELEASED),
+    "resident": lambda: RiskArea.objects.filter(status=RiskArea.Status.IN_FORCE),
+    "household": lambda: HouseholdControl.objects.filter(ended_at__isnull=True),
+}
+
+
+def _without_record(facts: list[tuple]) -> Found:
+    wanted: dict[str, set[int]] = {}
+    for _pid, _kind, key, _start in facts:
+        prefix, number = _record_of(key)
+        if prefix in LIVE_RECORDS and number is not None:
+            wanted.setdefault(prefix, set()).add(number)
+    live = {prefix: _live(prefix, numbers) for prefix, numbers in wanted.items()}
+    closed = _cases_closed_since(
+        {pid for pid, kind, key, _s in facts if kind == K.CASE and key.endswith(":hospital")}
+    )
+    for person_id, kind, key, started_at in facts:
+        prefix, number = _record_of(key)
+        if prefix in live and number not in live[prefix]:
+            yield person_id, f"{kind} fact {key} is open, but its record has ended"
+        elif kind == K.CASE and key.endswith(":hospital"):
+            if any(at >= started_at for at in closed.get(person_id, ())):
+                yield person_id, f"{kind} fact {key} is open, but the case has closed since"
+
+
+def _live(prefix: str, numbers: set[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in chunks(sorted(numbers)):
+        rows = LIVE_RECORDS[prefix]().filter(pk__in=many(chunk))
+        found |= set(rows.values_list("pk", flat=True))
+    return found
+
+
+def _cases_closed_since(person_ids: set[int]) -> dict[int, list[datetime]]:
+    closed: dict[int, list[datetime]] = {}
+    for chunk in chunks(sorted(person_ids)):
+        rows = Case.objects.filter(person_id__in=many(chunk)).exclude(outcome=Outcome.OPEN)
+        for person_id, at in rows.values_list("person_id", "outcome_at"):
+            if at is not None:
+                closed.setdefault(person_id, []).append(at)
+    return closed
+
+
 CHECKS = (
     codes_without_reason,
     stays_and_facts,
@@ -142,4 +226,6 @@ CHECKS = (
     released_contacts_with_facts,
     recalls_and_facts,
     home_and_site_at_once,
+    households_at_home_with_waiting_contacts,
+    facts_without_their_record,
 )

@@ -22,6 +22,7 @@ class TracingConfig(AppConfig):
             Transition.BECAME_CASE,
             Transition.ADMITTED_TO_SITE,
             Transition.QUARANTINED_AT_HOME,
+            Transition.HOME_QUARANTINE_STARTED,
         ):
             react(transition, controlled)
         react(Transition.RELEASED_FROM_QUARANTINE, follow_person_state(Contact.Status.RELEASED))

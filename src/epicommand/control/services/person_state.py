@@ -42,6 +42,7 @@ class Transition(StrEnum):
     RELEASED_FROM_QUARANTINE = "released_from_quarantine"
     HOME_QUARANTINE_STARTED = "home_quarantine_started"
     POOL_RESOLVED = "pool_resolved"
+    CASE_CLOSED = "case_closed"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,17 @@ TRANSITIONS: dict[Transition, Rule] = {
     Transition.RELEASED_FROM_QUARANTINE: Rule(ends=CONTACT_FACTS),
     Transition.HOME_QUARANTINE_STARTED: Rule(refused_by=(K.CENTRALIZED_QUARANTINE,)),
     Transition.POOL_RESOLVED: Rule(ends=(K.POSITIVE_POOL,)),
+    # Discharged or ruled out: every case fact ends, the case's own and the one a transfer
+    # to hospital from a quarantine site recorded while the case was being registered.
+    Transition.CASE_CLOSED: Rule(ends=(K.CASE,)),
+}
+
+# The open facts that put a person under control, and the transition that put them there:
+# a contact named while one is open is under control from the moment it is named.
+UNDER_CONTROL: dict[FactKind, Transition] = {
+    K.CASE: Transition.BECAME_CASE,
+    K.CENTRALIZED_QUARANTINE: Transition.ADMITTED_TO_SITE,
+    K.HOME_MONITORING: Transition.QUARANTINED_AT_HOME,
 }
 
 # What a refusal calls the conflicting state, in the user's language.
@@ -131,3 +143,34 @@ def happened(
         healthcode.end_facts(person_ids, kind, at=at, now=now)
     for reaction in _reactions[transition]:
         reaction(person_ids, at, now)
+
+
+def under_control(person_ids: Iterable[int]) -> dict[int, set[Transition]]:
+    """{person id: the transitions their open facts say happened} for the persons under
+    control now (an open case, in a site or in transfer, kept at home)."""
+    found: dict[int, set[Transition]] = defaultdict(set)
+    for chunk in chunks(sorted(set(person_ids))):
+        rows = HealthFact.objects.filter(
+            person_id__in=many(chunk), kind__in=list(UNDER_CONTROL), ended_at__isnull=True
+        ).values_list("person_id", "kind")
+        for person_id, kind in rows:
+            found[person_id].add(UNDER_CONTROL[kind])
+    return dict(found)
+
+
+def caught_up(person_ids: Iterable[int], *, now: datetime | None = None) -> set[int]:
+    """Bring new records of persons already under control along, as if the transition
+    that put them there happened now (a contact named while in a site is controlled at
+    once; a case named as a contact is not listed for testing). Call inside the
+    transaction that wrote the records; returns the persons under control."""
+    now = now or timezone.now()
+    standing = under_control(person_ids)
+    by_transition: dict[Transition, list[int]] = defaultdict(list)
+    for person_id, transitions in sorted(standing.items()):
+        for transition in transitions:
+            by_transition[transition].append(person_id)
+    for transition in Transition:  # in a fixed order: a case first
+        if transition in by_transition:
+            for reaction in _reactions[transition]:
+                reaction(by_transition[transition], now, now)
+    return set(standing)

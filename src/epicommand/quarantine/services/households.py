@@ -178,6 +178,10 @@ def put_under_home_quarantine(
             ),
             now=now,
         )
+        # The members are under control from now: their contact records say so.
+        person_state.happened(
+            Transition.HOME_QUARANTINE_STARTED, [pid for pid, _r in members], at=now, now=now
+        )
         audit.record(
             actor,
             "household.home_quarantine",

@@ -500,7 +500,8 @@ def record_outcome(actor, case: Case, outcome: str, *, at: datetime | None = Non
         case.outcome = outcome
         case.outcome_at = at
         case.save(update_fields=["outcome", "outcome_at"])
-        _source, key = _fact_source(case)
-        healthcode.end_facts([case.person_id], FactKind.CASE, at=at, source_key=key)
+        # Every case fact of the person ends, not only this case's own: a transfer to
+        # hospital from a quarantine site records one the case module closes here.
+        person_state.happened(Transition.CASE_CLOSED, [case.person_id], at=at, now=now)
         audit.record(actor, "case.outcome", case, reason=outcome)
     return case

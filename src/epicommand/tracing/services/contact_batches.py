@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind
-from epicommand.control.services import healthcode
+from epicommand.control.services import healthcode, person_state
 from epicommand.core import audit, counters, policy
 from epicommand.core.bulk import bulk_insert, chunks, many, naive_utc
 from epicommand.people.models import Person
@@ -30,6 +30,7 @@ from ..models import (
 )
 
 S = Contact.Status
+STAMPS = ("notified_at", "controlled_at", "released_at")
 FACT_OF = {Degree.CLOSE: FactKind.CLOSE_CONTACT, Degree.SECONDARY: FactKind.SECONDARY_CONTACT}
 
 
@@ -167,6 +168,15 @@ class ContactBatch:
         _count_new(new, now=self.now)
         audit.record_many(self.actor, "contact.add", new, reason=_describe)
         audit.record_many(self.actor, "contact.update", updated, reason=_describe)
+        self._follow_person_state(new)
+
+    def _follow_person_state(self, new: list[Contact]) -> None:
+        """A person named while already under control (in a site, kept at home, a case)
+        is controlled from the moment they are named: their state's reactions run now."""
+        controlled = person_state.caught_up({c.person_id for c in new}, now=self.now)
+        for contact in new:
+            if contact.person_id in controlled:
+                contact.refresh_from_db(fields=["status", *STAMPS])
 
     def _insert(self, new: list[Contact]) -> None:
         """One bulk write, then one read of the new rows' ids."""
