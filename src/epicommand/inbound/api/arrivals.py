@@ -47,6 +47,7 @@ class ArrivalOut(Schema):
     id: int
     masked_name: str
     masked_document: str
+    source: str = Field(description="manifest, port_desk, declaration, checkpoint, exchange")
     mode: str
     flight: str | None
     seat: str
