@@ -133,6 +133,11 @@ class Arrival(models.Model):
         related_name="arrivals",
         verbose_name=_("flight"),
     )
+    # A declaration's flight or train number (a manifest's flight is the `flight` above);
+    # a database default, for the bulk writers (manifests) that do not name the column.
+    trip_number = models.CharField(
+        _("flight or train number"), max_length=10, blank=True, db_default=""
+    )
     seat = models.CharField(_("seat"), max_length=6, blank=True)
     is_crew = models.BooleanField(_("crew member"), default=False)
     document = models.CharField(_("passport or ID number"), max_length=20)
