@@ -92,6 +92,17 @@ def test_the_same_trip_declared_twice_is_one_arrival(city, gaocheng_person):
     assert Arrival.objects.count() == 2
 
 
+def test_a_resident_may_declare_only_so_many_trips_a_day(city, gaocheng_person, settings):
+    settings.ARRIVAL_DECLARATIONS_PER_DAY = 2
+    declared.declare(gaocheng_person, **trip(city, trip_number="G1"))
+    declared.declare(gaocheng_person, **trip(city, trip_number="G2"))
+    assert declared.declare(gaocheng_person, **trip(city, trip_number="G2"))  # the same trip
+    with pytest.raises(ValidationError) as refused:
+        declared.declare(gaocheng_person, **trip(city, trip_number="G3"))
+    assert "declared 2 arrivals in the last day" in refused.value.messages[0]
+    assert Arrival.objects.count() == 2
+
+
 def test_from_abroad_is_red_and_in_the_closed_loop(city, gaocheng_person):
     arrival = declared.declare(
         gaocheng_person,
@@ -168,7 +179,9 @@ def test_a_resident_declares_and_their_county_sees_it_and_another_does_not(
     assert f'data-arrival="{arrival.pk}"' in listed and 'data-source="declaration"' in listed
     assert "张*" in listed and gaocheng_person.id_number not in listed
     api = county.get("/api/v1/inbound/arrivals").json()["items"]
-    assert [(a["id"], a["source"]) for a in api] == [(arrival.pk, "declaration")]
+    assert [(a["id"], a["source"], a["trip_number"]) for a in api] == [
+        (arrival.pk, "declaration", "G6701")
+    ]
 
     other = login(make_user("changan_office", Role.COUNTY_OFFICE, city.changan))
     assert f'data-arrival="{arrival.pk}"' not in other.get("/inbound/arrivals/").content.decode()

@@ -50,6 +50,7 @@ class ArrivalOut(Schema):
     source: str = Field(description="manifest, port_desk, declaration, checkpoint, exchange")
     mode: str
     flight: str | None
+    trip_number: str = Field(description="a declaration's flight or train number")
     seat: str
     is_crew: bool
     origin: str

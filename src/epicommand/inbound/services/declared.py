@@ -16,6 +16,7 @@ where) is the arrival made the first time. A declaration more than the edition's
 import re
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,6 +56,7 @@ def declare(
     existing = Arrival.objects.filter(key=key).first()
     if existing is not None:
         return existing
+    _check_daily_limit(person, now)
     arrival = arrivals.register_arrival(
         None,
         source=Source.DECLARATION,
@@ -74,6 +76,23 @@ def declare(
     )
     audit.record(None, "arrival.declare", arrival, reason=f"declared by the resident {person.pk}")
     return arrival
+
+
+def daily_limit() -> int:
+    """New declarations a resident may make in a day: an abuse limit of the public page
+    (one person declaring trips without end), not an epidemiological number."""
+    return getattr(settings, "ARRIVAL_DECLARATIONS_PER_DAY", 5)
+
+
+def _check_daily_limit(person: Person, now: datetime) -> None:
+    made = Arrival.objects.filter(
+        person=person, source=Source.DECLARATION, created_at__gte=now - timedelta(days=1)
+    ).count()
+    if made >= daily_limit():
+        raise ValidationError(
+            _("You have declared %(n)d arrivals in the last day. Ask your community office.")
+            % {"n": made}
+        )
 
 
 def _trip_errors(mode: str, number: str) -> dict[str, str]:
