@@ -90,3 +90,10 @@ class DeclarationForm(forms.Form):
             (r.code, f"{r.parent.name} {r.name}" if r.parent else r.name)
             for r in townships.order_by("code")
         ]
+
+
+class ExchangeFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("exchange file from another city"),
+        help_text=_("CSV, XLSX or JSON; the columns are in the operator guide."),
+    )

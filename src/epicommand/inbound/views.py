@@ -25,9 +25,9 @@ from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor
 
 from . import queries
-from .forms import ArrivalForm, DeclarationForm, TransferForm
+from .forms import ArrivalForm, DeclarationForm, ExchangeFileForm, TransferForm
 from .models import Arrival, Handover, Stage, Suspension
-from .services import arrivals, declared, flights, loop
+from .services import arrivals, declared, exchange, flights, loop
 
 C = Capability
 
@@ -181,8 +181,30 @@ def arrival_list(request):
     rows, next_after = queries.arrival_page(
         request.user, region=region, after=parse_cursor(request.GET.get("after")) or 0
     )
-    context = {"arrivals": rows, "next_after": next_after, "query": query_without_cursor(request)}
+    context = {
+        "arrivals": rows,
+        "next_after": next_after,
+        "query": query_without_cursor(request),
+        "may_import": request.user.can(C.WORK_PORT),
+    }
     return render(request, "inbound/arrival_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(C.WORK_PORT)
+def exchange_upload(request):
+    """Port staff or an office import another city's travellers: all of them, or none
+    with every error's line, column and reason."""
+    form = ExchangeFileForm(request.POST or None, request.FILES or None)
+    result, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = exchange.import_exchange(request.user, upload, upload.name or "")
+        status = 422 if result.error_count else 200
+    elif request.method == "POST":
+        status = 400
+    context = {"form": form, "result": result}
+    return render(request, "inbound/exchange.html", context, status=status)
 
 
 # The resident's own declaration (public, no staff login) ----------------------------------------
@@ -228,6 +250,7 @@ urlpatterns = [
     path("inbound/loop/", loop_board, name="loop_board"),
     path("inbound/flights/", flight_list, name="flights"),
     path("inbound/arrivals/", arrival_list, name="arrivals"),
+    path("inbound/exchange/", exchange_upload, name="exchange"),
     path("arrive/", declare_arrival, name="declare"),
     path(
         "inbound/suspensions/<int:suspension_id>/<str:decision>/",

@@ -82,6 +82,7 @@ class ArrivalOut(Schema):
 class ArrivalDetailOut(ArrivalOut):
     name: str
     document: str
+    phone: str
     nationality: str
     destination_address: str
     person_id: int | None
