@@ -32,13 +32,14 @@ SITES, OCCUPANCY, MONITORING, ALERTS, VIOLATIONS, HOUSEHOLDS = (
     "/quarantine/households/",
 )
 TRACING = ["/cases/", "/contacts/", "/referrals/", "/clusters/"]
-DESK, HANDOVERS, LOOP, FLIGHTS = (
+DESK, HANDOVERS, ARRIVALS, LOOP, FLIGHTS = (
     "/inbound/desk/",
     "/inbound/handovers/",
+    "/inbound/arrivals/",
     "/inbound/loop/",
     "/inbound/flights/",
 )
-INBOUND = [DESK, HANDOVERS, LOOP, FLIGHTS]
+INBOUND = [DESK, HANDOVERS, ARRIVALS, LOOP, FLIGHTS]
 ROUNDS, SAMPLING_SITES, TABLE, BOXES, LABS, RECALLS, CLINICS = (
     "/testing/rounds/",
     "/testing/sites/",
@@ -85,18 +86,18 @@ EVERY_ITEM = {
         (
             Role.EPIDEMIOLOGIST,
             [HOME, PERSONS, PLACES, REPORTS, *CONTROL, SITES, OCCUPANCY, ALERTS]
-            + [LOOP, FLIGHTS, *TRACING, *TESTING_VIEW, EDITIONS],
+            + [ARRIVALS, LOOP, FLIGHTS, *TRACING, *TESTING_VIEW, EDITIONS],
         ),
         (
             Role.SUPERVISOR,
             [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, SUPERVISION]
             + [CODES, CHECKPOINTS, SCANS, RISK, SITES, OCCUPANCY, ALERTS, VIOLATIONS]
-            + [LOOP, FLIGHTS, *TRACING, *TESTING_VIEW, COLD_CHAIN, EDITIONS, AUDIT],
+            + [ARRIVALS, LOOP, FLIGHTS, *TRACING, *TESTING_VIEW, COLD_CHAIN, EDITIONS, AUDIT],
         ),
         (
             Role.LEADER,
             [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]
-            + [CHECKPOINTS, RISK, SITES, OCCUPANCY, ALERTS, LOOP, FLIGHTS]
+            + [CHECKPOINTS, RISK, SITES, OCCUPANCY, ALERTS, ARRIVALS, LOOP, FLIGHTS]
             + [*TRACING, *TESTING_VIEW, COLD_CHAIN, EDITIONS],
         ),
         (Role.ADMINISTRATOR, [HOME, PLACES, RISK, AUDIT, TOKENS]),
@@ -114,7 +115,7 @@ EVERY_ITEM = {
         (
             Role.QUARANTINE_STAFF,
             [HOME, PERSONS, PLACES, REPORTS, CODES, RISK, *QUARANTINE[:5]]
-            + [HANDOVERS, LOOP, FLIGHTS],
+            + [HANDOVERS, ARRIVALS, LOOP, FLIGHTS],
         ),
         (Role.MARKET_REGULATOR, [HOME, PLACES, REPORTS, RISK, COLD_CHAIN]),
         (Role.COLDCHAIN_ENTERPRISE, [HOME, COLD_CHAIN]),

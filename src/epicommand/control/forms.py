@@ -14,7 +14,7 @@ from epicommand.core.keyset import MAX_ID
 from epicommand.core.models import Unit
 from epicommand.testing.models import PriorityTest
 
-from .models import Checkpoint, Direction, Verdict
+from .models import Checkpoint, Direction, RiskLevel, Verdict
 from .services.passage_checks import ID_NUMBER, MAX_VEHICLE_PEOPLE, PasserIn
 
 _SEPARATORS = re.compile(r"[\s,，;；]+")
@@ -135,6 +135,18 @@ class RecordForm(forms.Form):
         max_length=32,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    came_from = forms.CharField(
+        label=_("coming from"),
+        max_length=60,
+        required=False,
+        help_text=_("Entering only: the region the person comes from."),
+    )
+    came_from_risk = forms.ChoiceField(
+        label=_("risk level there"),
+        required=False,
+        choices=[("", "—"), *RiskLevel.choices],
+        help_text=_("From a medium- or high-risk region the person is an arrival."),
     )
     # A fresh id for each passer the form is shown for: a double tap, or a request the
     # phone sends again after losing the answer, records the passer once.

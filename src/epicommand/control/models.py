@@ -333,6 +333,13 @@ class Passage(models.Model):
     colour = models.CharField(_("colour shown"), max_length=8, choices=Colour.choices)
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
     reasons = models.CharField(_("reasons"), max_length=300, blank=True)
+    # Where a person entering comes from, as the officer asks at the city's edge: from a
+    # medium- or high-risk region the passage makes an arrival (inbound, a follow-up).
+    # Database defaults: the demo's bulk writer of passages does not name these columns.
+    came_from = models.CharField(_("coming from"), max_length=60, blank=True, db_default="")
+    came_from_risk = models.CharField(
+        _("risk level of where they come from"), max_length=8, blank=True, db_default=""
+    )
     recorded_by = models.ForeignKey(
         User,
         models.PROTECT,

@@ -104,6 +104,9 @@ class ProtocolEdition:
     inbound_home_days: int = 7
     high_risk_arrival_centralized_days: int = 14
     high_risk_arrival_home_days: int = 7
+    # A resident declares their own arrival at most this many days after it: the longest
+    # time an arrival still matters (centralized plus home days).
+    arrival_declaration_days: int = 21
     # A family (a minor or a frail elder with the carer) may share one family room.
     family_may_share_room: bool = True
     # Quarantine capacity: warn this many days before the free rooms run out.

@@ -133,10 +133,17 @@ class Arrival(models.Model):
         related_name="arrivals",
         verbose_name=_("flight"),
     )
+    # A declaration's flight or train number (a manifest's flight is the `flight` above);
+    # a database default, for the bulk writers (manifests) that do not name the column.
+    trip_number = models.CharField(
+        _("flight or train number"), max_length=10, blank=True, db_default=""
+    )
     seat = models.CharField(_("seat"), max_length=6, blank=True)
     is_crew = models.BooleanField(_("crew member"), default=False)
     document = models.CharField(_("passport or ID number"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
+    # An exchange file's contact phone, for a traveller not (yet) a registered person.
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_default="")
     nationality = models.CharField(_("nationality"), max_length=3, blank=True)
     origin = models.CharField(_("from"), max_length=60)
     risk = models.CharField(_("origin risk"), max_length=8, choices=Risk.choices)

@@ -1,29 +1,33 @@
 """Inbound pages: the port desk (a phone page), the handovers awaiting one's unit, the
-closed-loop board with each traveller's stage and late handovers, and the flights with
-their positives and the breaker's status. Reads go through inbound.queries (scoped);
-changes through inbound.services."""
+closed-loop board with each traveller's stage and late handovers, the county's arrivals
+from every source, the flights with their positives and the breaker's status, and the
+resident's own declaration of arriving (public, /arrive/). Reads go through inbound.queries
+(scoped); changes through inbound.services."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from epicommand.control import identity
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor
+from epicommand.core.masking import mask_name
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor
 
 from . import queries
-from .forms import ArrivalForm, TransferForm
+from .forms import ArrivalForm, DeclarationForm, ExchangeFileForm, TransferForm
 from .models import Arrival, Handover, Stage, Suspension
-from .services import arrivals, flights, loop
+from .services import arrivals, declared, exchange, flights, loop
 
 C = Capability
 
@@ -169,6 +173,73 @@ def decide(request, suspension_id: int, decision: str):
     return redirect("inbound:flights")
 
 
+@require_safe
+@capability_required(C.VIEW_INBOUND)
+def arrival_list(request):
+    """The county's arrivals from every source, masked, by key."""
+    region = request.GET.get("region", "").strip()
+    rows, next_after = queries.arrival_page(
+        request.user, region=region, after=parse_cursor(request.GET.get("after")) or 0
+    )
+    context = {
+        "arrivals": rows,
+        "next_after": next_after,
+        "query": query_without_cursor(request),
+        "may_import": request.user.can(C.WORK_PORT),
+    }
+    return render(request, "inbound/arrival_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(C.WORK_PORT)
+def exchange_upload(request):
+    """Port staff or an office import another city's travellers: all of them, or none
+    with every error's line, column and reason."""
+    form = ExchangeFileForm(request.POST or None, request.FILES or None)
+    result, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = exchange.import_exchange(request.user, upload, upload.name or "")
+        status = 422 if result.error_count else 200
+    elif request.method == "POST":
+        status = 400
+    context = {"form": form, "result": result}
+    return render(request, "inbound/exchange.html", context, status=status)
+
+
+# The resident's own declaration (public, no staff login) ----------------------------------------
+
+
+def _private(response):
+    # A resident's name and trip must not be kept by a shared or proxy cache.
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def declare_arrival(request):
+    """The resident who identified on this phone (control.identity, throttled there)
+    declares arriving; anyone else is sent to identify first."""
+    person = identity.resident_of(request)
+    if person is None:
+        target = reverse("control:resident_identify") + "?" + urlencode({"next": request.path})
+        return _private(redirect(target))
+    form = DeclarationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                arrival = declared.declare(person, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                context = {"arrival": arrival, "masked_name": mask_name(person.name)}
+                return _private(render(request, "inbound/declare_done.html", context))
+    context = {"form": form, "masked_name": mask_name(person.name)}
+    return _private(render(request, "inbound/declare.html", context, status=status))
+
+
 app_name = "inbound"
 urlpatterns = [
     path("inbound/desk/", port_desk, name="port_desk"),
@@ -178,6 +249,9 @@ urlpatterns = [
     path("inbound/handovers/<int:handover_id>/acknowledge/", acknowledge, name="acknowledge"),
     path("inbound/loop/", loop_board, name="loop_board"),
     path("inbound/flights/", flight_list, name="flights"),
+    path("inbound/arrivals/", arrival_list, name="arrivals"),
+    path("inbound/exchange/", exchange_upload, name="exchange"),
+    path("arrive/", declare_arrival, name="declare"),
     path(
         "inbound/suspensions/<int:suspension_id>/<str:decision>/",
         decide,

@@ -80,6 +80,7 @@ NAV_ITEMS = (
         Capability.RECEIVE_TRAVELLERS,
         "inbound/handovers",
     ),
+    NavItem(_("Arrivals"), "inbound:arrivals", Capability.VIEW_INBOUND, "inbound/arrivals"),
     NavItem(_("Closed loop"), "inbound:loop_board", Capability.VIEW_INBOUND, "inbound/loop"),
     NavItem(_("Flights"), "inbound:flights", Capability.VIEW_INBOUND, "inbound/flights"),
     NavItem(

@@ -497,6 +497,16 @@ class PassageIn(Schema):
     passengers: list[PasserBody] = Field(
         [], max_length=98, description="the other people in the vehicle"
     )
+    came_from: str = Field(
+        "",
+        max_length=60,
+        description="entering only: the region the person comes from (a vehicle: all of them)",
+    )
+    came_from_risk: Literal["", "low", "medium", "high"] = Field(
+        "",
+        description="that region's risk level; medium or high makes the passage an arrival "
+        "on the destination county's list (inbound), as a follow-up",
+    )
 
 
 class PersonVerdictOut(Schema):
@@ -535,6 +545,8 @@ def record_passage(request, payload: PassageIn, checkpoint_id: int = ID):
         "permit_number": payload.permit_number,
         "passed_at": payload.passed_at,
         "client_id": payload.client_id or "",
+        "came_from": payload.came_from,
+        "came_from_risk": payload.came_from_risk,
     }
     if payload.passengers:
         result = services.record_vehicle(

@@ -49,6 +49,8 @@ FIELDS = (
     "plate",
     "vehicle_people",
     "permit_number",
+    "came_from",
+    "came_from_risk",
 )
 
 
@@ -56,9 +58,10 @@ def record_passages(actor, items, *, now: datetime | None = None) -> intake.Batc
     """A device's batch through core.intake (docs/api-guide.md "Device and lab batches"):
     up to MAX_BATCH passages, each a mapping with client_id, checkpoint_id, id_number or
     health_code, temperature, direction, passed_at and optionally plate, vehicle_people,
-    permit_number. Validated whole: any bad item raises intake.BatchRefused naming
-    `items[3].temperature`, and nothing is written. Items whose client id is stored
-    already are replays, reported with their stored verdict. Audited once."""
+    permit_number, came_from and came_from_risk. Validated whole: any bad item raises
+    intake.BatchRefused naming `items[3].temperature`, and nothing is written. Items whose
+    client id is stored already are replays, reported with their stored verdict. Audited
+    once."""
     require(actor, C.RECORD_PASSAGES)
     return intake.run(PassageBatch(actor, now or timezone.now()), items)
 
@@ -245,6 +248,8 @@ def _plan_batch(rows: list[_Item], checkpoints, persons):
                 verdict=judgement.verdict,
                 reasons=joined_reasons(list(judgement.reasons)),
                 fever=judgement.fever,
+                came_from=fields["came_from"],
+                came_from_risk=fields["came_from_risk"],
             )
         )
     return planned, context.levels
@@ -264,6 +269,8 @@ PASSAGE_COLUMNS = (
     "colour",
     "verdict",
     "reasons",
+    "came_from",
+    "came_from_risk",
     "recorded_by_id",
     "recorded_by_token_id",
     "recorded_at",
@@ -292,6 +299,8 @@ def _write_batch(actor, planned: list[Planned], now: datetime) -> list[Planned]:
             p.colour,
             p.verdict,
             p.reasons,
+            p.came_from,
+            p.came_from_risk,
             user.pk if user else None,
             token.pk if token else None,
             stamp,

@@ -3,7 +3,7 @@ every error under the field's name (prefixed with the item's or the passenger's 
 `items[3].` or `passengers[0].`) so that one answer lists them all: who passes (an ID number
 or a health code, verified by control.codes), the temperature (34.0 to 43.0 °C), the time
 (core.intake's device-time rule), direction, plate, people in the
-vehicle and permit number."""
+vehicle, permit number, and where a person entering comes from with its risk level."""
 
 import re
 from collections.abc import Mapping
@@ -19,7 +19,7 @@ from epicommand.people import lookup
 from epicommand.people.models import Person
 
 from .. import codes as health_codes
-from ..models import Colour, Direction
+from ..models import Colour, Direction, RiskLevel
 from .verdicts import normalize_plate
 
 LOWEST_TEMPERATURE = Decimal("34.0")
@@ -181,7 +181,28 @@ def check_common_fields(item: Mapping, errors: dict, prefix: str, now: datetime)
     if len(number) > 32:
         errors[prefix + "permit_number"] = _("is longer than %(n)d characters") % {"n": 32}
     out["permit_number"] = number
+    out.update(check_came_from(item, errors, prefix, direction))
     return out
+
+
+def check_came_from(item: Mapping, errors: dict, prefix: str, direction) -> dict:
+    """Where a person entering comes from and that region's risk level: both or neither,
+    and only for a person entering (one leaving the city is no arrival)."""
+    came_from = " ".join(text_of(item, "came_from", errors, prefix).split())
+    risk = text_of(item, "came_from_risk", errors, prefix).strip().lower()
+    if len(came_from) > 60:
+        errors[prefix + "came_from"] = _("is longer than %(n)d characters") % {"n": 60}
+    if risk and risk not in RiskLevel.values:
+        errors[prefix + "came_from_risk"] = _("must be one of: %(v)s") % {
+            "v": ", ".join(RiskLevel.values)
+        }
+    elif risk and not came_from:
+        errors[prefix + "came_from"] = _("is required with its risk level")
+    elif came_from and not risk:
+        errors[prefix + "came_from_risk"] = _("is required with where the person comes from")
+    if came_from and direction == Direction.OUT:
+        errors[prefix + "came_from"] = _("is asked only of a person entering")
+    return {"came_from": came_from, "came_from_risk": risk}
 
 
 def check_passed_at(value, errors: dict, field_name: str, now: datetime) -> datetime | None:

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.core import audit, counters, policy
+from epicommand.core import audit, counters, followups, policy
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.models import ApiToken
 from epicommand.people.models import Person
@@ -54,6 +54,10 @@ from .verdicts import (
 
 C = Capability
 VEHICLE_CLIENT_ID_LENGTH = 60
+# The follow-up of a person entering from a medium- or high-risk region: inbound makes
+# the arrival (its reaction), so this module never imports it.
+FROM_RISK_REGION = "passage.from_risk_region"
+ARRIVAL_RISKS = (RiskLevel.MEDIUM, RiskLevel.HIGH)
 VISIT_KINDS = {
     RiskLevel.HIGH: FactKind.HIGH_RISK_VISIT,
     RiskLevel.MEDIUM: FactKind.MEDIUM_RISK_VISIT,
@@ -98,6 +102,12 @@ class Planned:
     verdict: str
     reasons: str
     fever: bool
+    came_from: str = ""
+    came_from_risk: str = ""
+
+    @property
+    def from_risk_region(self) -> bool:
+        return self.came_from_risk in ARRIVAL_RISKS
 
 
 def record_passage(
@@ -114,6 +124,8 @@ def record_passage(
     permit_number: str = "",
     passed_at: datetime | None = None,
     client_id: str = "",
+    came_from: str = "",
+    came_from_risk: str = "",
     now: datetime | None = None,
 ) -> PassageResult:
     """One passer through a checkpoint, and the verdict. With a `plate` the passer is in
@@ -130,6 +142,8 @@ def record_passage(
         permit_number=permit_number,
         passed_at=passed_at,
         client_id=client_id,
+        came_from=came_from,
+        came_from_risk=came_from_risk,
         now=now,
     )
 
@@ -145,6 +159,8 @@ def record_vehicle(
     permit_number: str = "",
     passed_at: datetime | None = None,
     client_id: str = "",
+    came_from: str = "",
+    came_from_risk: str = "",
     now: datetime | None = None,
 ) -> PassageResult:
     """A vehicle: one passage for the driver and each passenger, same plate. The vehicle's
@@ -164,6 +180,8 @@ def record_vehicle(
         permit_number=permit_number,
         passed_at=passed_at,
         client_id=client_id,
+        came_from=came_from,
+        came_from_risk=came_from_risk,
         now=now,
     )
 
@@ -180,6 +198,8 @@ def _record(
     passed_at,
     client_id,
     now,
+    came_from="",
+    came_from_risk="",
 ) -> PassageResult:
     require(actor, C.RECORD_PASSAGES, region=checkpoint.region_id)
     now = now or timezone.now()
@@ -197,6 +217,8 @@ def _record(
             "vehicle_people": vehicle_people,
             "permit_number": permit_number,
             "passed_at": passed_at if passed_at is not None else now,
+            "came_from": came_from,
+            "came_from_risk": came_from_risk,
         },
         errors,
         "",
@@ -320,6 +342,8 @@ def _plan_vehicle(checkpoint, found, colours, fields, ids, context) -> tuple[lis
                 verdict=verdict,
                 reasons=joined_reasons(reasons),
                 fever=judgement.fever,
+                came_from=fields["came_from"],
+                came_from_risk=fields["came_from_risk"],
             )
         )
     return planned, own
@@ -347,6 +371,8 @@ def _write_one_by_one(actor, planned: list[Planned], now: datetime) -> list[Pass
             colour=p.colour,
             verdict=p.verdict,
             reasons=p.reasons,
+            came_from=p.came_from,
+            came_from_risk=p.came_from_risk,
             recorded_by=user,
             recorded_by_token=token,
             recorded_at=now,
@@ -377,8 +403,9 @@ def _audit_record(actor, checkpoint, planned: list[Planned], passages: list[Pass
 
 def after_passages(planned: list[Planned], now: datetime, levels) -> None:
     """What follows a passage besides the log line: fever facts and priority tests,
-    risk-area visits, and the dashboard's counters. Facts and list entries are keyed by
-    the passage's client id, so a retried call changes nothing."""
+    risk-area visits, the dashboard's counters, and the follow-up that makes a person
+    entering from a medium- or high-risk region an arrival (inbound). Facts and list
+    entries are keyed by the passage's client id, so a retried call changes nothing."""
     facts: list[healthcode.NewFact] = []
     fevers: list[Planned] = []
     tally: Tally = Tally()
@@ -410,6 +437,18 @@ def after_passages(planned: list[Planned], now: datetime, levels) -> None:
         _list_for_priority_testing(fevers, now)
     for (metric, region, day), n in tally.items():
         counters.bump(metric, region, n, day=day)
+    _follow_arrivals(planned, now)
+
+
+def _follow_arrivals(planned: list[Planned], now: datetime) -> None:
+    """A person entering from a medium- or high-risk region is an arrival: inbound's
+    reaction makes it after commit. Rare on the hot path, so the passages' keys are read
+    only when there is one."""
+    ids = [p.client_id for p in planned if p.from_risk_region]
+    if not ids:
+        return
+    passages = list(Passage.objects.filter(client_id__in=ids).only("pk"))
+    followups.after_commit_many(FROM_RISK_REGION, passages, changed_at=now)
 
 
 def _visits(planned: list[Planned], levels) -> list[healthcode.NewFact]:

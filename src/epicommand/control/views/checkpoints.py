@@ -159,6 +159,8 @@ def _record(request, checkpoint: Checkpoint, form: RecordForm):
                 direction=data["direction"],
                 permit_number=data["permit_number"],
                 client_id=data["client_id"],
+                came_from=data["came_from"],
+                came_from_risk=data["came_from_risk"],
             )
         passer = form.passer_in()
         return services.record_passage(
@@ -171,6 +173,8 @@ def _record(request, checkpoint: Checkpoint, form: RecordForm):
             plate=data["plate"],
             permit_number=data["permit_number"],
             client_id=data["client_id"],
+            came_from=data["came_from"],
+            came_from_risk=data["came_from_risk"],
         )
     except ValidationError as exc:
         _errors_on_form(form, exc)

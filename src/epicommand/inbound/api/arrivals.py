@@ -47,8 +47,10 @@ class ArrivalOut(Schema):
     id: int
     masked_name: str
     masked_document: str
+    source: str = Field(description="manifest, port_desk, declaration, checkpoint, exchange")
     mode: str
     flight: str | None
+    trip_number: str = Field(description="a declaration's flight or train number")
     seat: str
     is_crew: bool
     origin: str
@@ -80,6 +82,7 @@ class ArrivalOut(Schema):
 class ArrivalDetailOut(ArrivalOut):
     name: str
     document: str
+    phone: str
     nationality: str
     destination_address: str
     person_id: int | None

@@ -15,6 +15,7 @@ from epicommand.core.keyset import MAX_ID
 from .. import queries
 from ..models import Flight, Suspension
 from ..services import flights as services
+from ..services.exchange import import_exchange
 from ..services.manifests import MAX_LISTED_ERRORS, import_manifest
 
 router = Router(tags=["inbound flights"])
@@ -170,24 +171,43 @@ def import_manifest_file(request, file: File[UploadedFile]):
     1-based position."""
     require(request.auth, C.WORK_PORT)
     result = import_manifest(request.auth, file, file.name or "")
-    if result.error_count:
-        return Status(
-            422,
-            {
-                "detail": f"{result.error_count} errors; nothing was imported",
-                "error_count": result.error_count,
-                "errors": [
-                    {
-                        "field": f"line {e.line}: {e.column}" if e.column else f"line {e.line}",
-                        "message": e.message,
-                        "line": e.line,
-                        "column": e.column,
-                    }
-                    for e in result.errors
-                ],
-            },
-        )
-    return Status(201, result)
+    return _refused(result) if result.error_count else Status(201, result)
+
+
+@router.post(
+    "/exchanges",
+    response={201: ManifestOut, **ERRORS, 422: ManifestErrorOut},
+    summary="Import an exchange file of travellers from another city (CSV, XLSX or JSON)",
+)
+def import_exchange_file(request, file: File[UploadedFile]):
+    """Every traveller of the file, or none: errors name line, column and reason. The same
+    file again adds nothing (`already`). Columns: document, name, phone, from, risk
+    (overseas, high, medium, low), arrived_at (ISO 8601, Beijing time without an offset),
+    destination_address, region_code (inside your jurisdiction); optional mode (flight,
+    train, road; default road), trip_number, nationality. JSON: a list of objects with
+    those keys, or {"travellers": [...]}."""
+    require(request.auth, C.WORK_PORT)
+    result = import_exchange(request.auth, file, file.name or "")
+    return _refused(result) if result.error_count else Status(201, result)
+
+
+def _refused(result):
+    return Status(
+        422,
+        {
+            "detail": f"{result.error_count} errors; nothing was imported",
+            "error_count": result.error_count,
+            "errors": [
+                {
+                    "field": f"line {e.line}: {e.column}" if e.column else f"line {e.line}",
+                    "message": e.message,
+                    "line": e.line,
+                    "column": e.column,
+                }
+                for e in result.errors
+            ],
+        },
+    )
 
 
 @router.get(

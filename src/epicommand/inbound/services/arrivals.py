@@ -150,6 +150,7 @@ def register_arrival(
         mode=fields["mode"],
         flight=flight,
         seat=fields["seat"],
+        trip_number=fields.get("trip_number", ""),
         is_crew=bool(fields.get("is_crew")),
         document=fields["document"],
         name=fields["name"],

@@ -100,8 +100,8 @@ def import_manifest(
             if good
             else 0
         )
-        matched = _match_persons([row[0] for row in good], now) if created else 0
-        _count(good, created)
+        matched = match_persons([row[0] for row in good], now) if created else 0
+        count_rows(good, created)
         audit.record(
             actor,
             "arrival.import_manifest",
@@ -117,19 +117,25 @@ def import_manifest(
 
 def _read(fileobj, filename: str):
     """(line, {column: text}) for every passenger."""
+    return read_rows(fileobj, filename, columns=COLUMNS, required=REQUIRED)
+
+
+def read_rows(fileobj, filename: str, *, columns, required, list_key: str = "passengers"):
+    """(line, {column: text}) for every row of a CSV, XLSX or JSON file of travellers
+    (a manifest's passengers, an exchange file's travellers)."""
     if filename.lower().endswith(".json"):
-        yield from _read_json(fileobj)
+        yield from _read_json(fileobj, list_key)
         return
     with closing(read_table(fileobj, filename)) as table:
         header = [c.strip().lower() for c in next(table, (1, []))[1]]
-        missing = [c for c in REQUIRED if c not in header]
-        unknown = [c for c in header if c and c not in COLUMNS]
+        missing = [c for c in required if c not in header]
+        unknown = [c for c in header if c and c not in columns]
         if missing or unknown:
             raise UnreadableFile(
                 1,
                 _("the header must name the columns %(c)s (missing: %(m)s; unknown: %(u)s)")
                 % {
-                    "c": ", ".join(COLUMNS),
+                    "c": ", ".join(columns),
                     "m": ", ".join(missing) or "-",
                     "u": ", ".join(unknown) or "-",
                 },
@@ -139,18 +145,20 @@ def _read(fileobj, filename: str):
                 yield line, dict(zip(header, cells, strict=False))
 
 
-def _read_json(fileobj):
+def _read_json(fileobj, list_key: str):
     try:
         data = json.load(fileobj)
     except (ValueError, UnicodeDecodeError):
         raise UnreadableFile(0, _("is not valid JSON")) from None
     if isinstance(data, dict):
-        data = data.get("passengers")
+        data = data.get(list_key)
     if not isinstance(data, list):
-        raise UnreadableFile(0, _('must be a list of passengers, or {"passengers": [...]}'))
+        raise UnreadableFile(
+            0, _('must be a list of travellers, or {"%(k)s": [...]}') % {"k": list_key}
+        )
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            raise UnreadableFile(number, _("each passenger must be an object"))
+            raise UnreadableFile(number, _("each traveller must be an object"))
         yield number, {k: "" if v is None else str(v).strip() for k, v in item.items()}
 
 
@@ -298,7 +306,7 @@ class _Checker:
             )
 
 
-def _match_persons(keys: list[str], now: datetime) -> int:
+def match_persons(keys: list[str], now: datetime) -> int:
     """Link the new arrivals to registered persons by document, and record their facts."""
     matched = 0
     for chunk in chunks(keys):
@@ -339,7 +347,8 @@ def _match_persons(keys: list[str], now: datetime) -> int:
     return matched
 
 
-def _count(rows: list[tuple], created: int) -> None:
+def count_rows(rows: list[tuple], created: int) -> None:
+    """The dashboard's counters for arrival rows just bulk-written (ARRIVAL_COLUMNS order)."""
     if not created:
         return
     flows: dict[tuple[str, date], int] = defaultdict(int)
