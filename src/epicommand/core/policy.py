@@ -107,6 +107,9 @@ class ProtocolEdition:
     # A resident declares their own arrival at most this many days after it: the longest
     # time an arrival still matters (centralized plus home days).
     arrival_declaration_days: int = 21
+    # A traveller may be entered this many days after arriving (a late manifest, an
+    # exchange file from another city).
+    arrival_entry_days: int = 30
     # A family (a minor or a frail elder with the carer) may share one family room.
     family_may_share_room: bool = True
     # Quarantine capacity: warn this many days before the free rooms run out.

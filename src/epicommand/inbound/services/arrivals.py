@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
-from epicommand.core import audit, counters
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.models import Region
 from epicommand.people import lookup
@@ -37,8 +37,15 @@ FACT_OF_RISK = {
     Risk.MEDIUM: FactKind.MEDIUM_RISK_VISIT,
 }
 IN_LOOP = (Risk.OVERSEAS, Risk.HIGH)
-# A traveller may be entered this long after arriving (a late manifest, an exchange file).
-MAX_AGE = timedelta(days=30)
+
+
+def too_old(arrived_at: datetime, now: datetime) -> str | None:
+    """Why an arrival this long ago can no longer be entered, if it cannot (the policy's
+    days: a late manifest, an exchange file)."""
+    days = policy.active().arrival_entry_days
+    if arrived_at < now - timedelta(days=days):
+        return _("is more than %(d)s days ago") % {"d": days}
+    return None
 
 
 def first_stage(risk: str) -> str:
@@ -97,8 +104,8 @@ def arrival_errors(data: dict, *, now: datetime) -> dict[str, str]:
         errors["arrived_at"] = _("must be a date and time with its time zone")
     elif arrived_at > now + timedelta(minutes=5):
         errors["arrived_at"] = _("is in the future")
-    elif arrived_at < now - MAX_AGE:
-        errors["arrived_at"] = _("is more than 30 days ago")
+    elif old := too_old(arrived_at, now):
+        errors["arrived_at"] = old
     code = data.get("region_code")
     if not isinstance(code, str) or not Region.objects.filter(code=code).exists():
         errors["region_code"] = _("is not a region code")

@@ -7,8 +7,9 @@ mode (flight, train, road; default road), trip_number and nationality. A travell
 keyed by document, day of arrival and where from, so the same file again (or the same
 traveller in a second city's file) adds nothing (`already`). Refused whole, each error
 with its line, column and reason: a missing or too long value, an unknown risk or mode, an
-arrival time that is not a time, in the future or older than arrivals.MAX_AGE, a region
-that is not one or outside the importer's jurisdiction, a document twice in the file.
+arrival time that is not a time, in the future or older than the policy's days
+(arrival_entry_days), a region that is not one or outside the importer's jurisdiction, a
+document twice in the file.
 Written like a manifest (core.bulk); persons matched by document get their fact."""
 
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from epicommand.people import lookup
 from epicommand.people.imports import RowError, UnreadableFile
 
 from ..models import Arrival, Mode, Risk, Source
-from .arrivals import MAX_AGE, first_stage
+from .arrivals import first_stage, too_old
 from .manifests import (
     ARRIVAL_COLUMNS,
     MAX_LISTED_ERRORS,
@@ -199,8 +200,8 @@ class _Checker:
             self.error(line, "arrived_at", _("is not a date and time (ISO 8601)"))
         elif at > self.now + timedelta(minutes=5):
             self.error(line, "arrived_at", _("is in the future"))
-        elif at < self.now - MAX_AGE:
-            self.error(line, "arrived_at", _("is more than 30 days ago"))
+        elif old := too_old(at, self.now):
+            self.error(line, "arrived_at", old)
         else:
             return at
         return None
