@@ -87,6 +87,17 @@ def tasks_run_at_once(settings):
 
 
 @pytest.fixture
+def fresh_throttle(db):
+    """The residents' identification throttle counts in the shared cache: emptied before
+    and after, for a Redis cache outlives the test's database."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def database_tasks(settings):
     """The production queue (django_tasks_db): tasks wait in the table for the worker."""
     settings.TASKS = DATABASE_TASKS

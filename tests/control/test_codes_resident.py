@@ -24,13 +24,7 @@ NO_MATCH = "These details do not match a registered resident."
 REDIS_TEST_DB = 13
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttle(db):
-    """The throttle counts in the shared cache: the database's (rolled back with the
-    test) or another configured one, which outlives it."""
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_throttle")
 
 
 def resident_client(address="10.0.0.1") -> Client:

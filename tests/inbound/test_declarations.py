@@ -5,7 +5,6 @@ one that does not), and what is refused, naming the field."""
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
@@ -20,12 +19,7 @@ from tests.conftest import login
 ARRIVE = "/arrive/"
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    """The identification throttle counts in the cache, which outlives a test's database."""
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_throttle")
 
 
 @pytest.fixture

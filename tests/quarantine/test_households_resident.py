@@ -6,7 +6,6 @@ nothing about anyone else."""
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,12 +27,7 @@ ME = "/quarantine/me/"
 S = SupplyRequest.Status
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttle(db):
-    """control.identity counts failures in the cache, which outlives a test's database."""
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_throttle")
 
 
 def identified(person) -> Client:

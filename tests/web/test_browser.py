@@ -33,7 +33,7 @@ def test_a_county_user_finds_a_person_and_opens_the_full_record(
     page.get_by_role("button", name="登录").click()
 
     expect(page.locator(".who")).to_contain_text("藁城区")
-    page.get_by_role("navigation").get_by_role("link", name="人员").click()
+    page.get_by_role("navigation").get_by_role("link", name="人员", exact=True).click()
     expect(page.locator("h1")).to_have_text("人员")
 
     page.fill("#q", "张")
