@@ -106,9 +106,13 @@ def _attach_on_page(request, batch, forms) -> bool:
         return False
     if batches.missing_certificates(batch, timezone.localdate()):
         messages.success(request, _("Certificate attached."))
-    else:
+        return True
+    try:
         batches.code_batch(request.user, batch)
-        messages.success(request, _("All three certificates are valid: the batch is coded."))
+    except ValidationError as refused:  # coded meanwhile from the API, say
+        apply_errors(form, refused)
+        return False
+    messages.success(request, _("All three certificates are valid: the batch is coded."))
     return True
 
 

@@ -84,7 +84,7 @@ def purge_expired(*, today: date | None = None) -> Purged:
         old = PositiveSample.objects.filter(recorded_at__lt=before)
         purged.kept_open = old.filter(pk__in=open_ids).count()
         purged.samples, _ = old.exclude(pk__in=open_ids).delete()
-        doomed = _expired_batches(today, before) - _batches_kept()
+        doomed = _expired_batches(today, before) - _batches_kept(open_ids)
         for chunk in chunks(sorted(doomed)):
             _purge_batches(chunk, purged)
         audit.record(
@@ -101,13 +101,13 @@ def _expired_batches(today: date, before: datetime) -> set[int]:
     return set(Batch.objects.filter(expired).values_list("pk", flat=True))
 
 
-def _batches_kept() -> set[int]:
+def _batches_kept(open_ids: set[int]) -> set[int]:
     """Batches a remaining positive sample names, and every batch an open sample's trace
     reaches (environment samples name none: their trace is what they concern)."""
     kept = set(
         PositiveSample.objects.filter(batch__isnull=False).values_list("batch_id", flat=True)
     )
-    for sample in PositiveSample.objects.filter(pk__in=open_sample_ids()):
+    for sample in PositiveSample.objects.filter(pk__in=open_ids):
         kept |= {r.batch_id for r in queries.trace_of_sample(sample)}
     return kept
 
