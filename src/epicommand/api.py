@@ -154,6 +154,7 @@ api.add_router("/quarantine/violations", "epicommand.quarantine.api.violations.r
 api.add_router("/quarantine/households", "epicommand.quarantine.api.households.router")
 api.add_router("/cases", "epicommand.tracing.api.cases.router")
 api.add_router("/contacts", "epicommand.tracing.api.contacts.router")
+api.add_router("/exposures", "epicommand.tracing.api.exposures.router")
 api.add_router("/referrals", "epicommand.tracing.api.referrals.router")
 api.add_router("/clusters", "epicommand.tracing.api.clusters.router")
 api.add_router("/testing/rounds", "epicommand.testing.api.rounds.router")

@@ -31,7 +31,7 @@ SITES, OCCUPANCY, MONITORING, ALERTS, VIOLATIONS, HOUSEHOLDS = (
     "/quarantine/violations/",
     "/quarantine/households/",
 )
-TRACING = ["/cases/", "/contacts/", "/referrals/", "/clusters/"]
+TRACING = ["/cases/", "/contacts/", "/exposures/", "/referrals/", "/clusters/"]
 DESK, HANDOVERS, ARRIVALS, LOOP, FLIGHTS = (
     "/inbound/desk/",
     "/inbound/handovers/",

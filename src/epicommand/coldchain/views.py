@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -17,9 +18,9 @@ from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 
 from . import codes, queries
-from .forms import DispatchForm, ReceiptForm
-from .models import Enterprise, PositiveSample
-from .services import enterprises, movements
+from .forms import CertificateForm, DispatchForm, ReceiptForm
+from .models import Certificate, Enterprise, PositiveSample
+from .services import batches, enterprises, movements
 
 
 def _visible_batch(request, batch_id: int):
@@ -47,38 +48,98 @@ def batch_list(request):
 def batch_detail(request, batch_id: int):
     batch = _visible_batch(request, batch_id)
     own = enterprises.acting_enterprise(request.user)
-    receipt, dispatch = ReceiptForm(prefix="r"), DispatchForm(prefix="d")
-    if request.method == "POST" and own is not None and batch.coded_at:
-        code = codes.trace_code(batch)
-        form = ReceiptForm(request.POST, prefix="r")
-        if "d-to_credit_code" in request.POST:
-            form = dispatch = DispatchForm(request.POST, prefix="d")
+    forms = {
+        "receipt_form": ReceiptForm(prefix="r"),
+        "dispatch_form": DispatchForm(prefix="d"),
+        "certificate_form": CertificateForm(prefix="c"),
+    }
+    if request.method == "POST" and own is not None:
+        if "c-kind" in request.POST:
+            done = _attach_on_page(request, batch, forms)
         else:
-            receipt = form
-        if form.is_valid():
-            try:
-                if form is dispatch:
-                    movements.dispatch(request.user, code, **form.cleaned_data)
-                else:
-                    movements.receive(request.user, code, **form.cleaned_data)
-            except ValidationError as refused:
-                apply_errors(form, refused)
-            else:
-                messages.success(request, _("Recorded."))
-                return redirect("coldchain:batch_detail", batch.pk)
-    context = {
+            done = _movement_on_page(request, batch, forms)
+        if done:
+            return redirect("coldchain:batch_detail", batch.pk)
+    context = _batch_context(request, batch, own, forms)
+    return render(request, "coldchain/batch_detail.html", context)
+
+
+def _movement_on_page(request, batch, forms) -> bool:
+    """A receipt or a dispatch typed on the page; True when recorded."""
+    if not batch.coded_at:
+        return False
+    code = codes.trace_code(batch)
+    key = "dispatch_form" if "d-to_credit_code" in request.POST else "receipt_form"
+    form_class, prefix = (DispatchForm, "d") if key == "dispatch_form" else (ReceiptForm, "r")
+    form = forms[key] = form_class(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return False
+    record = movements.dispatch if key == "dispatch_form" else movements.receive
+    try:
+        record(request.user, code, **form.cleaned_data)
+    except ValidationError as refused:
+        apply_errors(form, refused)
+        return False
+    messages.success(request, _("Recorded."))
+    return True
+
+
+def _attach_on_page(request, batch, forms) -> bool:
+    """A certificate uploaded by the batch's first stop (the API's service, the same
+    refusals); with the third valid one the batch is coded and its label appears."""
+    form = forms["certificate_form"] = CertificateForm(request.POST, request.FILES, prefix="c")
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        batches.attach_certificate(
+            request.user,
+            batch,
+            kind=data["kind"],
+            number=data["number"],
+            issued_on=data["issued_on"],
+            valid_until=data["valid_until"],
+            upload=data["file"],
+        )
+    except ValidationError as refused:
+        apply_errors(form, refused)
+        return False
+    if batches.missing_certificates(batch, timezone.localdate()):
+        messages.success(request, _("Certificate attached."))
+        return True
+    try:
+        batches.code_batch(request.user, batch)
+    except ValidationError as refused:  # coded meanwhile from the API, say
+        apply_errors(form, refused)
+        return False
+    messages.success(request, _("All three certificates are valid: the batch is coded."))
+    return True
+
+
+def _batch_context(request, batch, own, forms) -> dict:
+    coded = bool(batch.coded_at)
+    today = timezone.localdate()
+    missing = {} if coded else batches.missing_certificates(batch, today)
+    return {
         "batch": batch,
         "enterprise": own,
         "holdings": queries.holdings_of(request.user, batch),
         "events": queries.events_of(request.user, batch),
-        "receipt_form": receipt,
-        "dispatch_form": dispatch,
-        "label_svg": codes.label_svg(batch, request.build_absolute_uri("/"))
-        if batch.coded_at
-        else "",
-        "trace_code": codes.trace_code(batch) if batch.coded_at else "",
+        "certificates": _certificate_rows(batch, missing),
+        "may_attach": not coded and own is not None and own.pk == batch.first_stop_id,
+        **forms,
+        "label_svg": codes.label_svg(batch, request.build_absolute_uri("/")) if coded else "",
+        "trace_code": codes.trace_code(batch) if coded else "",
     }
-    return render(request, "coldchain/batch_detail.html", context)
+
+
+def _certificate_rows(batch, missing: dict) -> list[dict]:
+    """Each of the three kinds with what is attached and why it does not count yet."""
+    held = {c.kind: c for c in batch.certificates.all()}
+    return [
+        {"kind": label, "certificate": held.get(kind), "problem": missing.get(kind, "")}
+        for kind, label in Certificate.Kind.choices
+    ]
 
 
 @require_safe

@@ -412,6 +412,57 @@ class Candidate(models.Model):
         return f"{self.case_id}: {self.person_id} ({self.overlap_minutes} min)"
 
 
+class Exposure(models.Model):
+    """A person exposed not to a case but to a place or goods found positive: the staff of
+    a cold-chain holder that a positive sample's trace reached. The county of the person's
+    residence investigates them (test, interview); one found infected is registered as a
+    case, and its contacts then follow the contact rules. One row per source and person, so
+    a source recorded twice lists nobody twice."""
+
+    class Status(models.TextChoices):
+        TO_INVESTIGATE = "open", _("To investigate")
+        INVESTIGATED = "done", _("Investigated")
+
+    person = models.ForeignKey(
+        "people.Person", models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    region = models.ForeignKey(
+        Region, models.PROTECT, related_name="+", db_index=False, verbose_name=_("region")
+    )
+    # Where it came from, e.g. "coldchain.sample:12:34" (the sample and the holder).
+    source_key = models.CharField(_("source key"), max_length=100)
+    place = models.CharField(_("place of exposure"), max_length=150)
+    reason = models.CharField(_("reason"), max_length=200)
+    exposed_at = models.DateTimeField(_("exposed at"))
+    found_at = models.DateTimeField(_("found at"))
+    status = models.CharField(
+        _("status"), max_length=4, choices=Status.choices, default=Status.TO_INVESTIGATE
+    )
+    investigated_at = models.DateTimeField(_("investigated at"), null=True, blank=True)
+    investigated_by = models.ForeignKey(
+        User,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("investigated by"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "region"
+
+    class Meta:
+        verbose_name = _("exposure to a positive place or goods")
+        verbose_name_plural = _("exposures to positive places or goods")
+        indexes = [models.Index(fields=["region", "status"], name="exposure_region_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["source_key", "person"], name="exposure_once")
+        ]
+
+    def __str__(self):
+        return f"{self.place}: {self.person_id}"
+
+
 class Referral(models.Model):
     """A contact who lives outside the investigating user's scope, handed to the county that
     owns them (its inbox) or, outside the city, exported and posted to the configured

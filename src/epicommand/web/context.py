@@ -91,6 +91,7 @@ NAV_ITEMS = (
         badge="epicommand.tracing.queries.cases.awaiting_epidemiologist_count",
     ),
     NavItem(_("Contacts"), "tracing:contact_list", Capability.VIEW_CASES, "contacts"),
+    NavItem(_("Exposures"), "tracing:exposure_list", Capability.VIEW_CASES, "exposures"),
     NavItem(
         _("Referrals"),
         "tracing:referral_inbox",

@@ -1,7 +1,9 @@
 """A positive sample of cold-chain goods (a product, its package, or an environment such as
 a market stall): traced forward to every downstream holder and back to the first stop in
 one query; the stock still held downstream is sealed; the staff of every holder reached go
-on the priority-testing list; each county with holders gets a task for its command office.
+on the priority-testing list and, as exposures to a positive place, to the county where
+each lives for investigation (tracing); each county with holders gets a task for its
+command office.
 
 The trace crosses counties, so the city command office records it (it holds the lab's
 result and gives the counties their tasks)."""
@@ -26,6 +28,7 @@ from epicommand.core.counters import bump, city_of
 from epicommand.core.models import Unit
 from epicommand.testing.models import PriorityTest
 from epicommand.testing.services.priority_list import Listing, list_many_for_testing
+from epicommand.tracing.services import exposures
 
 from .. import codes, queries
 from ..models import Batch, ChainEvent, Enterprise, EnterpriseStaff, Holding, PositiveSample
@@ -155,10 +158,14 @@ def _seal(reached, now: datetime) -> tuple[int, int]:
 
 
 def _list_staff(sample: PositiveSample, reached, now: datetime) -> int:
-    """The staff of every holder reached, up or down, to be sampled first."""
+    """The staff of every holder reached, up or down, to be sampled first and investigated
+    by the county where each lives (an exposure per holder, so a person working at two
+    holders is asked about both). Both lists skip what a replay already listed."""
     holders = {r.enterprise_id for r in reached}
-    staff = EnterpriseStaff.objects.filter(enterprise_id__in=holders).select_related(
-        "person", "enterprise"
+    staff = list(
+        EnterpriseStaff.objects.filter(enterprise_id__in=holders).select_related(
+            "person", "enterprise"
+        )
     )
     listings = [
         Listing(
@@ -170,6 +177,21 @@ def _list_staff(sample: PositiveSample, reached, now: datetime) -> int:
         )
         for member in staff
     ]
+    why = _("Works at a holder reached by positive cold-chain sample %(s)s (lab report %(r)s)")
+    exposures.record_exposures(
+        [
+            exposures.Found(
+                member.person_id,
+                member.person.region_id,
+                f"coldchain.sample:{sample.pk}:{member.enterprise_id}",
+                member.enterprise.name,
+                why % {"s": sample.pk, "r": sample.lab_report},
+                sample.sampled_at,
+            )
+            for member in staff
+        ],
+        now=now,
+    )
     return list_many_for_testing(listings, now=now)
 
 
