@@ -80,3 +80,17 @@ def test_reading_needs_testing_and_changing_needs_managing(
     assert patched.status_code == 403
     officer = login(make_user("c", Role.CHECKPOINT_OFFICER, city.gaocheng))
     assert officer.get(API).status_code == 403
+
+
+@pytest.mark.parametrize("field", ["opens_at", "closes_at"])
+def test_a_time_with_an_offset_is_refused_naming_the_field(gaocheng_office, villages, field):
+    """A site's hours are local clock times (Asia/Shanghai): an offset means nothing there,
+    and comparing an aware time with a naive one was a 500."""
+    client = login(gaocheng_office)
+    made = client.post(API, {**SITE, field: "08:00:00+08:00"}, "application/json")
+    assert made.status_code == 422, made.content
+    assert [e["field"] for e in made.json()["errors"]] == [field]
+    site = client.post(API, SITE, "application/json").json()
+    changed = client.patch(f"{API}/{site['id']}", {field: "09:00Z"}, "application/json")
+    assert changed.status_code == 422, changed.content
+    assert [e["field"] for e in changed.json()["errors"]] == [field]

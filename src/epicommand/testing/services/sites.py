@@ -105,6 +105,8 @@ def _site_errors(actor, data: dict) -> dict[str, str]:
     for name, value in (("opens_at", opens), ("closes_at", closes)):
         if not isinstance(value, time):
             errors[name] = _("must be a time of day")
+        elif value.tzinfo is not None:  # the site's clock is Beijing's: an offset is a mistake
+            errors[name] = _("must be a local time of day, without a time zone")
     if "opens_at" not in errors and "closes_at" not in errors and closes <= opens:
         errors["closes_at"] = _("must be after the opening time (a site closes the same day)")
     return errors
