@@ -232,6 +232,7 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "live" if self.approved_at is not None else "awaiting_approval"
+
     capabilities = property(lambda self: capabilities_of(self.role))
 
     def can(self, capability: Capability) -> bool:
