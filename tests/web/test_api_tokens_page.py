@@ -82,9 +82,9 @@ def test_a_token_reading_persons_is_issued_awaiting_approval_and_listed_so(admin
     client = login(administrator)
     response = _issue(client, city, name="核酸采样点 3 号终端", role=Role.SAMPLING_STAFF)
     assert response.status_code == 200
-    assert "works only after a second person approves it" in response.content.decode()
+    assert "须由另一人在“令牌审批”页面批准" in response.content.decode()
     assert authenticate_api_token(response.context["secret"]) is None
     _issue(client, city)
     listing = client.get("/tokens/").content.decode()
-    assert listing.count("awaiting approval") == 1
-    assert listing.count(">live<") == 1
+    assert listing.count(">待审批<") == 1
+    assert listing.count(">生效<") == 1

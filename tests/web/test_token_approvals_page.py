@@ -43,7 +43,7 @@ def test_the_city_office_sees_the_waiting_token_and_approves_it(city_office, cit
     assert response.status_code == 302
     assert authenticate_api_token(secret) == token
     assert AuditEvent.objects.filter(action="token.approve", actor=city_office).count() == 1
-    assert "No tokens await your approval." in client.get("/tokens/approvals/").content.decode()
+    assert "没有待您审批的令牌" in client.get("/tokens/approvals/").content.decode()
 
 
 def test_the_menu_counts_the_tokens_waiting(city_office, city_token):
@@ -95,7 +95,7 @@ def test_the_issuer_posting_approve_gets_the_reason(city, make_user, city_office
     city_epi.save()
     response = login(city_epi).post(f"/tokens/{token.pk}/approve/")
     assert response.status_code == 403
-    assert "the person who issued a token may not approve it" in response.content.decode()
+    assert "签发令牌的人不得自行批准该令牌" in response.content.decode()
     assert ApiToken.objects.get(pk=token.pk).state == "awaiting_approval"
 
 
