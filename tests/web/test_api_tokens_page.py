@@ -5,12 +5,13 @@ from epicommand.core.services import authenticate_api_token
 from tests.conftest import login
 
 
-def _issue(client, city, name="核酸采样点 3 号终端"):
+def _issue(client, city, name="藁城区疾控实验室", role=Role.LAB_STAFF):
+    """A lab's results system reads no one, so the administrator's token for it is live."""
     return client.post(
         "/tokens/issue/",
         {
             "name": name,
-            "role": Role.SAMPLING_STAFF,
+            "role": role,
             "unit": city.gaocheng_cdc.pk,
             "region": city.gaocheng.code,
         },
@@ -34,8 +35,8 @@ def test_issuing_shows_the_plaintext_once_and_it_works(administrator, city):
     assert response["Cache-Control"] == "no-store"
     token = ApiToken.objects.get()
     assert (token.name, token.role, token.region, token.created_by) == (
-        "核酸采样点 3 号终端",
-        Role.SAMPLING_STAFF,
+        "藁城区疾控实验室",
+        Role.LAB_STAFF,
         city.gaocheng,
         administrator,
     )
@@ -75,3 +76,15 @@ def test_revoking_takes_a_post(administrator, city):
     assert client.get(f"/tokens/{token.pk}/revoke/").status_code == 405
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_a_token_reading_persons_is_issued_awaiting_approval_and_listed_so(administrator, city):
+    client = login(administrator)
+    response = _issue(client, city, name="核酸采样点 3 号终端", role=Role.SAMPLING_STAFF)
+    assert response.status_code == 200
+    assert "须由另一人在“令牌审批”页面批准" in response.content.decode()
+    assert authenticate_api_token(response.context["secret"]) is None
+    _issue(client, city)
+    listing = client.get("/tokens/").content.decode()
+    assert listing.count(">待审批<") == 1
+    assert listing.count(">生效<") == 1

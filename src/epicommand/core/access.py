@@ -20,6 +20,7 @@ class Capability(StrEnum):
     VIEW_REGIONS = "region.view"
     VIEW_AUDIT = "audit.view"
     MANAGE_TOKENS = "token.manage"
+    APPROVE_TOKENS = "token.approve"  # the second person for a token that reads persons
     VIEW_TASKS = "task.view"
     ISSUE_TASKS = "task.issue"  # issue to other units, decompose one's own share
     WORK_TASKS = "task.work"  # acknowledge, report progress, complete one's unit's tasks
@@ -113,6 +114,7 @@ _OFFICE = {
     C.RECEIVE_TRAVELLERS,
     C.CONFIRM_SUSPENSIONS,
     C.VIEW_POLICY,
+    C.APPROVE_TOKENS,
 }
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
@@ -238,6 +240,46 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 def capabilities_of(role: str) -> frozenset[Capability]:
     return ROLE_CAPABILITIES.get(role, frozenset())
+
+
+# The capabilities that show an identified person: their record, export or colour; where
+# they were (scans, checkpoint passages); their case, stay, violation, arrival or household
+# kept at home; the list of whom to sample first. A token holding any of them reads people,
+# so it goes live only when a person who may read them over its region has said so (issue
+# 13, item 14). Left out: testing.view (a lab sees tubes, never who is in one), audit.view
+# (who did what, not a person's record), and changes (edit, import, record) that read
+# nothing back beyond what the reading capabilities above already guard.
+PERSON_READING = frozenset(
+    {
+        C.VIEW_PERSONS,
+        C.EXPORT_PERSONS,
+        C.VIEW_HEALTH_CODES,
+        C.VIEW_SCANS,
+        C.VIEW_CHECKPOINTS,
+        C.VIEW_CASES,
+        C.VIEW_PRIORITY_TESTS,
+        C.VIEW_QUARANTINE,
+        C.VIEW_VIOLATIONS,
+        C.VIEW_INBOUND,
+        C.HOME_CONTROL,
+    }
+)
+
+
+def person_reading_of(role: str) -> frozenset[Capability]:
+    """The person-reading capabilities a role (of a user or a token) carries."""
+    return capabilities_of(role) & PERSON_READING
+
+
+def grants_persons(who, role: str, region_code: str) -> bool:
+    """Whether `who` may hand out, over this region, every person-reading capability of
+    `role`: an active person's account holding each of them with the region in its scope."""
+    needed = person_reading_of(role)
+    if not needed:
+        return True
+    if not (getattr(who, "is_active", False) and getattr(who, "is_person", False)):
+        return False
+    return needed <= who.capabilities and covers(who, region_code)
 
 
 def code_range(prefix: str) -> tuple[str, str]:

@@ -87,7 +87,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(ReadOnlyAdmin):
     """Tokens are issued and revoked on the API tokens page, which shows the secret once."""
 
-    list_display = ("name", "key_prefix", "role", "unit", "region", "created_at", "revoked_at")
+    list_display = (
+        "name",
+        "key_prefix",
+        "role",
+        "unit",
+        "region",
+        "created_at",
+        "approved_at",
+        "revoked_at",
+    )
 
 
 @admin.register(AuditEvent)

@@ -201,6 +201,17 @@ class ApiToken(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # A token that reads persons the issuer may not read themselves waits for a second
+    # person (core.services.approve_api_token); until then it authenticates nothing.
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        User,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
@@ -212,8 +223,16 @@ class ApiToken(models.Model):
 
     # Tokens act like users for scoping, permissions and audit, but are not a person.
     is_person = False
-    is_active = property(lambda self: self.revoked_at is None)
+    is_active = property(lambda self: self.revoked_at is None and self.approved_at is not None)
     scope_prefix = property(lambda self: self.region.scope_prefix)
+
+    @property
+    def state(self) -> str:
+        """live, awaiting_approval or revoked: what the token list shows."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "live" if self.approved_at is not None else "awaiting_approval"
+
     capabilities = property(lambda self: capabilities_of(self.role))
 
     def can(self, capability: Capability) -> bool:

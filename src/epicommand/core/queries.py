@@ -1,5 +1,6 @@
 """Reads owned by core that pages and the API share: the protocol editions, the one in
-force, and the city office's choices (scheduled, in force, superseded)."""
+force, and the city office's choices (scheduled, in force, superseded); the API tokens
+awaiting a second person's approval."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from . import policy
-from .models import EditionChoice
+from .access import grants_persons, scope_q
+from .models import ApiToken, EditionChoice
 
 # The figures an office compares between editions, in the order the protocol gives them.
 KEY_FIGURES = (
@@ -86,3 +88,32 @@ def _shown(value) -> str:
     if isinstance(value, tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def tokens_awaiting(approver) -> list[ApiToken]:
+    """The tokens awaiting approval that `approver` may approve: inside their scope, not
+    issued by them, and reading no one beyond what they read (approve_api_token's rule).
+    Few tokens ever wait, so the role test runs on the scoped rows in Python."""
+    waiting = (
+        ApiToken.objects.filter(scope_q(approver, "region_id"))
+        .filter(approved_at__isnull=True, revoked_at__isnull=True)
+        .exclude(created_by=approver)
+        .select_related("unit", "region", "created_by")
+        .order_by("id")
+    )
+    return [t for t in waiting if grants_persons(approver, t.role, t.region_id)]
+
+
+def token_awaiting(approver, token_id: int) -> ApiToken | None:
+    """One token awaiting approval inside `approver`'s scope (None: not theirs to see)."""
+    return (
+        ApiToken.objects.filter(scope_q(approver, "region_id"))
+        .filter(pk=token_id, approved_at__isnull=True, revoked_at__isnull=True)
+        .select_related("region")
+        .first()
+    )
+
+
+def tokens_awaiting_count(approver) -> int:
+    """The menu's badge: how many tokens wait for this approver."""
+    return len(tokens_awaiting(approver))

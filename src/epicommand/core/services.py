@@ -4,14 +4,14 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, policy
-from .access import Capability, require
+from .access import Capability, grants_persons, person_reading_of, require
 from .models import ApiToken, EditionChoice, Region, User, hash_token
 
 TOKEN_PREFIX = "epc_"
@@ -19,9 +19,15 @@ TOKEN_PREFIX = "epc_"
 
 @transaction.atomic
 def issue_api_token(actor: User, *, name: str, role: str, unit, region) -> tuple[ApiToken, str]:
-    """Returns the token and its plaintext, which is never stored and shown only now."""
+    """Returns the token and its plaintext, which is never stored and shown only now.
+
+    A token reading persons the issuer may not read over its region (the administrator,
+    who reads no one, issuing a city office's token) is created awaiting a second
+    person's approval; any other token is live at once, approved by its issuer."""
+    require(actor, person=True)
     key_prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{key_prefix}_{secrets.token_urlsafe(32)}"
+    live = grants_persons(actor, role, region.code)
     token = ApiToken.objects.create(
         name=name,
         role=role,
@@ -30,9 +36,31 @@ def issue_api_token(actor: User, *, name: str, role: str, unit, region) -> tuple
         key_prefix=key_prefix,
         key_hash=hash_token(secret),
         created_by=actor,
+        approved_at=timezone.now() if live else None,
+        approved_by=actor if live else None,
     )
     audit.record(actor, "token.issue", token, region_code=region.code)
     return token, secret
+
+
+@transaction.atomic
+def approve_api_token(approver: User, token: ApiToken) -> None:
+    """A second person lets a token that reads persons go live: not its issuer, from a
+    person's account, holding every person-reading capability of the token's role with
+    the token's region in their scope (so no one grants more than they may read)."""
+    require(approver, Capability.APPROVE_TOKENS, person=True)
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.created_by_id == approver.pk:
+        raise PermissionDenied(_("the person who issued a token may not approve it"))
+    if token.revoked_at is not None:
+        raise ValidationError(_("this token has been revoked"))
+    if token.approved_at is not None:
+        raise ValidationError(_("this token is already approved"))
+    for capability in sorted(person_reading_of(token.role)):
+        require(approver, capability, region=token.region_id)
+    token.approved_at, token.approved_by = timezone.now(), approver
+    token.save(update_fields=["approved_at", "approved_by"])
+    audit.record(approver, "token.approve", token, region_code=token.region_id)
 
 
 @transaction.atomic
@@ -50,7 +78,7 @@ def authenticate_api_token(secret: str) -> ApiToken | None:
     key_prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
     token = (
         ApiToken.objects.select_related("region", "unit")
-        .filter(key_prefix=key_prefix, revoked_at__isnull=True)
+        .filter(key_prefix=key_prefix, revoked_at__isnull=True, approved_at__isnull=False)
         .first()
     )
     if token is None or not secrets.compare_digest(token.key_hash, hash_token(secret)):

@@ -111,6 +111,13 @@ NAV_ITEMS = (
     NavItem(_("Protocol editions"), "web:edition_list", Capability.VIEW_POLICY, "policy/editions"),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),
+    NavItem(
+        _("Token approvals"),
+        "web:token_approval_list",
+        Capability.APPROVE_TOKENS,
+        "tokens/approvals",
+        badge="epicommand.core.queries.tokens_awaiting_count",
+    ),
 )
 API_DOCS_URL = "/api/v1/docs"
 

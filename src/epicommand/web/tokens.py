@@ -1,8 +1,11 @@
 """API tokens for devices and integrations (token.manage). The plaintext is shown once,
-in the response to the issuing POST, and never stored or shown again."""
+in the response to the issuing POST, and never stored or shown again. A token that reads
+persons its issuer may not read waits on the approvals page (token.approve) for a second
+person who may."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -12,13 +15,16 @@ from epicommand.core.models import ApiToken
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.regions import regions_in_scope
-from epicommand.core.services import issue_api_token, revoke_api_token
+from epicommand.core.queries import token_awaiting, tokens_awaiting
+from epicommand.core.services import approve_api_token, issue_api_token, revoke_api_token
 
 from .forms import TokenIssueForm, TokenRevokeForm
 
 
 def _page(request, form, *, issued=None, secret=None, status=200):
-    tokens = ApiToken.objects.select_related("unit", "region", "created_by").order_by("-id")
+    tokens = ApiToken.objects.select_related(
+        "unit", "region", "created_by", "approved_by"
+    ).order_by("-id")
     return render(
         request,
         "web/tokens.html",
@@ -65,3 +71,37 @@ def token_revoke(request, token_id: int):
     revoke_api_token(request.user, token, reason=reason)
     messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
     return redirect("web:token_list")
+
+
+def _approvals_page(request, *, refusal: str = "", status: int = 200):
+    return render(
+        request,
+        "web/token_approvals.html",
+        {"tokens": tokens_awaiting(request.user), "refusal": refusal},
+        status=status,
+    )
+
+
+@require_safe
+@capability_required(Capability.APPROVE_TOKENS)
+def token_approval_list(request):
+    return _approvals_page(request)
+
+
+@require_POST
+@capability_required(Capability.APPROVE_TOKENS)
+def token_approve(request, token_id: int):
+    token = token_awaiting(request.user, token_id)
+    if token is None:
+        raise Http404  # not awaiting approval, or outside the approver's jurisdiction
+    try:
+        approve_api_token(request.user, token)
+    except PermissionDenied as exc:
+        # Named on the page: the approver learns why (their own token, a capability missing).
+        return _approvals_page(request, refusal=str(exc), status=403)
+    except ValidationError as exc:
+        return _approvals_page(request, refusal=" ".join(exc.messages), status=400)
+    messages.success(
+        request, _("Token %(name)s approved; it works from now on.") % {"name": token.name}
+    )
+    return redirect("web:token_approval_list")

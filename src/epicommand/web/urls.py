@@ -16,5 +16,7 @@ urlpatterns = [
     path("tokens/", tokens.token_list, name="token_list"),
     path("tokens/issue/", tokens.token_issue, name="token_issue"),
     path("tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("tokens/approvals/", tokens.token_approval_list, name="token_approval_list"),
+    path("tokens/<int:token_id>/approve/", tokens.token_approve, name="token_approve"),
     path("policy/editions/", editions.edition_list, name="edition_list"),
 ]
