@@ -6,13 +6,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from epicommand.core.models import AuditEvent
+from epicommand.core.models import AuditEvent, Role
 from epicommand.quarantine.models import Stay
+from epicommand.quarantine.services import stays as services
 
 from .stays_world import (  # noqa: F401  fixtures
     camp_fixture,
+    changan_office_fixture,
     gaocheng_health_fixture,
     gaocheng_office_fixture,
+    hotel_fixture,
     login_en,
     make_person,
     site_manager_fixture,
@@ -109,3 +112,30 @@ def test_a_stay_of_the_sites_own_county_reads_in_full(site_manager, camp, city):
         resident.id_number,
         False,
     )
+
+
+def test_another_countys_stay_in_the_way_is_not_named(site_manager, camp, hotel, city, make_user):
+    resident = make_person(city.community, name="吴芳")
+    changan_staff = make_user("changan_quarantine", Role.QUARANTINE_STAFF, city.changan)
+    services.assign_stay(changan_staff, resident, reason="close_contact", site=hotel)
+    client = login_en(site_manager)
+    one = client.post(
+        "/api/v1/quarantine/stays",
+        {"id_number": resident.id_number, "reason": "close_contact", "site_id": camp.pk},
+        content_type="application/json",
+    )
+    batch = client.post(
+        "/api/v1/quarantine/stays/batch",
+        {
+            "site_id": camp.pk,
+            "items": [
+                {"client_id": "w-1", "id_number": resident.id_number, "reason": "close_contact"}
+            ],
+        },
+        content_type="application/json",
+    )
+    for answer in (one, batch):
+        assert answer.status_code == 422, answer.content
+        text = answer.content.decode()
+        assert "kept by another county" in text
+        assert hotel.name not in text
