@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from epicommand.control import codes
 from epicommand.core.models import AuditEvent, Role
 from epicommand.core.services import issue_api_token
 from epicommand.quarantine.models import Stay
@@ -129,3 +130,16 @@ def test_a_second_swab_of_another_countys_person_does_not_name_their_tube(
     assert again.status_code == 422
     assert first not in again.content.decode()
     assert "already sampled in this round" in again.content.decode()
+
+
+def test_a_person_of_another_county_is_sampled_by_the_health_code_they_show(
+    changan_device, jianbei_site, round1, contact
+):
+    shown = item("h-1", new_tube(), contact, round_obj=round1)
+    del shown["id_number"]
+    shown["health_code"] = codes.issue(contact, now=timezone.now() - timedelta(minutes=5))
+    answer = post(changan_device, jianbei_site, shown)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["items"][0]["capacity"] == 10
+    assert Sample.objects.filter(person=contact).exists()
+    assert AuditEvent.objects.filter(action=OUTSIDE, object_id=str(contact.pk)).exists()
