@@ -16,8 +16,14 @@ person it finds outside the caller's scope, and the caller answers with masked d
 batches) matches many numbers at once through `holders_anywhere`: the intake's own audit
 event covers it and its answer names no one, or masked.
 
+What a caller then shows of a person is `as_seen_by`'s answer, the one rule for records that
+link a person of another county (a stay at a site, a fever-clinic visit, a sample): in full
+when the caller's scope covers the person's region, masked otherwise (docs/security.md,
+"Persons of another county").
+
 `docs/operator-guide.md` ("Who may find whom") lists who uses which, and why."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import Q
@@ -25,6 +31,7 @@ from django.db.models import Q
 from epicommand.core import audit
 from epicommand.core.access import covers
 from epicommand.core.idnumbers import CHECK_CHARS
+from epicommand.core.masking import mask_id_number, mask_name, mask_phone
 
 from .models import Person
 
@@ -100,6 +107,45 @@ def _audited(who, person: Person | None, purpose: Purpose) -> Person | None:
     if person is not None and not covers(who, person.region_id):
         audit.record(who, "person.find_outside_jurisdiction", person, reason=Purpose(purpose).value)
     return person
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A person's identifiers as one caller may read them."""
+
+    id: int
+    name: str
+    id_number: str | None  # None for a passport holder
+    passport_number: str
+    phone: str
+    region_id: str
+    masked: bool  # the person lives outside the caller's jurisdiction
+
+
+def as_seen_by(who, person: Person) -> Shown:
+    """The person in full when `who`'s scope covers their region, else masked as lists
+    mask them: a site or a clinic serves people of every county, but only their own county
+    reads their ID number and phone. The caller audits the read (the record's own view
+    event names the record, and the look-up that found the person named the purpose)."""
+    if covers(who, person.region_id):
+        return Shown(
+            person.pk,
+            person.name,
+            person.id_number,
+            person.passport_number,
+            person.phone,
+            person.region_id,
+            masked=False,
+        )
+    return Shown(
+        person.pk,
+        mask_name(person.name),
+        mask_id_number(person.id_number) if person.id_number else None,
+        mask_id_number(person.passport_number),
+        mask_phone(person.phone),
+        person.region_id,
+        masked=True,
+    )
 
 
 def holders_anywhere(field: str, numbers, *, purpose: Purpose, among=None):

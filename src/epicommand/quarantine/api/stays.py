@@ -127,6 +127,9 @@ class StayPersonOut(Schema):
     passport_number: str
     phone: str
     region_code: str = Field(alias="region_id")
+    masked: bool = Field(
+        description="the person lives outside your jurisdiction: name, numbers and phone masked"
+    )
 
 
 class StayDetailOut(Schema):
@@ -310,8 +313,9 @@ def assign_batch(request, payload: StayBatchIn):
 
 @router.get("/{stay_id}", response={200: StayDetailOut, **ERRORS}, summary="One stay")
 def get_stay(request, stay_id: int = STAY_ID):
-    """The stay with the person in full (audited), its required tests, and what still
-    stands in the way of the release."""
+    """The stay with the person in full (audited) when they live in your jurisdiction,
+    masked when a site of yours holds a person of another county; its required tests, and
+    what still stands in the way of the release."""
     require(request.auth, C.VIEW_QUARANTINE)
     stay = queries.visible_stay(request.auth, stay_id)
     audit.record(request.auth, "quarantine_stay.view", stay, reason="api")
@@ -321,7 +325,7 @@ def get_stay(request, stay_id: int = STAY_ID):
         problems = releases.release_problems(stay)
     return {
         "stay": stay,
-        "person": stay.person,
+        "person": lookup.as_seen_by(request.auth, stay.person),
         "tests": list(StayTest.objects.filter(stay=stay).order_by("due_on", "phase", "id")),
         "release_problems": [{"field": f, "message": m} for f, m in problems],
     }

@@ -114,7 +114,7 @@ class StayBatch(intake.BatchApp):
 
     def resolve(self, rows, errors):
         _resolve_persons(self.actor, rows, errors)
-        _refuse_duplicates_and_active(rows, errors)
+        _refuse_duplicates_and_active(self.actor, rows, errors)
         if not errors:
             _allocate_rooms(self.site, rows, self.edition, errors)
 
@@ -226,7 +226,7 @@ def _resolve_persons(actor, parsed: list[_Item], errors) -> None:
                 errors.add(item.index, "id_number", _("no person registered with this ID number"))
 
 
-def _refuse_duplicates_and_active(parsed: list[_Item], errors) -> None:
+def _refuse_duplicates_and_active(actor, parsed: list[_Item], errors) -> None:
     first: dict[int, int] = {}
     for item in parsed:
         if item.person is None:
@@ -242,9 +242,9 @@ def _refuse_duplicates_and_active(parsed: list[_Item], errors) -> None:
     for chunk in chunks(first):
         active = Stay.objects.filter(
             person_id__in=chunk, status__in=ACTIVE_STAY_STATUSES
-        ).select_related("site")
+        ).select_related("site", "person")
         for stay in active:
-            errors.add(first[stay.person_id], "person_id", _active_stay_message(stay))
+            errors.add(first[stay.person_id], "person_id", _active_stay_message(stay, actor))
 
 
 def _allocate_rooms(site: Site, parsed: list[_Item], edition, errors) -> None:

@@ -85,7 +85,13 @@ def active_stays_of(person_ids) -> dict[int, Stay]:
     return found
 
 
-def _active_stay_message(stay: Stay) -> str:
+def _active_stay_message(stay: Stay, actor=None) -> str:
+    """Names the stay that stands in the way, unless it is another county's to read (a
+    site of theirs holding a person of theirs): then only that there is one."""
+    if actor is not None and not (
+        covers(actor, stay.region_id) or covers(actor, stay.person.region_id)
+    ):
+        return _("already in a quarantine stay kept by another county")
     where = stay.site.name if stay.site_id else _("at home")
     return _("already in stay %(id)d (%(where)s, %(status)s since %(day)s)") % {
         "id": stay.pk,
@@ -248,11 +254,11 @@ def assign_stay(
     Person.objects.select_for_update().filter(pk=person.pk).first()
     active = (
         Stay.objects.filter(person=person, status__in=ACTIVE_STAY_STATUSES)
-        .select_related("site")
+        .select_related("site", "person")
         .first()
     )
     if active is not None:
-        raise ValidationError({"person": _active_stay_message(active)})
+        raise ValidationError({"person": _active_stay_message(active, actor)})
     arrival = Transition.QUARANTINED_AT_HOME if site is None else Transition.ADMITTED_TO_SITE
     person_state.refuse_conflicts(arrival, [person.pk], field="person")
     if site is not None:

@@ -137,7 +137,7 @@ def stay_detail(request, stay_id: int):
     may_act = request.user.can(C.WORK_QUARANTINE) and covers(request.user, stay.region_id)
     context = {
         "stay": stay,
-        "person": stay.person,
+        "person": lookup.as_seen_by(request.user, stay.person),
         "tests": list(StayTest.objects.filter(stay=stay).order_by("due_on", "phase", "id")),
         "problems": [message for _field, message in problems],
         "day": services.day_of_stay(stay, today),

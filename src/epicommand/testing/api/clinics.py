@@ -141,9 +141,15 @@ class FeverVisitOut(Schema):
 
 
 class FeverVisitDetailOut(FeverVisitOut):
-    patient_full_name: str = Field(alias="person.name")
-    id_number: str | None = Field(alias="person.id_number")
-    phone: str = Field(alias="person.phone")
+    """The patient as `people.lookup.as_seen_by` shows them to the caller."""
+
+    patient_full_name: str = Field(alias="shown.name", description="masked if `masked`")
+    id_number: str | None = Field(alias="shown.id_number")
+    phone: str = Field(alias="shown.phone")
+    masked: bool = Field(
+        alias="shown.masked",
+        description="the patient lives outside your jurisdiction: name, number and phone masked",
+    )
     epi_history: str
 
 
@@ -207,10 +213,12 @@ def triage_visit(request, payload: FeverTriageIn, visit_id: int = ID):
     "/visits/{visit_id}", response={200: FeverVisitDetailOut, **ERRORS}, summary="One visit"
 )
 def get_visit(request, visit_id: int = ID):
-    """The visit with the patient in full (audited)."""
+    """The visit with the patient in full (audited), masked when they live outside your
+    jurisdiction (a patient of another county walked in)."""
     require(request.auth, C.FEVER_CLINIC)
     visit = queries.visible_visit(request.auth, visit_id)
     services.note_visit_viewed(request.auth, visit)
+    visit.shown = lookup.as_seen_by(request.auth, visit.person)
     return visit
 
 

@@ -70,6 +70,7 @@ class SampleItem:
     resample: bool
     person_id: int | None = None
     region_id: str | None = None
+    outside: bool = False  # of another county, sampled where they stand (not by person_id)
 
 
 @dataclass
@@ -123,7 +124,10 @@ def plan_tubes(items: list[SampleItem], site, rounds, errors) -> dict[str, TubeP
     for chunk in chunks(barcodes):
         rows = Tube.objects.select_for_update().filter(barcode__in=many(chunk, "text"))
         stored.update((t.barcode, t) for t in rows.order_by("barcode"))
-    sizes = pool_sizes({i.person_id: i.region_id for i in items if i.person_id is not None})
+    sizes = pool_sizes(
+        {i.person_id: i.region_id for i in items if i.person_id is not None},
+        stays_unknown={i.person_id for i in items if i.outside},
+    )
     plans: dict[str, TubePlan] = {}
     for item in items:
         tube = stored.get(item.barcode)
@@ -182,11 +186,14 @@ def _pool_over(plan: TubePlan, size: int) -> str:
     }
 
 
-def pool_sizes(regions: dict[int, str]) -> dict[int, int]:
+def pool_sizes(regions: dict[int, str], *, stays_unknown=frozenset()) -> dict[int, int]:
     """{person id: the pool size their swab may go in}: by their area's risk level in
-    force, 1:1 (the policy's high-risk size) while they are in quarantine."""
+    force, 1:1 (the policy's high-risk size) while they are in quarantine. Persons of
+    `stays_unknown` (of another county, sampled where they stand) are pooled by their
+    area alone, as anyone in the queue: a 1:1 tube would tell the table of a quarantine
+    only their county may read (docs/security.md "Persons of another county")."""
     levels, edition = levels_in_force(), policy.active()
-    quarantined = active_stays_of(list(regions))
+    quarantined = active_stays_of([p for p in regions if p not in stays_unknown])
     sizes, by_area = {}, {}  # by_area: {(area, in quarantine): size}, sized once each
     for person_id, region in regions.items():
         key = (region, person_id in quarantined)

@@ -83,6 +83,7 @@ class SampleBatch(intake.BatchApp):
 
     def write(self, rows, replayed):
         closed = write_batch(self.actor, rows, self.plans, self.site, self.now)
+        _audit_outside(self.actor, rows)
         audit.record(
             self.actor,
             "sample.register_batch",
@@ -202,7 +203,7 @@ def _verify_health_code(index: int, token: str, at: datetime, errors):
     if shown.issued_at > at + skew:
         errors.add(index, "health_code", _("was issued after the time of the swab"))
         return None
-    return "person_id", shown.person_id
+    return "health_code", shown.person_id
 
 
 # Checking against what is stored -------------------------------------------------------------
@@ -221,46 +222,71 @@ def _stored_samples(client_ids: list[str]) -> dict[str, int]:
 
 def _resolve_persons(actor, items: list[SampleItem], site, errors) -> None:
     """Set each item's person and region: one query per chunk of ID numbers and of ids.
-    Door to door (no site), the person must live in the actor's jurisdiction."""
+
+    A table samples whoever stands at it (docs/security.md "Persons of another county"):
+    by the ID number read off their card or the health code they show, a person of any
+    county (`outside` when not of the actor's jurisdiction); by `person_id`, a record id
+    the device could guess, only a person of the actor's jurisdiction, and another
+    county's id answers exactly as an unknown one. Door to door (no site), the person
+    must live in the actor's jurisdiction."""
     ids = {i.identity[1] for i in items if i.identity[0] == "person_id"}
+    shown = {i.identity[1] for i in items if i.identity[0] == "health_code"}
     numbers = {i.identity[1] for i in items if i.identity[0] == "id_number"}
-    by_id, by_number = {}, {}
+    found = {"person_id": {}, "health_code": {}, "id_number": {}}
     for chunk in chunks(ids):
-        by_id.update(
-            (pk, (pk, region))
-            for pk, region in Person.objects.filter(pk__in=many(chunk)).values_list(
-                "pk", "region_id"
-            )
-        )
+        rows = Person.objects.visible_to(actor).filter(pk__in=many(chunk))
+        found["person_id"].update((pk, (pk, r)) for pk, r in rows.values_list("pk", "region_id"))
+    for chunk in chunks(shown):
+        rows = Person.objects.filter(pk__in=many(chunk))
+        found["health_code"].update((pk, (pk, r)) for pk, r in rows.values_list("pk", "region_id"))
     for chunk in chunks(numbers):
         rows = lookup.holders_anywhere(
             "id_number", many(chunk, "text"), purpose=lookup.Purpose.SAMPLING
         )
-        by_number.update(
+        found["id_number"].update(
             (number, (pk, region))
             for number, pk, region in rows.values_list("id_number", "pk", "region_id")
         )
     for item in items:
         key, value = item.identity
-        found = (by_id if key == "person_id" else by_number).get(value)
-        field_name = {"person_id": "person_id", "id_number": "id_number"}[key]
-        if found is None:
-            errors.add(item.index, field_name, _no_such_person(key))
+        person = found[key].get(value)
+        if person is None:
+            errors.add(item.index, key, _no_such_person(key))
             continue
-        if site is None and actor is not None and not covers(actor, found[1]):
+        outside = not covers(actor, person[1])
+        if site is None and outside:
             errors.add(
                 item.index,
-                field_name,
+                key,
                 _("door to door, only residents of your jurisdiction can be sampled"),
             )
             continue
-        item.person_id, item.region_id = found
+        item.person_id, item.region_id = person
+        item.outside = outside
 
 
 def _no_such_person(key: str) -> str:
     if key == "id_number":
         return _("no registered resident holds this ID number")
+    if key == "person_id":
+        return _("no registered resident of your jurisdiction has this id")
     return _("no registered resident has this id or health code")
+
+
+def _audit_outside(actor, items: list[SampleItem]) -> None:
+    """Each person of another county sampled here, once, in their county's region: their
+    county reads who sampled them, and why."""
+    outside = sorted({i.person_id for i in items if i.outside})
+    persons = []
+    for chunk in chunks(outside):
+        persons += Person.objects.filter(pk__in=many(chunk)).only("pk", "region_id")
+    if persons:
+        audit.record_many(
+            actor,
+            "sample.register_outside_jurisdiction",
+            persons,
+            reason=lookup.Purpose.SAMPLING.value,
+        )
 
 
 def _check_rounds(items: list[SampleItem], errors) -> dict[int, Round]:
@@ -297,15 +323,17 @@ def _check_twice_in_round(items: list[SampleItem], errors) -> None:
                 errors.add(
                     item.index,
                     "resample",
-                    _already_sampled(found)
+                    _already_sampled(found, item.outside)
                     + "; "
                     + _("a deliberate re-sample must be marked as one"),
                 )
 
 
-def _already_sampled(earlier: str | int) -> str:
+def _already_sampled(earlier: str | int, outside: bool) -> str:
     if isinstance(earlier, int):
         return _("already sampled in this batch, items[%(i)d]") % {"i": earlier}
+    if outside:  # the tube of another county's sample is theirs to name
+        return _("already sampled in this round")
     return _("already sampled in this round (tube %(tube)s)") % {"tube": earlier}
 
 

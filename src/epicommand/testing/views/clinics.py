@@ -234,6 +234,7 @@ def visit_detail(request, visit_id: int):
     services.note_visit_viewed(request.user, visit)
     context = {
         "visit": visit,
+        "patient": lookup.as_seen_by(request.user, visit.person),
         "symptoms": [services.SYMPTOMS.get(s, s) for s in visit.symptoms],
         "flags": [services.EPI_FLAGS[f] for f in visit.epi_flags if f in services.EPI_FLAGS],
         "history": visit.epi_history,
