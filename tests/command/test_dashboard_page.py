@@ -54,9 +54,9 @@ def test_the_page_reads_counters_in_a_handful_of_queries(
 ):
     client = login(command_city.office)
     client.get("/dashboard/")  # the session and user are cached after the first request
-    # Counters, plus the navigation's two badges (referrals to acknowledge, cases awaiting
-    # an epidemiologist) that every page shows.
-    with django_assert_max_num_queries(9):
+    # Counters, plus the navigation's three badges (referrals to acknowledge, cases awaiting
+    # an epidemiologist, tokens awaiting the office's approval) that every page shows.
+    with django_assert_max_num_queries(10):
         response = client.get("/dashboard/")
     assert response.status_code == 200
     with CaptureQueriesContext(connection) as queries:
