@@ -31,3 +31,25 @@ def _subclasses(cls):
         if inspect.isclass(sub):
             yield sub
             yield from _subclasses(sub)
+
+
+def test_no_definition_in_the_openapi_document_stands_for_two_different_ones(monkeypatch):
+    """Ninja merges each operation's definitions by name, the last one winning: two enums
+    called `Kind` (a venue's and a room's) would leave one route advertising the other's
+    values. Enums of the same name are described in place (core.api_schemas.choices)."""
+    from ninja.openapi import schema
+
+    merged = schema.OpenAPISchema.add_schema_definitions
+    overwritten = set()
+
+    def add(self, definitions):
+        overwritten.update(
+            name for name, d in definitions.items() if self.schemas.get(name, d) != d
+        )
+        merged(self, definitions)
+
+    monkeypatch.setattr(schema.OpenAPISchema, "add_schema_definitions", add)
+    document = api.get_openapi_schema()
+    assert overwritten == set()
+    venue_kinds = document["components"]["schemas"]["VenueIn"]["properties"]["kind"]["enum"]
+    assert "market" in venue_kinds and "single" not in venue_kinds

@@ -4,11 +4,12 @@ to a device's or lab's batch (core.intake)."""
 import json
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import Field, Query, Schema
+from pydantic import WithJsonSchema
 
 # The days a query may name: a midnight outside them has no UTC datetime (year 1 in Beijing
 # is still year 0 in UTC), and no record of the response lies there.
@@ -104,3 +105,11 @@ def batch_response(result, **figures) -> HttpResponse:
     return HttpResponse(
         json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8"
     )
+
+
+def choices(enum, name: str):
+    """`enum` as an API type, described in place under `name`. The OpenAPI document merges
+    every operation's definitions by class name, so two models' `Kind` (or `Status`) would
+    share one entry and one list of values: a venue advertised with room kinds."""
+    values = [member.value for member in enum]
+    return Annotated[enum, WithJsonSchema({"title": name, "type": "string", "enum": values})]

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS, region_filter
+from epicommand.core.api_schemas import ERRORS, choices, region_filter
 
 from . import services
 from .codes import InvalidPlaceCode, place_code, resolve_place_code
@@ -11,6 +11,8 @@ from .models import Venue
 from .posters import poster_png, poster_svg
 
 router = Router(tags=["places"])
+
+VenueKind = choices(Venue.Kind, "VenueKind")
 
 
 class VenueOut(Schema):
@@ -38,7 +40,7 @@ class VenuePage(Schema):
 
 class VenueIn(Schema):
     name: str
-    kind: Venue.Kind
+    kind: VenueKind
     address: str = ""
     region_code: str
     latitude: float
@@ -53,7 +55,7 @@ class PlaceCodeIn(Schema):
 def list_venues(
     request,
     region: str | None = region_filter(),
-    kind: Venue.Kind | None = None,
+    kind: VenueKind | None = None,
     after: int | None = None,
     limit: int = Query(50, ge=1, le=500),
 ):

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from epicommand.core.access import require
-from epicommand.core.api_schemas import ERRORS, region_filter
+from epicommand.core.api_schemas import ERRORS, choices, region_filter
 
 from ..models import EmergencyReport, ReportUpdate, Signature
 from ..services import reports as services
@@ -106,7 +106,7 @@ def _visible_report(who, report_id: int) -> EmergencyReport:
 @router.get("", response={200: ReportPage, **ERRORS}, summary="List emergency reports")
 def list_reports(
     request,
-    status: EmergencyReport.Status | None = None,
+    status: choices(EmergencyReport.Status, "EmergencyReportStatus") | None = None,
     region: str | None = region_filter(),
     after: int | None = Query(None, ge=1),
     limit: int = Query(PAGE_SIZE, ge=1, le=200),

@@ -11,7 +11,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core import followups
 from epicommand.core.access import Capability, covers, require, typed_region_q
-from epicommand.core.api_schemas import ERRORS, FollowUpOut, region_filter
+from epicommand.core.api_schemas import ERRORS, FollowUpOut, choices, region_filter
 from epicommand.core.keyset import MAX_ID
 
 from ..models import RiskArea, RiskLevel
@@ -108,7 +108,7 @@ def _manageable(who, area_id: int) -> RiskArea:
 @router.get("", response={200: RiskAreaPage, **ERRORS}, summary="List risk areas")
 def list_areas(
     request,
-    status: RiskArea.Status = RiskArea.Status.IN_FORCE,
+    status: choices(RiskArea.Status, "RiskAreaStatus") = RiskArea.Status.IN_FORCE,
     level: RiskLevel | None = None,
     region: str | None = region_filter(),
     after: int | None = Query(None, ge=1, le=MAX_ID),

@@ -12,13 +12,16 @@ from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS, region_filter, request_field_names
+from epicommand.core.api_schemas import ERRORS, choices, region_filter, request_field_names
 from epicommand.core.keyset import MAX_ID
 
 from ..models import Room, Site
 from ..queries import sites as queries
 from ..services import capacity
 from ..services import sites as services
+
+SiteKind = choices(Site.Kind, "SiteKind")
+RoomKind = choices(Room.Kind, "RoomKind")
 
 router = Router(tags=["quarantine sites"])
 
@@ -68,7 +71,7 @@ class SitePage(Schema):
 
 class SiteIn(Schema):
     name: str = Field(max_length=150)
-    kind: Site.Kind
+    kind: SiteKind
     region_code: str = Field(
         pattern=r"^[0-9]{6,12}$", description="the county, township or village it stands in"
     )
@@ -83,7 +86,7 @@ class SiteIn(Schema):
 
 class SitePatchIn(Schema):
     name: str | None = Field(None, max_length=150)
-    kind: Site.Kind | None = None
+    kind: SiteKind | None = None
     region_code: str | None = Field(None, pattern=r"^[0-9]{6,12}$")
     address: str | None = Field(None, max_length=200)
     latitude: float | None = Field(None, ge=-90, le=90)
@@ -100,7 +103,7 @@ class RoomsIn(Schema):
     floor_from: int = Field(ge=-5, le=services.MAX_FLOOR)
     floor_to: int = Field(ge=-5, le=services.MAX_FLOOR)
     rooms_per_floor: int = Field(ge=1, le=services.MAX_ROOMS_PER_ACTION)
-    kind: Room.Kind = Room.Kind.SINGLE
+    kind: RoomKind = Room.Kind.SINGLE
     beds: int = Field(1, ge=1, le=services.MAX_BEDS)
 
 
@@ -225,7 +228,7 @@ def _forecast_out(forecast: capacity.Forecast) -> dict:
 def list_sites(
     request,
     region: str | None = region_filter(),
-    kind: Site.Kind | None = None,
+    kind: SiteKind | None = None,
     active: bool | None = None,
     after: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = Query(queries.PAGE_SIZE, ge=1, le=queries.MAX_PAGE),
@@ -326,7 +329,7 @@ def list_rooms(
     site_id: int = SITE_ID,
     building: str | None = Query(None, max_length=20),
     floor: int | None = Query(None, ge=-5, le=services.MAX_FLOOR),
-    status: Room.Status | None = None,
+    status: choices(Room.Status, "RoomStatus") | None = None,
     after: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = Query(200, ge=1, le=2000),
 ):

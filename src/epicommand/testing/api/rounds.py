@@ -12,7 +12,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core import audit
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS, region_filter
+from epicommand.core.api_schemas import ERRORS, choices, region_filter
 from epicommand.core.keyset import MAX_ID
 
 from .. import statistics
@@ -189,7 +189,7 @@ def _figures(row: statistics.Row) -> dict:
 @router.get("", response={200: TestingRoundPage, **ERRORS}, summary="List testing rounds")
 def list_rounds(
     request,
-    status: Round.Status | None = None,
+    status: choices(Round.Status, "RoundStatus") | None = None,
     after: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = Query(queries.PAGE_SIZE, ge=1, le=queries.MAX_PAGE),
 ):
