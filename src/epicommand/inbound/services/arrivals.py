@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
-from epicommand.core import audit, counters, policy
+from epicommand.core import audit, counters, intake, policy
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.models import Region
 from epicommand.people import lookup
@@ -39,13 +39,12 @@ FACT_OF_RISK = {
 IN_LOOP = (Risk.OVERSEAS, Risk.HIGH)
 
 
-def too_old(arrived_at: datetime, now: datetime) -> str | None:
-    """Why an arrival this long ago can no longer be entered, if it cannot (the policy's
-    days: a late manifest, an exchange file)."""
-    days = policy.active().arrival_entry_days
-    if arrived_at < now - timedelta(days=days):
-        return _("is more than %(d)s days ago") % {"d": days}
-    return None
+def arrival_time_problem(arrived_at: datetime, now: datetime) -> str | None:
+    """Why an arrival time is refused, by the platform's one rule for times (the clock's
+    skew ahead), with the policy's days an arrival may still be entered (a late manifest,
+    an exchange file)."""
+    entry = timedelta(days=policy.active().arrival_entry_days)
+    return intake.time_problem(arrived_at, now, max_age=entry)
 
 
 def first_stage(risk: str) -> str:
@@ -102,10 +101,8 @@ def arrival_errors(data: dict, *, now: datetime) -> dict[str, str]:
     arrived_at = data.get("arrived_at")
     if not isinstance(arrived_at, datetime) or timezone.is_naive(arrived_at):
         errors["arrived_at"] = _("must be a date and time with its time zone")
-    elif arrived_at > now + timedelta(minutes=5):
-        errors["arrived_at"] = _("is in the future")
-    elif old := too_old(arrived_at, now):
-        errors["arrived_at"] = old
+    elif problem := arrival_time_problem(arrived_at, now):
+        errors["arrived_at"] = problem
     code = data.get("region_code")
     if not isinstance(code, str) or not Region.objects.filter(code=code).exists():
         errors["region_code"] = _("is not a region code")

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.core import audit, policy
+from epicommand.core import audit, intake, policy
 from epicommand.people.models import Person
 
 from ..models import Arrival, Mode, Source
@@ -104,11 +104,9 @@ def _trip_errors(mode: str, number: str) -> dict[str, str]:
 
 
 def _age_errors(arrived_at, now: datetime) -> dict[str, str]:
-    days = policy.active().arrival_declaration_days
     if not isinstance(arrived_at, datetime):
         return {"arrived_at": _("is required")}
-    if arrived_at > now + timedelta(minutes=5):
-        return {"arrived_at": _("is in the future")}
-    if arrived_at < now - timedelta(days=days):
-        return {"arrived_at": _("is more than %(n)d days ago") % {"n": days}}
-    return {}
+    # The platform's one rule for times, with the days a resident may still declare.
+    declarable = timedelta(days=policy.active().arrival_declaration_days)
+    problem = intake.time_problem(arrived_at, now, max_age=declarable)
+    return {"arrived_at": problem} if problem else {}

@@ -13,7 +13,7 @@ document twice in the file.
 Written like a manifest (core.bulk); persons matched by document get their fact."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +27,7 @@ from epicommand.people import lookup
 from epicommand.people.imports import RowError, UnreadableFile
 
 from ..models import Arrival, Mode, Risk, Source
-from .arrivals import first_stage, too_old
+from .arrivals import arrival_time_problem, first_stage
 from .manifests import (
     ARRIVAL_COLUMNS,
     MAX_LISTED_ERRORS,
@@ -198,10 +198,8 @@ class _Checker:
         at = intake.parse_time(text)
         if at is None:
             self.error(line, "arrived_at", _("is not a date and time (ISO 8601)"))
-        elif at > self.now + timedelta(minutes=5):
-            self.error(line, "arrived_at", _("is in the future"))
-        elif old := too_old(at, self.now):
-            self.error(line, "arrived_at", old)
+        elif problem := arrival_time_problem(at, self.now):
+            self.error(line, "arrived_at", problem)
         else:
             return at
         return None
