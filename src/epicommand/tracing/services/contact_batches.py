@@ -31,6 +31,9 @@ from ..models import (
 
 S = Contact.Status
 STAMPS = ("notified_at", "controlled_at", "released_at")
+_PERSON, _CASE, _SOURCE, _VENUE = (
+    Contact._meta.get_field(name) for name in ("person", "case", "source_contact", "venue")
+)
 FACT_OF = {Degree.CLOSE: FactKind.CLOSE_CONTACT, Degree.SECONDARY: FactKind.SECONDARY_CONTACT}
 
 
@@ -67,11 +70,28 @@ CONTACT_COLUMNS = (
 )
 
 
-def _stored(value):
-    """A value as the bulk path writes it: datetimes naive UTC, choices as plain text."""
-    if isinstance(value, datetime):
-        return naive_utc(value)
-    return str(value) if isinstance(value, str) else value
+def _row(contact: Contact) -> tuple:
+    """A new contact as the bulk path writes it (CONTACT_COLUMNS): datetimes naive UTC,
+    choices as plain text. Written out rather than looped over the columns: a batch of
+    suspected cases writes tens of thousands of rows."""
+    c = contact
+    return (
+        c.person_id,
+        c.region_id,
+        c.case_id,
+        c.source_contact_id,
+        str(c.degree),
+        str(c.setting),
+        str(c.found_by),
+        naive_utc(c.last_exposure_at),
+        c.venue_id,
+        str(c.status),
+        naive_utc(c.identified_at),
+        naive_utc(c.control_deadline),
+        c.note,
+        c.created_by_id,
+        naive_utc(c.created_at),
+    )
 
 
 Key = tuple[int, int]  # (case id, person id): one contact row each
@@ -93,6 +113,7 @@ class ContactBatch:
         self.created: list[Contact] = []
         self.regions: dict[int, str] = {}  # person id -> region of residence
         self.deadline = now + timedelta(hours=policy.active().contact_control_hours)
+        self.creator = getattr(user_of(actor), "pk", None)
 
     def load(self, wanted: dict[Case, list[int]]) -> None:
         """Read the stored contacts of these cases among their persons, locked, one query
@@ -115,22 +136,30 @@ class ContactBatch:
         key = (case.pk, f.person.pk)
         contact = self.rows.get(key)
         if contact is None:
+            # Built by column, the case and person put in place after: a batch of suspected
+            # cases builds tens of thousands of rows, and the relations' setters cost more
+            # than the rest of the row.
             contact = Contact(
-                person=f.person,
+                person_id=f.person.pk,
                 region_id=f.person.region_id,
-                case=case,
-                source_contact=f.source_contact,
+                case_id=case.pk,
+                source_contact_id=f.source_contact and f.source_contact.pk,
                 degree=f.degree,
                 setting=f.setting,
                 found_by=f.found_by,
                 last_exposure_at=f.last_exposure_at,
-                venue=f.venue,
+                venue_id=f.venue and f.venue.pk,
                 identified_at=self.now,
                 control_deadline=self.deadline,
                 note=f.note,
-                created_by=user_of(self.actor),
+                created_by_id=self.creator,
                 created_at=self.now,
             )
+            _PERSON.set_cached_value(contact, f.person)
+            _CASE.set_cached_value(contact, case)
+            for relation, value in ((_SOURCE, f.source_contact), (_VENUE, f.venue)):
+                if value is not None:
+                    relation.set_cached_value(contact, value)
             self.rows[key] = contact
             self.unsaved.append(contact)
             return contact
@@ -166,8 +195,9 @@ class ContactBatch:
         self.created += new
         self._record_facts(new + [c for c, _old in raised], raised)
         _count_new(new, now=self.now)
-        audit.record_many(self.actor, "contact.add", new, reason=_describe)
-        audit.record_many(self.actor, "contact.update", updated, reason=_describe)
+        describe = _describer(get_language())
+        audit.record_many(self.actor, "contact.add", new, reason=describe)
+        audit.record_many(self.actor, "contact.update", updated, reason=describe)
         self._follow_person_state(new)
 
     def _follow_person_state(self, new: list[Contact]) -> None:
@@ -185,7 +215,7 @@ class ContactBatch:
         bulk_insert(
             Contact._meta.db_table,
             CONTACT_COLUMNS,
-            (tuple(_stored(getattr(c, column)) for column in CONTACT_COLUMNS) for c in new),
+            (_row(c) for c in new),
         )
         case_ids = sorted({c.case_id for c in new})
         ids = {}
@@ -230,8 +260,12 @@ def _key(contact: Contact) -> Key:
     return contact.case_id, contact.person_id
 
 
-def _describe(contact: Contact) -> str:
-    return _texts(get_language(), contact.degree, contact.setting) % {"n": contact.case_id}
+def _describer(language: str | None):
+    """The audit reason of each contact, in `language` (read once per write: reading the
+    active language costs more than the rest of a reason)."""
+    return lambda contact: (
+        _texts(language, contact.degree, contact.setting) % {"n": contact.case_id}
+    )
 
 
 @lru_cache(maxsize=512)

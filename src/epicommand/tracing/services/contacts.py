@@ -194,10 +194,6 @@ def _after_new(actor, new: list[Contact], *, now: datetime) -> None:
     if not new:
         return
     outside = [c for c in new if actor is None or not covers(actor, c.region_id)]
-    persons = Person.objects.in_bulk([c.person_id for c in outside])
-    for contact in outside:
-        # The referral copies the person's name, number and address: the full row.
-        contact.person = persons[contact.person_id]
     referrals.refer_contacts(actor, outside, now=now)
     their_cases = []
     for chunk in chunks(sorted({c.person_id for c in new})):

@@ -32,9 +32,11 @@ from django.utils.translation import gettext as _
 
 from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers, require
+from epicommand.core.bulk import bulk_insert, chunks, many, naive_utc
 from epicommand.core.idnumbers import PROVINCE_CODES, parse_id_number
 from epicommand.core.models import ApiToken, Unit
 from epicommand.core.notifications import notify
+from epicommand.people.models import Person
 
 from ..models import Case, Contact, Degree, Referral
 
@@ -131,14 +133,17 @@ def refer_contact(actor, contact: Contact, *, now: datetime | None = None) -> Re
     """Refer a contact living outside the actor's scope to the county that owns them.
     None when the actor covers the contact's region (they control the contact
     themselves). One referral per contact: a second call returns the first."""
-    return refer_contacts(actor, [contact], now=now).get(contact.pk)
+    referred = refer_contacts(actor, [contact], now=now).get(contact.pk)
+    return None if referred is None else Referral.objects.get(pk=referred.pk)
 
 
 def refer_contacts(actor, contacts, *, now: datetime | None = None) -> dict[int, Referral]:
     """`refer_contact` for many contacts at once (a case's household and a workplace of
     colleagues are found together): {contact id: its referral} for those referred, whether
-    now or before. Reads and writes a constant number of queries (the audit lines in one
-    bulk write). The contacts come with their person and case loaded."""
+    now or before, read with the fields the audit and counters need. Reads and writes a
+    constant number of queries, the new referrals through the bulk path (a lab's batch of
+    suspected cases refers tens of thousands of contacts). The contacts come with their
+    case loaded; their persons are read here."""
     now = now or timezone.now()
     outside = []
     for contact in contacts:
@@ -152,19 +157,85 @@ def refer_contacts(actor, contacts, *, now: datetime | None = None) -> dict[int,
     with transaction.atomic():
         # The lock makes two concurrent calls for one contact write one referral.
         ids = [contact.pk for contact, _from in outside]
-        list(Contact.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
-        referred = {
-            r.contact_id: r
-            for r in Referral.objects.filter(contact_id__in=ids, is_external=False).order_by("id")
-        }
-        new = [_referral(actor, c, code, now) for c, code in outside if c.pk not in referred]
-        Referral.objects.bulk_create(new)
-        audit.record_many(actor, "referral.send", new, reason=_sent_from)
-        referred |= {referral.contact_id: referral for referral in new}
-        counties = Tally(r.region_id for r in new)
+        for chunk in chunks(ids):
+            list(Contact.objects.select_for_update().filter(pk__in=many(chunk)).values_list("pk"))
+        referred = _referrals_of(ids)
+        new = [(c, code) for c, code in outside if c.pk not in referred]
+        _insert(actor, new, now)
+        sent = _referrals_of([c.pk for c, _code in new])
+        audit.record_many(actor, "referral.send", sent.values(), reason=_sent_from)
+        referred |= sent
+        counties = Tally(r.region_id for r in sent.values())
         for county_code, n in sorted(counties.items()):
             counters.bump("referrals_open", county_code, n, day=timezone.localdate(now))
     return referred
+
+
+def _referrals_of(contact_ids: list[int]) -> dict[int, Referral]:
+    """{contact id: its referral inside the city}, the latest if ever more than one."""
+    found = {}
+    for chunk in chunks(contact_ids):
+        for referral in (
+            Referral.objects.filter(contact_id__in=many(chunk), is_external=False)
+            .only("contact_id", "region_id", "from_region_id", "degree")
+            .order_by("id")
+        ):
+            found[referral.contact_id] = referral
+    return found
+
+
+REFERRAL_COLUMNS = (
+    "contact_id",
+    "case_id",
+    "region_id",
+    "from_region_id",
+    "is_external",
+    "destination_code",
+    "destination",
+    "name",
+    "id_number",
+    "phone",
+    "address",
+    "degree",
+    "last_exposure_at",
+    "status",
+    "sent_at",
+    "ack_deadline",
+    "acknowledged_by",
+    "delivery_attempts",
+    "last_error",
+    "sent_by_id",
+)
+
+
+def _insert(actor, new: list[tuple[Contact, str]], now: datetime) -> None:
+    """The referrals as rows, each copying its person's name, number, phone and address
+    (the receiving county reads them without reaching into our register)."""
+    persons = {}
+    for chunk in chunks(sorted({c.person_id for c, _code in new})):
+        persons |= {
+            pk: rest
+            for pk, *rest in Person.objects.filter(pk__in=many(chunk)).values_list(
+                "pk", "name", "id_number", "passport_number", "phone", "address"
+            )
+        }
+    sent_at, deadline = naive_utc(now), naive_utc(now + _ack_hours())
+    sender = getattr(_user_or_none(actor), "pk", None)
+    rows = []
+    for contact, from_code in new:
+        name, id_number, passport, phone, address = persons[contact.person_id]
+        county = contact.region_id[: counters.CITY_CODE_LENGTH]  # the owning county
+        rows.append(
+            (contact.pk, contact.case_id, county, from_code, False, "", "", name)
+            + (id_number or passport, phone, address, str(contact.degree))
+            + (naive_utc(contact.last_exposure_at), S.SENT.value, sent_at, deadline)
+            + ("", 0, "", sender)
+        )
+    bulk_insert(Referral._meta.db_table, REFERRAL_COLUMNS, rows)
+
+
+def _ack_hours() -> timedelta:
+    return timedelta(hours=policy.active().referral_ack_hours)
 
 
 def _sent_from(referral: Referral) -> str:
@@ -176,25 +247,6 @@ def _sent_text(language: str | None, degree: str) -> str:
     """Translated once per degree, not per referral (a batch of cases refers thousands)."""
     label = str(Degree(degree).label).replace("%", "%%")
     return _("%(degree)s referred from %(source)s").replace("%(degree)s", label)
-
-
-def _referral(actor, contact: Contact, from_code: str, now: datetime) -> Referral:
-    person = contact.person
-    return Referral(
-        contact=contact,
-        case=contact.case,
-        region_id=contact.region_id[: counters.CITY_CODE_LENGTH],  # the owning county
-        from_region_id=from_code,
-        name=person.name,
-        id_number=person.id_number or person.passport_number,
-        phone=person.phone,
-        address=person.address,
-        degree=contact.degree,
-        last_exposure_at=contact.last_exposure_at,
-        sent_at=now,
-        ack_deadline=now + timedelta(hours=policy.active().referral_ack_hours),
-        sent_by=_user_or_none(actor),
-    )
 
 
 # Outside the city ------------------------------------------------------------------------
@@ -318,7 +370,7 @@ def refer_outside(
             is_external=True,
             destination=destination_name(clean["destination_code"]),
             sent_at=now,
-            ack_deadline=now + timedelta(hours=policy.active().referral_ack_hours),
+            ack_deadline=now + _ack_hours(),
             # Due at once; `deliver_due` (the worker, every minute) posts it.
             next_attempt_at=now if webhook_url() else None,
             sent_by=_user_or_none(actor),
