@@ -155,10 +155,13 @@ PROGRESS_EVERY = 1000
 
 
 def _reporting(table, progress):
+    line = 1
     for line, cells in table:
         if progress is not None and line % PROGRESS_EVERY == 0:
             progress(line - 1)
         yield line, cells
+    if progress is not None:
+        progress(line - 1)  # every line read: the rows below the header
 
 
 def rejection(errors: list[RowError], count: int) -> ImportResult:
