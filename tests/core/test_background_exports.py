@@ -17,13 +17,12 @@ from epicommand.core.models import AuditEvent, FileJob
 from epicommand.core.services import issue_api_token
 from epicommand.people.models import Person
 from tests.conftest import login
-from tests.core.file_rules import data_rules, var_dir  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("var_dir")
 
 
 @pytest.fixture
-def two_in_gaocheng(city, gaocheng_person, data_rules):  # noqa: F811
+def two_in_gaocheng(city, gaocheng_person, data_rules):
     data_rules(export_inline_rows=1)
     Person.objects.create(
         name='=HYPERLINK("http://x")',
@@ -45,7 +44,7 @@ def test_a_big_export_goes_to_the_background_and_its_link_works_for_its_owner(
     two_in_gaocheng,
     gaocheng_epi,
     django_capture_on_commit_callbacks,
-    var_dir,  # noqa: F811
+    var_dir,
 ):
     client = login(gaocheng_epi)
     answer = ask(client, "/api/v1/persons/export.csv", django_capture_on_commit_callbacks)
@@ -92,7 +91,7 @@ def test_the_link_expires_and_the_round_deletes_the_file(
     two_in_gaocheng,
     gaocheng_epi,
     django_capture_on_commit_callbacks,
-    var_dir,  # noqa: F811
+    var_dir,
 ):
     client = login(gaocheng_epi)
     job_id = ask(client, "/api/v1/persons/export.csv", django_capture_on_commit_callbacks).json()[
@@ -160,7 +159,7 @@ def test_an_xlsx_export_is_always_in_the_background_and_neutralises_formulas(
 def test_a_small_export_still_streams_in_the_request(
     gaocheng_person,
     gaocheng_epi,
-    data_rules,  # noqa: F811
+    data_rules,
 ):
     data_rules(export_inline_rows=5)
     answer = login(gaocheng_epi).get("/api/v1/persons/export.csv")

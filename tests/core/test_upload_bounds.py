@@ -12,7 +12,6 @@ from epicommand.core import uploads
 from epicommand.people.imports import import_persons
 from epicommand.people.models import Person
 from tests.conftest import login
-from tests.core.file_rules import data_rules  # noqa: F401
 from tests.people.import_files import person_row, write_csv, write_xlsx
 
 URL = "/api/v1/persons/import"
@@ -75,7 +74,7 @@ def test_a_zip_bomb_is_refused_over_http_naming_the_limit(tmp_path, city_office)
 def test_a_csv_over_the_size_limit_is_refused_naming_the_limit(
     tmp_path,
     city_office,
-    data_rules,  # noqa: F811
+    data_rules,
 ):
     data_rules(upload_max_mb=1, import_inline_kb=4096)
     path = write_csv(tmp_path / "big.csv", [person_row(n) for n in range(14_000)])
@@ -91,7 +90,7 @@ def test_a_csv_over_the_size_limit_is_refused_naming_the_limit(
 def test_a_file_over_the_size_limit_is_refused_before_it_is_kept_for_the_background(
     tmp_path,
     city_office,
-    data_rules,  # noqa: F811
+    data_rules,
 ):
     from epicommand.core.models import FileJob
 
@@ -105,7 +104,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_kept_for_the_backgro
 def test_rows_over_the_limit_are_refused_at_the_line_that_passes_it(
     tmp_path,
     city_office,
-    data_rules,  # noqa: F811
+    data_rules,
 ):
     data_rules(upload_max_rows=3)
     path = write_csv(tmp_path / "rows.csv", [person_row(n) for n in range(5)])
@@ -118,7 +117,7 @@ def test_rows_over_the_limit_are_refused_at_the_line_that_passes_it(
 def test_an_xlsx_declaring_more_rows_than_the_limit_is_refused_before_its_rows_are_read(
     tmp_path,
     city_office,
-    data_rules,  # noqa: F811
+    data_rules,
     monkeypatch,
 ):
     data_rules(upload_max_rows=3)
@@ -142,7 +141,7 @@ def test_an_xlsx_declaring_more_rows_than_the_limit_is_refused_before_its_rows_a
 def test_columns_and_cells_over_the_limits_are_refused(
     tmp_path,
     city_office,
-    data_rules,  # noqa: F811
+    data_rules,
     suffix,
 ):
     data_rules(upload_max_columns=10)

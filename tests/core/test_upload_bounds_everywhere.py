@@ -11,7 +11,6 @@ from epicommand.core.models import Role
 from epicommand.inbound.services.exchange import import_exchange
 from epicommand.inbound.services.manifests import import_manifest
 from epicommand.testing.result_files import record_results_file
-from tests.core.file_rules import data_rules  # noqa: F401
 from tests.core.test_upload_bounds import zip_bomb
 
 MB = 1024 * 1024
@@ -34,7 +33,7 @@ def big_csv(header: str) -> Upload:
     return Upload((header + "\n" + "x," * 20 + "\n").encode() * 40_000)
 
 
-def test_a_lab_results_file_over_the_size_limit_is_refused(data_rules):  # noqa: F811
+def test_a_lab_results_file_over_the_size_limit_is_refused(data_rules):
     data_rules(upload_max_mb=1)
     outcome = record_results_file(None, None, big_csv("tube,result"), "results.csv")
     assert outcome.error_count == 1 and outcome.errors[0].line == 0
@@ -47,7 +46,7 @@ def test_a_lab_results_zip_bomb_is_refused(tmp_path):
     assert "(policy xlsx_max_expanded_mb)" in outcome.errors[0].message
 
 
-def test_a_lab_results_file_over_the_rows_limit_is_refused_at_its_line(data_rules):  # noqa: F811
+def test_a_lab_results_file_over_the_rows_limit_is_refused_at_its_line(data_rules):
     data_rules(upload_max_rows=2)
     rows = "tube,result\n" + "T1,negative\n" * 3
     outcome = record_results_file(None, None, Upload(rows.encode()), "results.csv")
@@ -59,7 +58,7 @@ def test_a_lab_results_file_over_the_rows_limit_is_refused_at_its_line(data_rule
 def test_manifest_and_exchange_files_over_the_size_limit_are_refused(
     importer,
     port_staff,
-    data_rules,  # noqa: F811
+    data_rules,
 ):
     data_rules(upload_max_mb=1)
     result = importer(port_staff, big_csv("name"), "flight.csv")
@@ -69,7 +68,7 @@ def test_manifest_and_exchange_files_over_the_size_limit_are_refused(
     assert "(policy upload_max_mb)" in result.errors[0].message
 
 
-def test_a_json_manifest_over_the_rows_limit_is_refused(port_staff, data_rules):  # noqa: F811
+def test_a_json_manifest_over_the_rows_limit_is_refused(port_staff, data_rules):
     data_rules(upload_max_rows=2)
     travellers = json.dumps([{"name": "x"}] * 3).encode()
     result = import_manifest(port_staff, Upload(travellers), "flight.json")

@@ -9,7 +9,6 @@ from epicommand.core import filejobs
 from epicommand.core.models import AuditEvent, FileJob
 from epicommand.people.models import Person
 from tests.conftest import login
-from tests.core.file_rules import data_rules, var_dir  # noqa: F401
 
 from .import_files import person_row, write_csv, write_xlsx
 
@@ -18,7 +17,7 @@ URL = "/api/v1/persons/import"
 
 
 @pytest.fixture
-def background(data_rules):  # noqa: F811
+def background(data_rules):
     data_rules(import_inline_kb=1)
 
 
@@ -34,7 +33,7 @@ def test_a_big_import_runs_in_the_background_and_reports_its_result(
     city_office,
     django_capture_on_commit_callbacks,
     var_dir,
-    write,  # noqa: F811
+    write,
 ):
     suffix = "csv" if write is write_csv else "xlsx"
     path = write(tmp_path / f"persons.{suffix}", [person_row(n) for n in range(1500)])
