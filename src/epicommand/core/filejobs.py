@@ -44,6 +44,7 @@ PROGRESS_EVERY = 1000  # rows between two progress writes
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".json": "application/json",
 }
 
 
@@ -59,7 +60,9 @@ IMPORTERS: dict[str, Kind] = {}
 
 
 def exporter(kind: str, capability: Capability, label: str):
-    """Register `rows(actor, params)`: the header row, then every row of the export."""
+    """Register `rows(actor, params)`: the header row, then every row of the export (an
+    iterator). A row's cells go through core.spreadsheets in CSV and XLSX; None is an
+    empty cell (null in JSON)."""
     return partial(_register, EXPORTERS, kind, capability, label)
 
 
@@ -93,7 +96,7 @@ def actor_of(job: FileJob):
 
 
 def start_export(actor, kind: str, filename: str, *, rows: int, params: dict) -> FileJob:
-    """Queue an export of `rows` rows as `filename` (.csv or .xlsx); the caller has written
+    """Queue an export of `rows` rows as `filename` (.csv, .xlsx or .json); the caller has written
     the request's audit event. Runs after the caller's transaction commits."""
     require(actor, EXPORTERS[kind].capability)
     suffix = Path(filename).suffix.lower()
@@ -201,6 +204,8 @@ def _export(job: FileJob, progress: Progress) -> None:
     target = files_dir() / job.path
     if job.path.endswith(".xlsx"):
         count = _write_xlsx(target, rows, progress)
+    elif job.path.endswith(".json"):
+        count = _write_json(target, rows, progress)
     else:
         count = _write_csv(target, rows, progress)
     now = timezone.now()
@@ -223,6 +228,21 @@ def _write_xlsx(target: Path, rows: Iterator[Sequence], progress: Progress) -> i
     count = _each_row(rows, partial(spreadsheets.append, sheet), progress)
     with _private_file(target, "wb") as out:
         book.save(out)
+    return count
+
+
+def _write_json(target: Path, rows: Iterator[Sequence], progress: Progress) -> int:
+    """A JSON array of objects, one a row, named by the header's columns."""
+    header = next(rows)
+    with _private_file(target, "w", encoding="utf-8") as out:
+        out.write("[")
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            record = dict(zip(header, row, strict=True))
+            out.write(("," if count > 1 else "") + json.dumps(record, ensure_ascii=False))
+            if count % PROGRESS_EVERY == 0:
+                progress(count)
+        out.write("]")
     return count
 
 

@@ -14,6 +14,7 @@ class TracingConfig(AppConfig):
 
         from . import dashboard, tasks  # noqa: F401
         from .models import Contact
+        from .services import referral_exports  # noqa: F401 (a background file job)
         from .services.contacts import follow_person_state
 
         # A person's contact records follow their state (control.services.person_state).
