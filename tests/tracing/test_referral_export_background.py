@@ -16,9 +16,7 @@ pytestmark = pytest.mark.usefixtures("var_dir")
 
 
 @pytest.fixture
-def world(
-    city, make_user, gaocheng_epi, changan_epi, city_office, gaocheng_person, changan_person
-):
+def world(city, make_user, gaocheng_epi, changan_epi, city_office, gaocheng_person, changan_person):
     world = referral_world(
         city, make_user, gaocheng_epi, changan_epi, city_office, gaocheng_person, changan_person
     )

@@ -22,9 +22,10 @@ class DataRules:
     # Imports of a file larger than this run in the background, with progress.
     import_inline_kb: int = 512
     # Retention (core.retention): place-code scans and checkpoint passages are deleted,
-    # and the notes of contacts released from control cleared, after these many days.
+    # and closed records anonymised (a released stay's pickup address and vehicle, a released
+    # contact's note), after these many days.
     # Never below the 30 days a device may still upload a record (device_max_age_days):
     # a record purged younger would come back on a replay.
     scan_days: int = 30
     passage_days: int = 30
-    released_contact_days: int = 90
+    closed_record_days: int = 90
