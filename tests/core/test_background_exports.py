@@ -107,7 +107,7 @@ def test_the_link_expires_and_the_round_deletes_the_file(
     assert filejobs.expire_due(now=job.expires_at) == 1
     assert not written.exists()
     assert client.get(f"/api/v1/files/{job_id}/download").status_code == 410
-    page = client.get(f"/files/{job_id}/download")
+    page = client.get(f"/files/{job_id}/download", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 410
     assert "expired" in page.content.decode()
 
