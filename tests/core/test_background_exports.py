@@ -186,3 +186,19 @@ def test_a_token_owns_its_export(
         assert login(user).get(f"/api/v1/files/{job.pk}/download").status_code == 404
     assert Client().get(f"/api/v1/files/{job.pk}/download", headers=bearer).status_code == 200
     assert AuditEvent.objects.get(action="file.download").actor_token == token
+
+
+def test_a_job_left_unfinished_by_a_killed_worker_is_failed_by_the_round(
+    two_in_gaocheng, gaocheng_epi, database_tasks, django_capture_on_commit_callbacks
+):
+    client = login(gaocheng_epi)
+    job_id = ask(client, "/api/v1/persons/export.csv", django_capture_on_commit_callbacks).json()[
+        "id"
+    ]
+    FileJob.objects.filter(pk=job_id).update(state=FileJob.State.RUNNING)  # the worker died
+    job = FileJob.objects.get(pk=job_id)
+    filejobs.expire_due(now=job.created_at + timedelta(hours=23))
+    assert FileJob.objects.get(pk=job_id).state == FileJob.State.RUNNING
+    filejobs.expire_due(now=job.created_at + timedelta(hours=24))
+    assert FileJob.objects.get(pk=job_id).state == FileJob.State.FAILED
+    assert client.get(f"/api/v1/files/{job_id}/download").status_code == 409

@@ -343,8 +343,19 @@ def expire_files() -> int:
 
 
 def expire_due(now=None) -> int:
+    """Delete the files of exports past their hours; mark failed (and delete the file of)
+    a job still waiting or running `download_hours` after it was asked for: its worker was
+    killed or the queue lost it, and its owner should ask again."""
     now = now or timezone.now()
     due = list(FileJob.objects.filter(state=State.DONE, expires_at__lte=now))
     for job in due:
         expire(job)
+    hours = policy.active().data.download_hours
+    stale = FileJob.objects.filter(
+        state__in=[State.PENDING, State.RUNNING], created_at__lte=now - timedelta(hours=hours)
+    )
+    for job in stale:
+        _remove(job.path)
+        (files_dir() / (job.path + ".progress")).unlink(missing_ok=True)
+    stale.update(state=State.FAILED, finished_at=now, error="left unfinished by the worker")
     return len(due)
