@@ -15,6 +15,7 @@ from .queries import count_persons
 from .services import note_persons_exported
 
 KIND = "people.persons"
+XLSX_MAX_ROWS = 1_048_576
 
 
 def export_persons(who, query: str = "", region_code: str | None = None, *, fmt: str = "csv"):
@@ -24,6 +25,8 @@ def export_persons(who, query: str = "", region_code: str | None = None, *, fmt:
     require(who, Capability.EXPORT_PERSONS)
     count = count_persons(who, query, region_code=region_code)
     region = region_code or scope_code(who)
+    if fmt == "xlsx" and count >= XLSX_MAX_ROWS:
+        fmt = "csv"  # a sheet holds 1,048,576 rows, header included: CSV holds any number
     background = fmt == "xlsx" or count > policy.active().data.export_inline_rows
     note_persons_exported(
         who,
