@@ -11,6 +11,7 @@ from epicommand.core.models import Region, Role, Unit, User
 from epicommand.people.models import Household, Person
 
 from .built_once import OPEN, built_once, grouped
+from .core.file_rules import data_rules, var_dir  # noqa: F401 (fixtures: the data rules, var/)
 
 PASSWORD = "correct-horse-battery"
 

@@ -136,6 +136,7 @@ def http_error(request, exc):
 
 
 api.add_router("/regions", "epicommand.core.api.router")
+api.add_router("/files", "epicommand.core.api_files.router")
 api.add_router("/policy/editions", "epicommand.core.api.editions")
 api.add_router("/persons", "epicommand.people.api.persons")
 api.add_router("/households", "epicommand.people.api.households")

@@ -22,6 +22,8 @@ epicommand recompute-codes    recompute health codes whose colour is due to chan
 epicommand propose-risk-areas propose risk areas by the edition's rule
 epicommand seed-inbound       a demo week of inbound flights, positives, a suspended route
 epicommand check-inbound-loop raise closed-loop alarms of inbound travellers (--schedule)
+epicommand purge-old-records  delete old scans and passages, anonymise closed records, delete
+                              expired export files (--schedule: nightly and hourly)
 epicommand make-keys          make the key files still missing (once, before production)
 epicommand rotate-health-code-key  sign health codes with a new key; the old one verifies
                               the codes it signed until they expire

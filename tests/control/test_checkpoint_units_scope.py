@@ -49,3 +49,10 @@ def test_a_change_to_another_countys_unit_is_refused(world):
 
 def test_units_of_ones_own_county_are_accepted(world, city):
     assert post_checkpoint(world, city, [world.police.pk]).status_code == 201
+
+
+def test_an_unknown_unit_is_a_422_naming_the_field(world, city):
+    response = post_checkpoint(world, city, [world.police.pk, 987654])
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["unit_ids"]
+    assert "987654" in response.json()["errors"][0]["message"]

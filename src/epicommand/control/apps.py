@@ -12,7 +12,11 @@ class ControlConfig(AppConfig):
         # change (core.followups).
         from epicommand.core import consistency
 
-        from . import dashboard, tasks  # noqa: F401
+        from . import (  # noqa: F401
+            dashboard,
+            retention,  # noqa: F401 (what core.retention purges)
+            tasks,
+        )
         from .consistency import CHECKS
 
         # What `check-consistency` asks of every person's records (core.consistency).

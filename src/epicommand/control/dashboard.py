@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from epicommand.core import recount
 from epicommand.core.dashboard import Figure, Kind, list_url, register
-from epicommand.core.policy import fever_threshold
+from epicommand.core.policy import active, fever_threshold
 from epicommand.core.recount import Counted
 
 from .models import Colour, HealthCode, Passage, Scan, Verdict
@@ -13,7 +13,9 @@ from .models import Colour, HealthCode, Passage, Scan, Verdict
 recount.register(
     Counted("codes_red", lambda: HealthCode.objects.filter(colour=Colour.RED)),
     Counted("codes_yellow", lambda: HealthCode.objects.filter(colour=Colour.YELLOW)),
-    Counted("scans", lambda: Scan.objects.all(), "scanned_at"),
+    # Scans older than the policy's scan_days are deleted (control.retention): their days'
+    # figures are history, which recount leaves as they stand.
+    Counted("scans", lambda: Scan.objects.all(), "scanned_at", lambda: active().data.scan_days),
 )
 
 register(
@@ -52,10 +54,19 @@ def _fevers():
     return Passage.objects.filter(temperature__gte=fever_threshold())
 
 
+def _passage_days() -> int:
+    return active().data.passage_days  # older passages are deleted (control.retention)
+
+
 recount.register(
-    Counted("passages", lambda: Passage.objects.all(), "passed_at"),
-    Counted("passages_denied", lambda: Passage.objects.filter(verdict=Verdict.DENY), "passed_at"),
-    Counted("checkpoint_fevers", _fevers, "passed_at"),
+    Counted("passages", lambda: Passage.objects.all(), "passed_at", _passage_days),
+    Counted(
+        "passages_denied",
+        lambda: Passage.objects.filter(verdict=Verdict.DENY),
+        "passed_at",
+        _passage_days,
+    ),
+    Counted("checkpoint_fevers", _fevers, "passed_at", _passage_days),
 )
 
 

@@ -1,5 +1,6 @@
 """Regions, units, users, API tokens, the audit log, the platform's notifications and
-dashboard counters, and the city office's choices of protocol edition."""
+dashboard counters, the city office's choices of protocol edition and background file
+jobs."""
 
 import hashlib
 
@@ -405,3 +406,58 @@ class EditionChoice(models.Model):
 
     def __str__(self):
         return f"{self.edition} from {self.in_force_from:%Y-%m-%d %H:%M}"
+
+
+class FileJob(models.Model):
+    """An export or an import too big for one request, done by the worker (core.filejobs):
+    its progress is what the user who asked sees, and an export's file, kept under var/,
+    is downloaded by that user only, until it expires."""
+
+    class Direction(models.TextChoices):
+        EXPORT = "export", _("export")
+        IMPORT = "import", _("import")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for the worker")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    direction = models.CharField(_("direction"), max_length=6, choices=Direction.choices)
+    owner = models.ForeignKey(
+        User, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("owner")
+    )
+    owner_token = models.ForeignKey(
+        ApiToken,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner token"),
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    # The file under var/files/ (an export's result, an import's upload), by a random name.
+    path = models.CharField(_("file"), max_length=100, blank=True)
+    filename = models.CharField(_("file name"), max_length=100)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    downloads = models.PositiveIntegerField(_("downloads"), default=0)
+
+    class Meta:
+        verbose_name = _("background file job")
+        verbose_name_plural = _("background file jobs")
+        indexes = [
+            models.Index(fields=["owner", "created_at"], name="filejob_owner"),
+            models.Index(fields=["state", "expires_at"], name="filejob_expiry"),
+        ]
+
+    def __str__(self):
+        return f"{self.direction} {self.kind} {self.state}"

@@ -27,6 +27,17 @@ class Counted:
     metric: str
     rows: Callable[[], QuerySet]
     day_field: str | None = None  # None: a stock metric, counted as it is now
+    # A flow metric whose rows retention removes (core.retention): the days its rows are
+    # kept. Days before are history: recount leaves their figures as they stand.
+    kept_days: Callable[[], int] | None = None
+
+    def first_counted_day(self, today: date) -> date | None:
+        """The first day recounted from the rows; None: every day."""
+        if self.kept_days is None:
+            return None
+        from .retention import first_kept_day
+
+        return first_kept_day(self.kept_days(), today)
 
 
 COUNTED: dict[str, Counted] = {}
@@ -52,9 +63,14 @@ def recount(*, today: date | None = None) -> dict[str, int]:
     keeping = _counter_region_codes()
     totals, rows = {}, []
     with transaction.atomic():
+        history: dict[str, date] = {}  # metric -> first day recounted (earlier: history)
         for counted in COUNTED.values():
             if counted.day_field:
                 found = _count_by_day(counted, keeping)
+                first = counted.first_counted_day(today)
+                if first is not None:
+                    history[counted.metric] = first
+                    found = {key: n for key, n in found.items() if key[1] >= first}
                 rows += [
                     Counter(region_id=code, metric=counted.metric, day=day, value=n)
                     for (code, day), n in found.items()
@@ -72,9 +88,11 @@ def recount(*, today: date | None = None) -> dict[str, int]:
                 totals[counted.metric] = sum(
                     n for code, n in found.items() if code == counters.city_of(code)
                 )
-        flows = [c.metric for c in COUNTED.values() if c.day_field]
+        flows = [c.metric for c in COUNTED.values() if c.day_field and c.metric not in history]
         stocks = [c.metric for c in COUNTED.values() if not c.day_field]
         Counter.objects.filter(metric__in=flows).delete()
+        for metric, first in history.items():
+            Counter.objects.filter(metric=metric, day__gte=first).delete()
         Counter.objects.filter(metric__in=stocks, day__gte=today).delete()
         Counter.objects.bulk_create(rows, batch_size=2000)
     return totals
@@ -106,11 +124,14 @@ def differences(*, today: date | None = None) -> list[Difference]:
     for counted in COUNTED.values():
         if counted.day_field:
             expected = _count_by_day(counted, keeping)
+            stored_rows = Counter.objects.filter(metric=counted.metric, region_id__in=keeping)
+            first = counted.first_counted_day(today)
+            if first is not None:  # the days before are history (core.retention)
+                expected = {key: n for key, n in expected.items() if key[1] >= first}
+                stored_rows = stored_rows.filter(day__gte=first)
             stored = {
                 (code, day): value
-                for code, day, value in Counter.objects.filter(
-                    metric=counted.metric, region_id__in=keeping
-                ).values_list("region_id", "day", "value")
+                for code, day, value in stored_rows.values_list("region_id", "day", "value")
             }
             for key in sorted(set(expected) | set(stored)):
                 shown, count = stored.get(key, 0), expected.get(key, 0)

@@ -6,11 +6,13 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from epicommand.core.access import Capability, covers, require
+from epicommand.core.api_files import FileJobOut
 from epicommand.core.api_schemas import ERRORS, FieldError, region_filter
+from epicommand.core.models import FileJob
 
 from . import services
-from .exports import export_persons_csv
-from .imports import MAX_LISTED_ERRORS, import_persons
+from .file_jobs import export_persons, import_or_queue
+from .imports import MAX_LISTED_ERRORS
 from .models import Household, Person
 from .queries import PAGE_SIZE, search_persons
 
@@ -107,16 +109,20 @@ def list_persons(
 
 @persons.get(
     "/export.csv",
-    response={200: None, **ERRORS},
+    response={200: None, 202: FileJobOut, **ERRORS},
     summary="Export persons as CSV",
     openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
 )
-def export_persons(request, q: str = "", region: str | None = region_filter()):
-    """Every person in your scope matching the search, unmasked, as CSV. Audited."""
+def export_persons_route(request, q: str = "", region: str | None = region_filter()):
+    """Every person in your scope matching the search, unmasked, as CSV. Audited when asked
+    for, before the first row. Up to the policy's `export_inline_rows` the CSV is the
+    answer; above it, `202` with a background file job: follow its `status_url` until it is
+    `done`, then fetch its `download_url` (yours only, until `expires_at`; audited)."""
     require(request.auth, Capability.EXPORT_PERSONS)
-    response = StreamingHttpResponse(
-        export_persons_csv(request.auth, q, region), content_type="text/csv; charset=utf-8"
-    )
+    exported = export_persons(request.auth, q, region)
+    if isinstance(exported, FileJob):
+        return Status(202, exported)
+    response = StreamingHttpResponse(exported, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="persons.csv"'
     return response
 
@@ -146,7 +152,7 @@ class ImportErrorOut(Schema):
 
 @persons.post(
     "/import",
-    response={201: ImportOut, **ERRORS, 422: ImportErrorOut},
+    response={201: ImportOut, 202: FileJobOut, **ERRORS, 422: ImportErrorOut},
     summary="Import persons from a CSV or XLSX file",
 )
 def import_persons_file(request, file: File[UploadedFile]):
@@ -155,9 +161,14 @@ def import_persons_file(request, file: File[UploadedFile]):
     mark is fine), a .xlsx file from its first sheet. Header columns: name, id_number,
     passport_number, nationality, sex, birth_date (YYYY-MM-DD), phone, region_code, address,
     household (a household number: an existing one is joined, a new one is registered at
-    the person's region and address)."""
+    the person's region and address). Bounded by policy (size, rows, columns, cells; an
+    XLSX's expanded size): a file past a bound is refused (422) naming it. A file larger
+    than the policy's `import_inline_kb` answers `202` with a background file job whose
+    `result` holds the outcome (the same errors) once it is `done`."""
     require(request.auth, Capability.IMPORT_PERSONS)
-    result = import_persons(request.auth, file, file.name)
+    result = import_or_queue(request.auth, file)
+    if isinstance(result, FileJob):
+        return Status(202, result)
     if result.error_count:
         return Status(
             422,

@@ -9,4 +9,8 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         # The registered-population figure and how `recount` counts persons.
-        from . import dashboard  # noqa: F401
+        # The person export and import as background file jobs (core.filejobs).
+        from . import (
+            dashboard,  # noqa: F401
+            file_jobs,  # noqa: F401
+        )

@@ -19,33 +19,41 @@ def export_persons_csv(who, query: str = "", region_code: str | None = None):
     note_persons_exported(
         who, count=count, region_code=region_code or scope_code(who), fmt="csv", query=query
     )
-    return _csv_chunks(who, query, region_code)
+    return csv_chunks(who, query, region_code)
 
 
-def _csv_chunks(who, query: str, region_code: str | None):
-    buffer = io.StringIO()
-    writer = spreadsheets.CsvWriter(buffer)
-    writer.writerow(COLUMNS)  # the import's columns: an export can be imported again
+def person_pages(who, query: str, region_code: str | None):
+    """The export's rows, page by page: the header (the import's columns, so that an
+    export can be imported again), then a list of rows per page of persons."""
+    yield [COLUMNS]
     after = None
     while True:
         rows, after = search_persons(who, query, after=after, limit=2000, region_code=region_code)
-        for p in rows:
-            writer.writerow(
-                (
-                    p.name,
-                    p.id_number or "",
-                    p.passport_number,
-                    p.nationality,
-                    p.sex,
-                    p.birth_date.isoformat(),
-                    p.phone,
-                    p.region_id,
-                    p.address,
-                    p.household.code if p.household_id else "",
-                )
+        yield [
+            (
+                p.name,
+                p.id_number or "",
+                p.passport_number,
+                p.nationality,
+                p.sex,
+                p.birth_date.isoformat(),
+                p.phone,
+                p.region_id,
+                p.address,
+                p.household.code if p.household_id else "",
             )
+            for p in rows
+        ]
+        if after is None:
+            break
+
+
+def csv_chunks(who, query: str, region_code: str | None):
+    buffer = io.StringIO()
+    writer = spreadsheets.CsvWriter(buffer)
+    for page in person_pages(who, query, region_code):
+        for row in page:
+            writer.writerow(row)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        if after is None:
-            break

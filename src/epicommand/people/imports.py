@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
-from epicommand.core import audit, counters
+from epicommand.core import audit, counters, uploads
 from epicommand.core.access import covers, scope_range
 from epicommand.core.bulk import bulk_insert
 from epicommand.core.models import Region
@@ -104,34 +104,36 @@ class _Rejected(Exception):
         self.result = result
 
 
-def import_persons(actor, fileobj, filename: str) -> ImportResult:
-    """Import every row of the file, or none of them. `fileobj` is a binary file."""
+def import_persons(actor, fileobj, filename: str, progress=None) -> ImportResult:
+    """Import every row of the file, or none of them. `fileobj` is a binary file;
+    `progress(lines_read)`, when given, is told every PROGRESS_EVERY lines (a background
+    import, core.filejobs)."""
     try:
         with transaction.atomic(), closing(_read_table(fileobj, filename)) as table:
-            return _import(actor, table, filename)
+            return _import(actor, _reporting(table, progress), filename)
     except _Rejected as rejected:
         return rejected.result
     except UnreadableFile as exc:
-        return _rejection([RowError(exc.line, "", exc.message)], 1)
+        return rejection([RowError(exc.line, "", exc.message)], 1)
 
 
 def _import(actor, table: Iterator[tuple[int, list[str]]], filename: str) -> ImportResult:
     header = next(table, (1, []))[1]
     positions, header_error = _header_positions(header)
     if header_error:
-        raise _Rejected(_rejection([header_error], 1))
+        raise _Rejected(rejection([header_error], 1))
     checker = _RowChecker(positions, actor)
     with connection.cursor() as cursor:
         _create_staging(cursor)
         staged = bulk_insert(STAGING, STAGING_COLUMNS, checker.staged_rows(table))
         if not staged:
             raise _Rejected(
-                _rejection([RowError(2, "", _("the file has no persons below the header"))], 1)
+                rejection([RowError(2, "", _("the file has no persons below the header"))], 1)
             )
         _prepare_checks(cursor)
         found, count = _database_errors(cursor, checker.scope)
         if checker.error_count or count:
-            raise _Rejected(_rejection(checker.errors + found, checker.error_count + count))
+            raise _Rejected(rejection(checker.errors + found, checker.error_count + count))
         households, created = _write(cursor, checker.scope)
         _count_by_county(cursor)
         cursor.execute(f"DROP TABLE {STAGING}")
@@ -149,7 +151,20 @@ def _import(actor, table: Iterator[tuple[int, list[str]]], filename: str) -> Imp
     return ImportResult(created=created, households_created=households)
 
 
-def _rejection(errors: list[RowError], count: int) -> ImportResult:
+PROGRESS_EVERY = 1000
+
+
+def _reporting(table, progress):
+    line = 1
+    for line, cells in table:
+        if progress is not None and line % PROGRESS_EVERY == 0:
+            progress(line - 1)
+        yield line, cells
+    if progress is not None:
+        progress(line - 1)  # every line read: the rows below the header
+
+
+def rejection(errors: list[RowError], count: int) -> ImportResult:
     listed = sorted(errors)[:MAX_LISTED_ERRORS]
     return ImportResult(errors=listed, error_count=max(count, len(listed)))
 
@@ -163,15 +178,32 @@ def _scope_region_code(actor) -> str | None:
 
 
 def _read_table(fileobj, filename: str) -> Iterator[tuple[int, list[str]]]:
-    """(line, cells) for every line, header first; cells are stripped text."""
+    """(line, cells) for every line, header first; cells are stripped text. The file is
+    refused (UnreadableFile, naming the limit) as soon as it passes a bound of
+    core.uploads: its size or expanded size before it is opened, its rows, columns or
+    cells at the line that passes them."""
     suffix = PurePath(filename or "").suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(fileobj)
-    if suffix == ".xlsx":
-        return _read_xlsx(fileobj)
-    raise UnreadableFile(
-        0, _("unsupported file type %(s)r: upload a .csv or .xlsx file") % {"s": suffix or filename}
-    )
+    if suffix not in (".csv", ".xlsx"):
+        raise UnreadableFile(
+            0,
+            _("unsupported file type %(s)r: upload a .csv or .xlsx file")
+            % {"s": suffix or filename},
+        )
+    try:
+        uploads.check_file(fileobj, filename)
+    except uploads.Refused as refused:
+        raise UnreadableFile(refused.line, refused.message) from None
+    rows = _read_csv(fileobj) if suffix == ".csv" else _read_xlsx(fileobj)
+    return _refusals_unreadable(uploads.bounded(rows))
+
+
+def _refusals_unreadable(table):
+    try:
+        yield from table
+    except uploads.Refused as refused:
+        raise UnreadableFile(refused.line, refused.message) from None
+    finally:
+        table.close()
 
 
 # Other importers (inbound flight manifests) read their files the same way.
@@ -209,6 +241,11 @@ def _read_xlsx(fileobj) -> Iterator[tuple[int, list[str]]]:
         book = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
         raise UnreadableFile(0, _("is not a readable XLSX workbook")) from None
+    try:
+        uploads.check_sheet(book.worksheets[0])
+    except uploads.Refused as refused:
+        book.close()
+        raise UnreadableFile(refused.line, refused.message) from None
     try:
         # Read-only mode streams the sheet and yields an empty tuple for a missing row,
         # so counting rows gives the line numbers Excel shows.
@@ -456,4 +493,4 @@ def _write(cursor, scope: tuple[str, str]) -> tuple[int, int]:
         found, count = _database_errors(cursor, scope)
         if not count:
             raise
-        raise _Rejected(_rejection(found, count)) from None
+        raise _Rejected(rejection(found, count)) from None

@@ -12,16 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from epicommand.core.access import Capability
+from epicommand.core.models import FileJob
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import render_list
 from epicommand.core.pages.regions import regions_in_scope
 
 from . import services
-from .exports import export_persons_csv
+from .file_jobs import export_persons, import_or_queue
 from .forms import ImportForm, PersonEditForm, PersonForm
 from .imports import COLUMNS as IMPORT_COLUMNS
-from .imports import import_persons
 from .models import Person
 from .queries import search_persons
 
@@ -106,10 +106,16 @@ def _form_page(request, form, *, person):
 @require_safe
 @capability_required(Capability.EXPORT_PERSONS)
 def person_export(request):
-    """Streams the CSV page by page; people.exports writes the audit event before it."""
+    """Streams the CSV page by page, or, above the policy's size (or as XLSX), sends the
+    user to the background job's page; the audit event is written before either."""
     query = request.GET.get("q", "").strip()
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    exported = export_persons(request.user, query, fmt=fmt)
+    if isinstance(exported, FileJob):
+        messages.info(request, _("The export is large: it is being written in the background."))
+        return redirect("web:file_detail", job_id=exported.pk)
     # The byte-order mark makes Excel, which most offices open CSVs with, read UTF-8.
-    chunks = itertools.chain(["\ufeff"], export_persons_csv(request.user, query))
+    chunks = itertools.chain(["\ufeff"], exported)
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="persons.csv"'
     response["Cache-Control"] = "no-store, private"
@@ -123,7 +129,10 @@ def person_import(request):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = import_persons(request.user, upload, upload.name)
+        result = import_or_queue(request.user, upload)
+        if isinstance(result, FileJob):
+            messages.info(request, _("The file is large: it is being imported in the background."))
+            return redirect("web:file_detail", job_id=result.pk)
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request,

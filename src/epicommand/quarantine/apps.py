@@ -10,4 +10,8 @@ class QuarantineConfig(AppConfig):
     def ready(self):
         # The dashboard figures and the counters `recount` rebuilds (sites and stays;
         # supply requests of the households kept at home).
-        from . import counted_households, dashboard  # noqa: F401
+        from . import (  # noqa: F401
+            counted_households,
+            dashboard,
+            retention,  # noqa: F401 (what core.retention purges)
+        )

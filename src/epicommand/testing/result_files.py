@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from epicommand.core import uploads
 from epicommand.core.intake import BatchResult
 
 from .services.results import MAX_FILE_ROWS, record_results
@@ -92,27 +93,29 @@ def _line_error(key: str, message: str, lines: list[int]) -> LineError:
 def read_rows(fileobj, filename: str) -> tuple[list[int], list[dict]]:
     """(line of each row, rows as dicts of the named columns); blank lines are skipped."""
     suffix = PurePath(filename or "").suffix.lower()
-    if suffix == ".csv":
-        table = _read_csv(fileobj)
-    elif suffix == ".xlsx":
-        table = _read_xlsx(fileobj)
-    else:
+    if suffix not in (".csv", ".xlsx"):
         raise _Unreadable(
             0, _("unsupported file type %(s)r: upload a .csv or .xlsx file") % {"s": suffix}
         )
-    header = next(table, (1, []))[1]
-    positions = _positions(header)
-    lines, rows = [], []
-    for line, cells in table:
-        if not any(c not in ("", None) for c in cells):
-            continue
-        lines.append(line)
-        rows.append(
-            {
-                name: _value(name, cells[i] if i < len(cells) else "")
-                for name, i in positions.items()
-            }
-        )
+    try:
+        # The policy's bounds on uploads (core.uploads): size and expanded size first.
+        uploads.check_file(fileobj, filename)
+        table = uploads.bounded(_read_csv(fileobj) if suffix == ".csv" else _read_xlsx(fileobj))
+        header = next(table, (1, []))[1]
+        positions = _positions(header)
+        lines, rows = [], []
+        for line, cells in table:
+            if not any(c not in ("", None) for c in cells):
+                continue
+            lines.append(line)
+            rows.append(
+                {
+                    name: _value(name, cells[i] if i < len(cells) else "")
+                    for name, i in positions.items()
+                }
+            )
+    except uploads.Refused as refused:
+        raise _Unreadable(refused.line, refused.message) from None
     return lines, rows
 
 
@@ -169,6 +172,7 @@ def _read_xlsx(fileobj):
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
         raise _Unreadable(0, _("is not a readable XLSX workbook")) from None
     try:
+        uploads.check_sheet(book.worksheets[0])
         for line, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
             yield line, [_cell(v) for v in values]
     finally:

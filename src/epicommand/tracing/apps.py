@@ -12,8 +12,13 @@ class TracingConfig(AppConfig):
         # the follow-ups of cases and visits (core.followups), run after commit.
         from epicommand.control.services.person_state import Transition, react
 
-        from . import dashboard, tasks  # noqa: F401
+        from . import (  # noqa: F401
+            dashboard,
+            retention,  # noqa: F401 (what core.retention purges)
+            tasks,
+        )
         from .models import Contact
+        from .services import referral_exports  # noqa: F401 (a background file job)
         from .services.contacts import follow_person_state
 
         # A person's contact records follow their state (control.services.person_state).

@@ -3,7 +3,7 @@ API tokens and protocol editions. Each app wires its own pages (people/urls.py, 
 
 from django.urls import path
 
-from . import accounts, audit_log, editions, tokens, views
+from . import accounts, audit_log, editions, files, tokens, views
 
 app_name = "web"
 urlpatterns = [
@@ -19,4 +19,8 @@ urlpatterns = [
     path("tokens/approvals/", tokens.token_approval_list, name="token_approval_list"),
     path("tokens/<int:token_id>/approve/", tokens.token_approve, name="token_approve"),
     path("policy/editions/", editions.edition_list, name="edition_list"),
+    # Background exports and imports (core.filejobs), each its owner's only
+    path("files/", files.file_list, name="file_list"),
+    path("files/<int:job_id>/", files.file_detail, name="file_detail"),
+    path("files/<int:job_id>/download", files.file_download, name="file_download"),
 ]

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from epicommand.control.services import healthcode
-from epicommand.core import audit, counters
+from epicommand.core import audit, counters, policy, uploads
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import bulk_insert, bulk_update, chunks, many, naive_utc
 from epicommand.core.models import Region
@@ -124,6 +124,10 @@ def read_rows(fileobj, filename: str, *, columns, required, list_key: str = "pas
     """(line, {column: text}) for every row of a CSV, XLSX or JSON file of travellers
     (a manifest's passengers, an exchange file's travellers)."""
     if filename.lower().endswith(".json"):
+        try:  # read whole: bounded by the policy's upload size (core.uploads)
+            uploads.check_file(fileobj, filename)
+        except uploads.Refused as refused:
+            raise UnreadableFile(refused.line, refused.message) from None
         yield from _read_json(fileobj, list_key)
         return
     with closing(read_table(fileobj, filename)) as table:
@@ -157,6 +161,12 @@ def _read_json(fileobj, list_key: str):
             0, _('must be a list of travellers, or {"%(k)s": [...]}') % {"k": list_key}
         )
     for number, item in enumerate(data, start=1):
+        if number > policy.active().data.upload_max_rows:
+            raise UnreadableFile(
+                number,
+                _("the file has more than %(n)d travellers (policy upload_max_rows)")
+                % {"n": policy.active().data.upload_max_rows},
+            )
         if not isinstance(item, dict):
             raise UnreadableFile(number, _("each traveller must be an object"))
         yield number, {k: "" if v is None else str(v).strip() for k, v in item.items()}

@@ -14,9 +14,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability, require
+from epicommand.core.api_files import FileJobOut
 from epicommand.core.api_schemas import ERRORS
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_id_number, mask_phone
+from epicommand.core.models import FileJob
 
 from ..models import Case, Degree, Referral
 from ..queries import referrals as queries
@@ -151,21 +153,24 @@ def refer_outside(request, payload: ReferralOutsideIn):
 
 @router.get(
     "/export.csv",
-    response={200: None, **ERRORS},
+    response={200: None, 202: FileJobOut, **ERRORS},
     summary="Export outgoing external referrals as CSV",
     openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
 )
 def export_csv(request, status: StatusCode | None = None):
     """Every referral your region sent outside the city, unmasked, for the receiving
-    authority. Audited."""
+    authority. Audited. Above the policy's `export_inline_rows`, `202` with a background
+    file job, as the person export answers."""
     require(request.auth, C.HANDLE_REFERRALS)
     chunks = referral_exports.export_csv(request.auth, status=status or "")
+    if isinstance(chunks, FileJob):
+        return Status(202, chunks)
     return _csv_or_json(chunks, "text/csv; charset=utf-8", "referrals.csv")
 
 
 @router.get(
     "/export.json",
-    response={200: None, **ERRORS},
+    response={200: None, 202: FileJobOut, **ERRORS},
     summary="Export outgoing external referrals as JSON",
     openapi_extra={"responses": {200: {"content": {"application/json": {}}}}},
 )
@@ -173,6 +178,8 @@ def export_json(request, status: StatusCode | None = None):
     """The same rows as the CSV, as a JSON array of objects. Audited."""
     require(request.auth, C.HANDLE_REFERRALS)
     chunks = referral_exports.export_json(request.auth, status=status or "")
+    if isinstance(chunks, FileJob):
+        return Status(202, chunks)
     return _csv_or_json(chunks, "application/json", "referrals.json")
 
 

@@ -1,13 +1,17 @@
 """The outgoing external referrals exported (CSV, JSON) for the receiving authorities: each
 referral's webhook payload (tracing.services.referrals) and its delivery state, in full,
 audited once per export, before its first byte (the export is for the receiving
-authority, not masked)."""
+authority, not masked). Above the policy's `export_inline_rows` the file is written by
+the worker (core.filejobs) and downloaded by the asker only."""
 
 import io
 import json
 
-from epicommand.core import audit, spreadsheets
-from epicommand.core.models import ApiToken
+from django.utils.translation import gettext_lazy
+
+from epicommand.core import audit, filejobs, policy, spreadsheets
+from epicommand.core.access import Capability, require
+from epicommand.core.models import ApiToken, FileJob
 
 from ..models import Referral
 from ..queries.referrals import outgoing_external_count, outgoing_external_rows
@@ -55,11 +59,33 @@ def export_record(referral: Referral) -> dict:
     }
 
 
+KIND = "tracing.referrals"
+
+
 def export_csv(who, *, status: str = ""):
     """Audits the export now and returns the CSV text chunks of the outgoing external
-    referrals."""
-    _note_exported(who, status=status, fmt="csv")
-    return _csv_chunks(who, status)
+    referrals, or, above the policy's `export_inline_rows`, a background file job."""
+    return _export(who, status, "csv") or _csv_chunks(who, status)
+
+
+def _export(who, status: str, fmt: str) -> FileJob | None:
+    """Audits the export; the background job when it is too big for the request."""
+    require(who, Capability.HANDLE_REFERRALS)
+    count = outgoing_external_count(who, status=status)
+    background = count > policy.active().data.export_inline_rows
+    _note_exported(who, count=count, fmt=fmt + (", in the background" if background else ""))
+    if not background:
+        return None
+    params = {"status": status, "region_code": _region_of(who)}
+    return filejobs.start_export(who, KIND, f"referrals.{fmt}", rows=count, params=params)
+
+
+@filejobs.exporter(KIND, Capability.HANDLE_REFERRALS, gettext_lazy("Outgoing referrals"))
+def referral_rows(who, params: dict):
+    yield EXPORT_COLUMNS
+    for referral in outgoing_external_rows(who, status=params.get("status", "")):
+        record = export_record(referral)
+        yield [record[c] for c in EXPORT_COLUMNS]
 
 
 def _csv_chunks(who, status: str):
@@ -81,8 +107,7 @@ def _csv_chunks(who, status: str):
 def export_json(who, *, status: str = ""):
     """Audits the export now and returns the JSON array of the outgoing external
     referrals, in chunks."""
-    _note_exported(who, status=status, fmt="json")
-    return _json_chunks(who, status)
+    return _export(who, status, "json") or _json_chunks(who, status)
 
 
 def _json_chunks(who, status: str):
@@ -94,13 +119,16 @@ def _json_chunks(who, status: str):
     yield "]"
 
 
-def _note_exported(actor, *, status: str, fmt: str) -> None:
-    count = outgoing_external_count(actor, status=status)
+def _region_of(actor) -> str:
+    return actor.region_id if isinstance(actor, ApiToken) else actor.scope_region_id
+
+
+def _note_exported(actor, *, count: int, fmt: str) -> None:
     audit.record(
         actor,
         "referral.export",
         object_type="tracing.referral",
         object_id="",
-        region_code=actor.region_id if isinstance(actor, ApiToken) else actor.scope_region_id,
+        region_code=_region_of(actor),
         reason=f"{count} rows as {fmt}",
     )

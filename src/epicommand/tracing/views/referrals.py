@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from epicommand.core.access import Capability, covers
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.masking import mask_id_number
+from epicommand.core.models import FileJob
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.core.pages.paging import query_without_cursor, render_list, wants_partial
@@ -159,7 +160,10 @@ def referral_export_csv(request):
     status = request.GET.get("status", "")
     status = status if status in Referral.Status.values else ""
     # The byte-order mark makes Excel, which most offices open CSVs with, read UTF-8.
-    chunks = itertools.chain(["\ufeff"], referral_exports.export_csv(request.user, status=status))
+    exported = referral_exports.export_csv(request.user, status=status)
+    if isinstance(exported, FileJob):
+        return redirect("web:file_detail", job_id=exported.pk)
+    chunks = itertools.chain(["\ufeff"], exported)
     return _export(request, chunks, "text/csv; charset=utf-8", "referrals.csv")
 
 
@@ -169,6 +173,8 @@ def referral_export_json(request):
     status = request.GET.get("status", "")
     status = status if status in Referral.Status.values else ""
     chunks = referral_exports.export_json(request.user, status=status)
+    if isinstance(chunks, FileJob):
+        return redirect("web:file_detail", job_id=chunks.pk)
     return _export(request, chunks, "application/json", "referrals.json")
 
 
