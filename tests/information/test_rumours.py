@@ -30,7 +30,9 @@ def form(region, **extra):
 
 def test_a_resident_reports_with_a_screenshot(city):
     cache.clear()
-    answer = Client().post("/info/rumours/report/", {**form(city.gaocheng.code), "screenshot": png()})
+    answer = Client().post(
+        "/info/rumours/report/", {**form(city.gaocheng.code), "screenshot": png()}
+    )
     assert answer.status_code == 200 and b'id="done"' in answer.content
     rumour = Rumour.objects.get()
     assert rumour.source == Rumour.Source.PUBLIC and rumour.screenshot
@@ -40,7 +42,9 @@ def test_a_resident_reports_with_a_screenshot(city):
 def test_a_file_that_is_not_an_image_is_refused_naming_the_field(city):
     cache.clear()
     fake = SimpleUploadedFile("shot.png", b"MZ\x90\x00 not an image", content_type="image/png")
-    answer = Client().post("/info/rumours/report/", {**form(city.gaocheng.code), "screenshot": fake})
+    answer = Client().post(
+        "/info/rumours/report/", {**form(city.gaocheng.code), "screenshot": fake}
+    )
     assert "PNG or JPEG" in answer.content.decode()
     assert not Rumour.objects.exists()
 

@@ -49,5 +49,3 @@ def test_an_epidemiologist_has_no_information_pages(gaocheng_epi):
 def test_the_public_pages_need_no_login(city):
     for url in ("/info/", "/info/feed.json", "/info/rumours/report/"):
         assert Client().get(url).status_code == 200, url
-
-
