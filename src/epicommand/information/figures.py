@@ -4,7 +4,6 @@ must hold before anyone may sign: yesterday's cumulative + today's new - reclass
 today's cumulative, for the city and for each county."""
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -13,13 +12,8 @@ from epicommand.control.queries import risk
 from epicommand.core import policy
 from epicommand.core.models import Region
 from epicommand.quarantine.queries.observation import under_observation_by_region
-from epicommand.tracing.models import CONFIRMED, Classification, Outcome
-from epicommand.tracing.queries.bulletin import CaseHistory, case_histories
+from epicommand.tracing.queries.bulletin import counts_by_region
 
-CONFIRMED_CODES = frozenset(str(c) for c in CONFIRMED)
-ASYMPTOMATIC = str(Classification.ASYMPTOMATIC)
-SUSPECTED = str(Classification.SUSPECTED)
-CLOSED = (str(Outcome.RECOVERED), str(Outcome.DIED), str(Outcome.RULED_OUT))
 SEVERITIES = ("mild", "moderate", "severe", "critical")
 
 # Every figure of an area (the city, a county); the village table shows the "new" ones.
@@ -56,88 +50,6 @@ def window_of(day: date) -> tuple[datetime, datetime]:
     return end - timedelta(days=1), end
 
 
-@dataclass
-class _Case:
-    """One case's moments, read from its history."""
-
-    region: str
-    first_confirmed: datetime | None
-    first_asymptomatic: datetime | None
-    reclassified_at: datetime | None
-    suspected_at: datetime | None
-    outcome: str
-    outcome_at: datetime | None
-    last_class: str
-
-    @classmethod
-    def of(cls, history: CaseHistory) -> "_Case":
-        confirmed = asym = reclassified = suspected = None
-        last = ""
-        for at, before, after in history.changes:
-            last = after
-            if after in CONFIRMED_CODES and confirmed is None:
-                confirmed = at
-                if before == ASYMPTOMATIC:
-                    reclassified = at
-            elif after == ASYMPTOMATIC and asym is None and confirmed is None:
-                asym = at
-            elif after == SUSPECTED and before == "" and suspected is None:
-                suspected = at
-        return cls(
-            history.region_id,
-            confirmed,
-            asym,
-            reclassified,
-            suspected,
-            history.outcome,
-            history.outcome_at,
-            last,
-        )
-
-    def closed_before(self, moment: datetime, outcomes=CLOSED) -> bool:
-        return self.outcome in outcomes and self.outcome_at is not None and self.outcome_at < moment
-
-    def cumulative(self, moment: datetime) -> Counter:
-        """This case's part of the cumulative figures at `moment`."""
-        out = Counter()
-        if self.closed_before(moment, (str(Outcome.RULED_OUT),)):
-            return out
-        if self.first_confirmed is not None and self.first_confirmed < moment:
-            out["cum_confirmed"] += 1
-        elif self.first_asymptomatic is not None and self.first_asymptomatic < moment:
-            out["cum_asymptomatic"] += 1
-        if self.closed_before(moment, (str(Outcome.DIED),)):
-            out["cum_deaths"] += 1
-        if self.closed_before(moment, (str(Outcome.RECOVERED),)) and out["cum_confirmed"]:
-            out["cum_recovered"] += 1
-        return out
-
-    def of_the_day(self, start: datetime, end: datetime) -> Counter:
-        out = self.cumulative(end)
-        if self.closed_before(end, (str(Outcome.RULED_OUT),)):
-            return out
-
-        def today(moment):
-            return moment is not None and start <= moment < end
-
-        out["new_confirmed"] += today(self.first_confirmed)
-        out["reclassified"] += today(self.reclassified_at)
-        out["new_asymptomatic"] += today(self.first_asymptomatic)
-        out["new_suspected"] += today(self.suspected_at)
-        if today(self.outcome_at):
-            out["new_deaths"] += self.outcome == Outcome.DIED
-            out["new_recovered"] += self.outcome == Outcome.RECOVERED and bool(self.first_confirmed)
-        if not self.closed_before(end):
-            if self.last_class in CONFIRMED_CODES:
-                out["current_confirmed"] += 1
-                out[f"severity_{self.last_class}"] += 1
-            elif self.last_class == ASYMPTOMATIC:
-                out["current_asymptomatic"] += 1
-            elif self.last_class == SUSPECTED:
-                out["current_suspected"] += 1
-        return out
-
-
 def county_of(code: str) -> str:
     return code[:6]
 
@@ -148,12 +60,13 @@ def count_day(day: date, previous: dict | None = None) -> dict:
     version): yesterday's cumulative is that bulletin's, or the registry's at the start
     of the day when none was published."""
     start, end = window_of(day)
-    cases = [_Case.of(h) for h in case_histories(end)]
     by_region: dict[str, Counter] = defaultdict(Counter)
     before_by_county: dict[str, Counter] = defaultdict(Counter)
-    for case in cases:
-        by_region[case.region] += case.of_the_day(start, end)
-        before_by_county[county_of(case.region)] += case.cumulative(start)
+    for region, counts in counts_by_region(start, end).items():
+        by_region[region].update({k: v for k, v in counts.items() if not k.startswith("prev_")})
+        before_by_county[county_of(region)].update(
+            {k[5:]: v for k, v in counts.items() if k.startswith("prev_")}
+        )
     for code, n in under_observation_by_region(end).items():
         by_region[code]["under_observation"] += n
 
