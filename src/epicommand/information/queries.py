@@ -41,7 +41,11 @@ def latest_published() -> Bulletin | None:
 
 def published_versions(day) -> list[Bulletin]:
     """Every published version of a day, the newest first: the public history."""
-    return list(Bulletin.objects.filter(day=day, status=B.PUBLISHED).order_by("-version"))
+    return list(
+        Bulletin.objects.filter(day=day, status=B.PUBLISHED)
+        .only("pk", "day", "version", "status", "published_at", "correction_reason")
+        .order_by("-version")
+    )
 
 
 def drafts() -> list[Bulletin]:
