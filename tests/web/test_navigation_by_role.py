@@ -101,7 +101,17 @@ EVERY_ITEM = {
             Role.SUPERVISOR,
             [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, SUPERVISION]
             + [CODES, CHECKPOINTS, SCANS, RISK, SITES, OCCUPANCY, ALERTS, VIOLATIONS]
-            + [ARRIVALS, LOOP, FLIGHTS, *TRACING, *TESTING_VIEW, COLD_CHAIN, *INFO_READ, EDITIONS, AUDIT],
+            + [
+                ARRIVALS,
+                LOOP,
+                FLIGHTS,
+                *TRACING,
+                *TESTING_VIEW,
+                COLD_CHAIN,
+                *INFO_READ,
+                EDITIONS,
+                AUDIT,
+            ],
         ),
         (
             Role.LEADER,

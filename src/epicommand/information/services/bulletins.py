@@ -44,6 +44,8 @@ def _mismatches(counted: dict) -> list[dict]:
 def _day_errors(day, now: datetime) -> dict:
     if not isinstance(day, date):
         return {"day": _("give the day as YYYY-MM-DD")}
+    if day.year < 2000 or day > timezone.localdate(now):
+        return {"day": _("a day of the outbreak, not in the future")}
     _start, end = figures.window_of(day)
     if end > now:
         return {"day": _("the day's figures close at %(end)s") % {"end": timezone.localtime(end)}}
