@@ -120,7 +120,7 @@ def _risk_changes(start: datetime, end: datetime) -> list[dict]:
     changes = risk.public_changes(now=end, days=1)  # since end - 1 day, the day's start
     return [
         {
-            "at": change.at.isoformat(),
+            "at": timezone.localtime(change.at).isoformat(),  # Beijing time, as published
             "level": change.area.level,
             "name": change.area.name,
             "in_force": change.came_into_force,
