@@ -24,6 +24,8 @@ demo: venv
 	$(BIN)/epicommand seed-testing --if-empty
 	$(BIN)/epicommand seed-outbreak --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand seed-inbound --seed $(DEMO_SEED) --if-empty
+	$(BIN)/epicommand seed-information --if-empty
+	$(BIN)/epicommand draft-bulletin --schedule
 	$(BIN)/epicommand check-inbound-loop --schedule
 	$(BIN)/epicommand recompute-codes --schedule
 	$(BIN)/epicommand deliver-referrals --schedule

@@ -168,3 +168,4 @@ api.add_router("/cold-chain", "epicommand.coldchain.api.router")
 
 api.add_router("/inbound", "epicommand.inbound.api.flights.router")
 api.add_router("/inbound", "epicommand.inbound.api.arrivals.router")
+api.add_router("/information", "epicommand.information.api.router")

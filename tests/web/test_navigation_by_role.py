@@ -54,6 +54,9 @@ TESTING_VIEW = [ROUNDS, SAMPLING_SITES, LABS, RECALLS]
 AUDIT, TOKENS, APPROVALS = "/audit/", "/tokens/", "/tokens/approvals/"
 EDITIONS = "/policy/editions/"
 COLD_CHAIN = "/cold-chain/"
+SIGN_OFF = "/information/sign-off/"
+INFO_READ = ["/information/", "/information/rumours/", "/information/knowledge/"]
+INFORMATION = [INFO_READ[0], SIGN_OFF, *INFO_READ[1:]]
 CONTROL = [CODES, CHECKPOINTS, SCANS, RISK, PRIORITY]
 QUARANTINE = [SITES, OCCUPANCY, MONITORING, ALERTS, VIOLATIONS, HOUSEHOLDS]
 COMMAND = [HOME, PERSONS, IMPORT, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]
@@ -66,6 +69,7 @@ EVERY_ITEM = {
     *TRACING,
     *TESTING,
     COLD_CHAIN,
+    *INFORMATION,
     EDITIONS,
     AUDIT,
     TOKENS,
@@ -78,12 +82,14 @@ EVERY_ITEM = {
     [
         (
             Role.CITY_OFFICE,
-            [*COMMAND, *CONTROL, *QUARANTINE, *INBOUND, *TRACING, *TESTING, COLD_CHAIN, EDITIONS]
+            [*COMMAND, *CONTROL, *QUARANTINE, *INBOUND, *TRACING, *TESTING, COLD_CHAIN]
+            + [*INFORMATION, EDITIONS]
             + [APPROVALS],
         ),
         (
             Role.COUNTY_OFFICE,
-            [*COMMAND, *CONTROL, *QUARANTINE, *INBOUND, *TRACING, *TESTING, COLD_CHAIN, EDITIONS]
+            [*COMMAND, *CONTROL, *QUARANTINE, *INBOUND, *TRACING, *TESTING, COLD_CHAIN]
+            + [*INFO_READ, EDITIONS]
             + [APPROVALS],
         ),
         (
@@ -95,13 +101,23 @@ EVERY_ITEM = {
             Role.SUPERVISOR,
             [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, SUPERVISION]
             + [CODES, CHECKPOINTS, SCANS, RISK, SITES, OCCUPANCY, ALERTS, VIOLATIONS]
-            + [ARRIVALS, LOOP, FLIGHTS, *TRACING, *TESTING_VIEW, COLD_CHAIN, EDITIONS, AUDIT],
+            + [
+                ARRIVALS,
+                LOOP,
+                FLIGHTS,
+                *TRACING,
+                *TESTING_VIEW,
+                COLD_CHAIN,
+                *INFO_READ,
+                EDITIONS,
+                AUDIT,
+            ],
         ),
         (
             Role.LEADER,
             [HOME, PERSONS, PLACES, DASHBOARD, TASKS, CHAIN, REPORTS]
             + [CHECKPOINTS, RISK, SITES, OCCUPANCY, ALERTS, ARRIVALS, LOOP, FLIGHTS]
-            + [*TRACING, *TESTING_VIEW, COLD_CHAIN, EDITIONS],
+            + [*TRACING, *TESTING_VIEW, COLD_CHAIN, *INFORMATION, EDITIONS],
         ),
         (Role.ADMINISTRATOR, [HOME, PLACES, RISK, AUDIT, TOKENS]),
         (Role.LAB_STAFF, [HOME, PLACES, REPORTS, RISK, *TESTING_VIEW]),

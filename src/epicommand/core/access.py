@@ -69,6 +69,13 @@ class Capability(StrEnum):
     VIEW_POLICY = "policy.view"
     CHOOSE_EDITION = "policy.choose"
 
+    # Public information (the information app, issue 20): one block, added together.
+    VIEW_INFORMATION = "information.view"  # bulletin drafts, the sign-off queue, rumours
+    DRAFT_BULLETINS = "bulletin.draft"  # draft, correct and publish the day's bulletin
+    SIGN_BULLETINS = "bulletin.sign"  # sign a stage the policy gives one's role
+    HANDLE_RUMOURS = "rumour.handle"  # report, rule on, refute and refer rumours
+    MANAGE_KNOWLEDGE = "knowledge.manage"  # write and publish prevention articles
+
 
 C = Capability
 _OFFICE = {
@@ -115,11 +122,15 @@ _OFFICE = {
     C.CONFIRM_SUSPENSIONS,
     C.VIEW_POLICY,
     C.APPROVE_TOKENS,
+    C.VIEW_INFORMATION,
+    C.HANDLE_RUMOURS,
 }
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    "city_office": frozenset(_OFFICE | {C.CHOOSE_EDITION}),
+    "city_office": frozenset(
+        _OFFICE | {C.CHOOSE_EDITION, C.DRAFT_BULLETINS, C.SIGN_BULLETINS, C.MANAGE_KNOWLEDGE}
+    ),
     "county_office": frozenset(_OFFICE),
     "epidemiologist": frozenset(
         _FIELD
@@ -204,6 +215,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_TESTING,
             C.VIEW_COLDCHAIN,
             C.VIEW_POLICY,
+            C.VIEW_INFORMATION,
+            C.SIGN_BULLETINS,
         }
     ),
     # Discipline inspection follows everything and changes nothing but its own findings.
@@ -226,6 +239,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_TESTING,
             C.VIEW_COLDCHAIN,
             C.VIEW_POLICY,
+            C.VIEW_INFORMATION,
         }
     ),
     # Cold chain: an enterprise's staff act for their own enterprise only (its account,

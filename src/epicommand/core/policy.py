@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .policy_exports import DataRules
+from .policy_information import InformationRules
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,8 @@ class ProtocolEdition:
     coldchain_task_hours: int = 24
     # Exports, uploads and retention (core.policy_exports).
     data: DataRules = field(default_factory=DataRules)
+    # Public information: the daily bulletin, rumours, prevention knowledge (issue 20).
+    information: InformationRules = field(default_factory=InformationRules)
 
 
 EDITIONS = {

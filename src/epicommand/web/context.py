@@ -108,6 +108,21 @@ NAV_ITEMS = (
     NavItem(_("Recalls"), "testing:recall_list", Capability.VIEW_TESTING, "testing/recalls"),
     NavItem(_("Fever clinics"), "testing:clinic_list", Capability.FEVER_CLINIC, "testing/clinics"),
     NavItem(_("Cold chain"), "coldchain:batch_list", Capability.VIEW_COLDCHAIN, "cold-chain"),
+    NavItem(
+        _("Bulletins"), "information:bulletin_list", Capability.VIEW_INFORMATION, "information"
+    ),
+    NavItem(
+        _("Sign-off"), "information:sign_queue", Capability.SIGN_BULLETINS, "information/sign-off"
+    ),
+    NavItem(
+        _("Rumours"), "information:rumour_list", Capability.VIEW_INFORMATION, "information/rumours"
+    ),
+    NavItem(
+        _("Prevention knowledge"),
+        "information:knowledge",
+        Capability.VIEW_INFORMATION,
+        "information/knowledge",
+    ),
     NavItem(_("Protocol editions"), "web:edition_list", Capability.VIEW_POLICY, "policy/editions"),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),

@@ -1,0 +1,1 @@
+"""Every change of the information app's state: bulletins, rumours, articles."""
