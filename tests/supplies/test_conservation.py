@@ -34,7 +34,7 @@ def conserved():
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(operations=OPERATIONS)
 def test_no_sequence_of_deliveries_and_allocations_makes_stock_negative(depot, city, operations):
