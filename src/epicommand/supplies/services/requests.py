@@ -74,10 +74,6 @@ def submit_request(
     return request
 
 
-def _require_warehouse(actor, request: MaterialRequest) -> None:
-    require(actor, Capability.MANAGE_MATERIALS, region=request.warehouse.region_id)
-
-
 def _move(request: MaterialRequest, start: str, end: str, **stamps) -> None:
     """The status change, conditional on the status it starts from: of two clerks acting
     at once, one wins and the other is told."""
@@ -90,7 +86,7 @@ def _move(request: MaterialRequest, start: str, end: str, **stamps) -> None:
 
 def approve_request(actor, request: MaterialRequest, *, approved=None, now=None):
     """Approve each line as asked, or as much as `approved` ({item code: n}) says."""
-    _require_warehouse(actor, request)
+    require(actor, Capability.MANAGE_MATERIALS, region=request.warehouse.region_id)
     now = now or timezone.now()
     lines = list(request.lines.select_related("item"))
     approved = approved or {}
@@ -118,7 +114,7 @@ def approve_request(actor, request: MaterialRequest, *, approved=None, now=None)
 
 
 def refuse_request(actor, request: MaterialRequest, *, reason, now=None):
-    _require_warehouse(actor, request)
+    require(actor, Capability.MANAGE_MATERIALS, region=request.warehouse.region_id)
     reason = str(reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("say why the request is refused")})
@@ -175,7 +171,7 @@ def _clean_picks(lots, items, errors) -> dict[int, list]:
 def allocate(actor, request: MaterialRequest, *, lots=None, now: datetime | None = None):
     """Take each approved line from the warehouse's unexpired lots, earliest expiry first
     (or from the lots named); all lines or none."""
-    _require_warehouse(actor, request)
+    require(actor, Capability.MANAGE_MATERIALS, region=request.warehouse.region_id)
     now = now or timezone.now()
     today = timezone.localdate(now)
     errors: dict[str, str] = {}
