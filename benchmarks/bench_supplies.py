@@ -78,6 +78,7 @@ def _child(runs: int) -> None:
 
     from django.db import connection
     from django.test import Client
+    from django.test.utils import setup_test_environment
     from django.utils import timezone
 
     from epicommand.core.models import Region, Role, User
@@ -135,6 +136,7 @@ def _child(runs: int) -> None:
         for d in districts[:3]
     )
     user = User.objects.create(username="city_office", role=Role.CITY_OFFICE, scope_region=city)
+    setup_test_environment()  # the test Client's "testserver" host is allowed
     client = Client()
     client.force_login(user)
     if connection.vendor == "postgresql":
