@@ -25,7 +25,7 @@ from . import databases
 from .measure import median, p95, timed_ms
 
 ORDER = 85
-TARGET_P95_MS = 100.0
+TARGET_RATIO = 2.0  # the board's queries against the bare aggregate, p95 to p95
 DISTRICTS, PER_DISTRICT, DAYS = 22, 5, 30
 
 
@@ -44,14 +44,16 @@ def run(args) -> list[str]:
         )
         r = json.loads(output.strip().splitlines()[-1])
         board, page, bare = r["board"], r["page"], r["bare"]
-        verdict = "ok" if p95(page) < TARGET_P95_MS else "MISSED"
+        ratio = p95(board) / p95(bare)
+        verdict = "ok" if ratio <= TARGET_RATIO else "MISSED"
         lines += [
             f"{database.label:<11} {r['reports']:,} reports: {DISTRICTS} districts x "
             f"{PER_DISTRICT} enterprises x 7 commodities x {DAYS} days",
             f"{'':<11} {'board + 30-day trend (queries)':<36} median {median(board):6.1f} ms  "
-            f"p95 {p95(board):6.1f} ms  = {p95(board) / p95(bare):4.1f}x baseline p95",
+            f"p95 {p95(board):6.1f} ms  = {ratio:4.1f}x baseline p95 [{verdict}: <= "
+            f"{TARGET_RATIO:.0f}x]",
             f"{'':<11} {'GET /supplies/ (rendered page)':<36} median {median(page):6.1f} ms  "
-            f"p95 {p95(page):6.1f} ms  [{verdict}: p95 < {TARGET_P95_MS:.0f} ms]",
+            f"p95 {p95(page):6.1f} ms  (for information: layout and 154 rows rendered)",
             f"{'':<11} {'baseline: bare 30-day aggregate':<36} median {median(bare):6.1f} ms  "
             f"p95 {p95(bare):6.1f} ms",
         ]
