@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS
@@ -21,6 +21,7 @@ from ..services import materials, requests
 router = Router(tags=["medical materials"])
 ID = Path(..., ge=1, le=MAX_ID)
 QUANTITY = Field(ge=0, le=10_000_000)
+AFTER = Query(None, ge=1, le=MAX_ID, description="the last id of the page before")
 
 
 class WarehouseIn(Schema):
@@ -229,7 +230,7 @@ def submit_request(request, payload: RequestIn):
 
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS}, summary="Requests")
-def list_requests(request, status: str = "", after: int | None = Field(None, ge=1, le=MAX_ID)):
+def list_requests(request, status: str = "", after: int | None = AFTER):
     """Requests of your jurisdiction and to its warehouses, newest first, 50 a page."""
     require(request.auth, Capability.VIEW_MATERIALS)
     return queries.request_page(request.auth, status=status, after=after)
