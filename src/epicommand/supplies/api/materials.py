@@ -142,7 +142,7 @@ class AllocationOut(Schema):
     quantity: int
 
 
-class ForecastItemOut(Schema):
+class MaterialsForecastItemOut(Schema):
     item: str = Field(alias="item.code")
     on_hand: int
     expired: int
@@ -151,10 +151,10 @@ class ForecastItemOut(Schema):
     warning: bool
 
 
-class ForecastOut(Schema):
+class MaterialsForecastOut(Schema):
     warehouse_id: int = Field(alias="warehouse.pk")
     rooms_occupied: int
-    items: list[ForecastItemOut]
+    items: list[MaterialsForecastItemOut]
 
 
 def _request(who, request_id: int) -> MaterialRequest:
@@ -195,7 +195,9 @@ def lots(request, warehouse_id: int = ID):
 
 
 @router.get(
-    "/warehouses/{warehouse_id}/forecast", response={200: ForecastOut, **ERRORS}, summary="Forecast"
+    "/warehouses/{warehouse_id}/forecast",
+    response={200: MaterialsForecastOut, **ERRORS},
+    summary="Forecast",
 )
 def forecast(request, warehouse_id: int = ID):
     """Days of supply per item from the rounds still to sample and the rooms occupied."""

@@ -36,19 +36,19 @@ class SupplyEnterpriseOut(Schema):
     region_code: str = Field(alias="region_id")
 
 
-class ReportLineIn(Schema):
+class PriceReportLineIn(Schema):
     commodity: str = Field(max_length=20, description="rice, flour, grain_oil, vegetables ...")
     retail_price: Decimal = Field(description="yuan/kg", **MONEY)
     purchase_price: Decimal = Field(description="yuan/kg", **MONEY)
     stock_tonnes: Decimal = Field(max_digits=14, decimal_places=2)
 
 
-class ReportIn(Schema):
+class PriceReportIn(Schema):
     day: date | None = Field(None, description="today if omitted")
-    lines: list[ReportLineIn] = Field(max_length=20)
+    lines: list[PriceReportLineIn] = Field(max_length=20)
 
 
-class AlertOut(Schema):
+class PriceAlertOut(Schema):
     region_code: str = Field(alias="region_id")
     commodity: str
     day: date
@@ -58,10 +58,10 @@ class AlertOut(Schema):
     limit: Decimal
 
 
-class ReportOut(Schema):
+class PriceReportOut(Schema):
     day: date
     commodities: list[str]
-    alerts: list[AlertOut]
+    alerts: list[PriceAlertOut]
 
 
 class BaselineIn(Schema):
@@ -102,8 +102,8 @@ def list_enterprises(request):
     return list(SupplyEnterprise.objects.visible_to(request.auth).order_by("pk")[:500])
 
 
-@router.post("/reports", response={201: ReportOut, **ERRORS}, summary="Report the day")
-def report_day(request, payload: ReportIn):
+@router.post("/reports", response={201: PriceReportOut, **ERRORS}, summary="Report the day")
+def report_day(request, payload: PriceReportIn):
     """An enterprise's token reports its stock and prices for the day; the alerts its
     figures raised are in the answer. All lines or none."""
     values = payload.dict()
@@ -130,7 +130,7 @@ def board(request, day: date | None = None, region: str = "", commodity: str = "
     )
 
 
-@router.get("/alerts", response={200: list[AlertOut], **ERRORS}, summary="Alerts")
+@router.get("/alerts", response={200: list[PriceAlertOut], **ERRORS}, summary="Alerts")
 def alerts(request, since: date | None = None):
     """The alerts of your jurisdiction since a day (the last 7 days by default)."""
     require(request.auth, Capability.VIEW_SUPPLIES)
