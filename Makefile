@@ -22,6 +22,7 @@ demo: venv
 	$(BIN)/epicommand seed-control --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand seed-quarantine --if-empty
 	$(BIN)/epicommand seed-testing --if-empty
+	$(BIN)/epicommand seed-supplies --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand seed-outbreak --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand seed-inbound --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand seed-information --if-empty

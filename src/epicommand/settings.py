@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "epicommand.coldchain",
     "epicommand.inbound",
     "epicommand.information",
+    "epicommand.supplies",
     "epicommand.simulation",
     "epicommand.web",
 ]

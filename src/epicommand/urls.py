@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("epicommand.coldchain.urls")),
     path("", include("epicommand.inbound.urls")),
     path("", include("epicommand.information.urls")),
+    path("", include("epicommand.supplies.urls")),
     path("", include("epicommand.web.urls")),
 ]
 

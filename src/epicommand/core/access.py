@@ -64,6 +64,16 @@ class Capability(StrEnum):
     RECEIVE_TRAVELLERS = "inbound.receive"  # acknowledge a handover addressed to one's unit
     CONFIRM_SUSPENSIONS = "inbound.suspend"  # confirm a flight route's suspension
 
+    # Necessities and medical materials (the supplies app, issue 20 items 4 and 5): the
+    # price and supply boards; registering supply enterprises and baselines; an
+    # enterprise's own daily report; the materials warehouse, its stock and requests.
+    VIEW_SUPPLIES = "supplies.view"
+    MANAGE_SUPPLIES = "supplies.manage"
+    REPORT_SUPPLIES = "supplies.report"
+    VIEW_MATERIALS = "materials.view"
+    MANAGE_MATERIALS = "materials.manage"
+    REQUEST_MATERIALS = "materials.request"
+
     # Protocol editions (core.policy): which one is in force and the switches scheduled;
     # the city office alone chooses (a choice also needs a scope covering the city).
     VIEW_POLICY = "policy.view"
@@ -124,7 +134,15 @@ _OFFICE = {
     C.APPROVE_TOKENS,
     C.VIEW_INFORMATION,
     C.HANDLE_RUMOURS,
+    C.VIEW_SUPPLIES,
+    C.MANAGE_SUPPLIES,
+    C.VIEW_MATERIALS,
+    C.MANAGE_MATERIALS,
+    C.REQUEST_MATERIALS,
 }
+# The places that use medical materials ask the warehouse for them (sampling sites, labs,
+# quarantine sites, hospitals' fever clinics) and see its stock.
+_MATERIAL_USER = {C.VIEW_MATERIALS, C.REQUEST_MATERIALS}
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -154,11 +172,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     "sampling_staff": frozenset(
         _FIELD
         | {C.VIEW_PERSONS, C.VIEW_HEALTH_CODES, C.VIEW_PRIORITY_TESTS, C.VIEW_TESTING, C.SAMPLE}
+        | _MATERIAL_USER
     ),
     # A lab sees the boxes sent to it and the tubes in them, never who is in a tube.
-    "lab_staff": frozenset(_FIELD | {C.VIEW_TESTING, C.RECORD_RESULTS}),
+    "lab_staff": frozenset(_FIELD | {C.VIEW_TESTING, C.RECORD_RESULTS} | _MATERIAL_USER),
     "clinician": frozenset(
-        _FIELD | {C.VIEW_PERSONS, C.VIEW_HEALTH_CODES, C.VIEW_PRIORITY_TESTS, C.FEVER_CLINIC}
+        _FIELD
+        | {C.VIEW_PERSONS, C.VIEW_HEALTH_CODES, C.VIEW_PRIORITY_TESTS, C.FEVER_CLINIC}
+        | _MATERIAL_USER
     ),
     "quarantine_staff": frozenset(
         _FIELD
@@ -172,6 +193,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_INBOUND,
             C.RECEIVE_TRAVELLERS,
         }
+        | _MATERIAL_USER
     ),
     # Customs and airport health staff at the port desk, and the transfer teams.
     "port_staff": frozenset(
@@ -217,6 +239,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_POLICY,
             C.VIEW_INFORMATION,
             C.SIGN_BULLETINS,
+            C.VIEW_SUPPLIES,
+            C.VIEW_MATERIALS,
         }
     ),
     # Discipline inspection follows everything and changes nothing but its own findings.
@@ -240,12 +264,19 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_COLDCHAIN,
             C.VIEW_POLICY,
             C.VIEW_INFORMATION,
+            C.VIEW_SUPPLIES,
+            C.VIEW_MATERIALS,
         }
     ),
     # Cold chain: an enterprise's staff act for their own enterprise only (its account,
     # coldchain.models.EnterpriseAccount); the market regulator registers and reads them.
     "coldchain_enterprise": frozenset({C.VIEW_COLDCHAIN, C.RECORD_COLDCHAIN}),
-    "market_regulator": frozenset(_FIELD | {C.VIEW_COLDCHAIN, C.MANAGE_COLDCHAIN}),
+    "market_regulator": frozenset(
+        _FIELD | {C.VIEW_COLDCHAIN, C.MANAGE_COLDCHAIN, C.VIEW_SUPPLIES, C.MANAGE_SUPPLIES}
+    ),
+    # A designated supply enterprise or market reports its own stock and prices only
+    # (supplies.models.SupplyAccount).
+    "supply_enterprise": frozenset({C.REPORT_SUPPLIES}),
     "administrator": frozenset(
         {C.VIEW_PLACES, C.EDIT_PLACES, C.VIEW_REGIONS, C.VIEW_AUDIT, C.MANAGE_TOKENS}
     ),

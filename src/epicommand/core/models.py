@@ -145,6 +145,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor (discipline inspection)")
     COLDCHAIN_ENTERPRISE = "coldchain_enterprise", _("Cold-chain enterprise staff")
     MARKET_REGULATOR = "market_regulator", _("Market regulator")
+    SUPPLY_ENTERPRISE = "supply_enterprise", _("Designated supply enterprise staff")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

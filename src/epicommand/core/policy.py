@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from .policy_exports import DataRules
 from .policy_information import InformationRules
+from .policy_supplies import SuppliesRules
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,8 @@ class ProtocolEdition:
     data: DataRules = field(default_factory=DataRules)
     # Public information: the daily bulletin, rumours, prevention knowledge (issue 20).
     information: InformationRules = field(default_factory=InformationRules)
+    # Necessities and medical materials (core.policy_supplies).
+    supplies: SuppliesRules = field(default_factory=SuppliesRules)
 
 
 EDITIONS = {

@@ -123,6 +123,12 @@ NAV_ITEMS = (
         Capability.VIEW_INFORMATION,
         "information/knowledge",
     ),
+    NavItem(_("Supplies and prices"), "supplies:board", Capability.VIEW_SUPPLIES, "supplies"),
+    NavItem(_("Price report"), "supplies:report", Capability.REPORT_SUPPLIES, "supplies/report"),
+    NavItem(_("Materials"), "supplies:warehouses", Capability.VIEW_MATERIALS, "materials"),
+    NavItem(
+        _("Material requests"), "supplies:requests", Capability.VIEW_MATERIALS, "materials/requests"
+    ),
     NavItem(_("Protocol editions"), "web:edition_list", Capability.VIEW_POLICY, "policy/editions"),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from epicommand.core import counters
-from epicommand.core.access import scope_q, typed_region_q
+from epicommand.core.access import region_q, scope_q, typed_region_q
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.masking import mask_name
 from epicommand.core.models import Region
@@ -365,3 +365,13 @@ def sites_by_county(sites) -> dict[str, list]:
     for site in sites:
         found[county_of(site.region_id)].append(site)
     return found
+
+
+def occupied_rooms_in(region_code: str) -> int:
+    """Rooms occupied today in the active sites inside a region: the room-days the
+    materials forecast (supplies.forecast) turns into protective equipment."""
+    return Room.objects.filter(
+        region_q(region_code, "site__region_id"),
+        site__is_active=True,
+        status=Room.Status.OCCUPIED,
+    ).count()

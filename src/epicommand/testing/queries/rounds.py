@@ -13,12 +13,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from epicommand.core.access import covers, scope_q, typed_region_q
+from epicommand.core.access import covers, region_q, scope_q, typed_region_q
 from epicommand.core.keyset import parse_cursor
 from epicommand.core.models import Region
 from epicommand.people.models import Person
 
-from ..models import Round, Sample, SamplingSite, SiteAssignment
+from ..models import Round, RoundProgress, Sample, SamplingSite, SiteAssignment
 
 PAGE_SIZE = 50
 MAX_PAGE = 500
@@ -206,3 +206,14 @@ def resident_samples(person: Person, *, limit: int = 5) -> list[Sample]:
     return list(
         Sample.objects.filter(person=person).select_related("round").order_by("-sampled_at")[:limit]
     )
+
+
+def still_to_sample(round_: Round, region_code: str) -> dict[str, int]:
+    """{village code: persons of the round's target not yet sampled} inside a region, for
+    the materials forecast (supplies.forecast): read from the round's per-village rows."""
+    rows = (
+        RoundProgress.objects.filter(round=round_)
+        .filter(region_q(region_code, "region_id"))
+        .values_list("region_id", "target", "sampled")
+    )
+    return {code: target - sampled for code, target, sampled in rows if target > sampled}

@@ -1,0 +1,1 @@
+"""Every change of state of necessities and materials, as plain functions."""
