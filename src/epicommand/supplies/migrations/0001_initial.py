@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0015_supplies_roles'),
+        ('core', '0016_supplies_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0014_api_token_approval'),
+        ('core', '0015_file_jobs'),
     ]
 
     operations = [
