@@ -167,3 +167,4 @@ api.add_router("/cold-chain", "epicommand.coldchain.api.router")
 
 api.add_router("/inbound", "epicommand.inbound.api.flights.router")
 api.add_router("/inbound", "epicommand.inbound.api.arrivals.router")
+api.add_router("/gatherings", "epicommand.gatherings.api.router")

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "epicommand.testing",
     "epicommand.coldchain",
     "epicommand.inbound",
+    "epicommand.gatherings",
     "epicommand.simulation",
     "epicommand.web",
 ]

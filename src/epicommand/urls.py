@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("epicommand.testing.urls")),
     path("", include("epicommand.coldchain.urls")),
     path("", include("epicommand.inbound.urls")),
+    path("", include("epicommand.gatherings.urls")),
     path("", include("epicommand.web.urls")),
 ]
 

@@ -69,6 +69,14 @@ class Capability(StrEnum):
     VIEW_POLICY = "policy.view"
     CHOOSE_EDITION = "policy.choose"
 
+    # Gatherings and tourist sites (the gatherings app, issue 19): one block, added together.
+    VIEW_GATHERINGS = "gathering.view"  # applications, their attendees and checks
+    APPLY_GATHERINGS = "gathering.apply"  # file an application (for a person or a unit)
+    APPROVE_GATHERINGS = "gathering.approve"  # decide the stages addressed to one's level
+    SET_WARTIME = "gathering.wartime"  # declare and end the wartime state (the city office)
+    MANAGE_TOURIST_SITES = "tourism.manage"  # sites, slots, the occupancy board
+    WORK_SITE_ENTRY = "tourism.entry"  # the site's entry screen: entries and exits
+
 
 C = Capability
 _OFFICE = {
@@ -115,11 +123,16 @@ _OFFICE = {
     C.CONFIRM_SUSPENSIONS,
     C.VIEW_POLICY,
     C.APPROVE_TOKENS,
+    C.VIEW_GATHERINGS,
+    C.APPLY_GATHERINGS,
+    C.APPROVE_GATHERINGS,
+    C.MANAGE_TOURIST_SITES,
+    C.WORK_SITE_ENTRY,
 }
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    "city_office": frozenset(_OFFICE | {C.CHOOSE_EDITION}),
+    "city_office": frozenset(_OFFICE | {C.CHOOSE_EDITION, C.SET_WARTIME}),
     "county_office": frozenset(_OFFICE),
     "epidemiologist": frozenset(
         _FIELD
@@ -138,6 +151,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.HANDLE_REFERRALS,
             C.VIEW_TESTING,
             C.VIEW_POLICY,
+            C.VIEW_GATHERINGS,
         }
     ),
     "sampling_staff": frozenset(
@@ -176,6 +190,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.RECORD_SCANS,
             C.RECORD_PASSAGES,
             C.VIEW_CHECKPOINTS,
+            C.WORK_SITE_ENTRY,
         }
     ),
     "community_worker": frozenset(
@@ -183,9 +198,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_HEALTH_CODES}
         | {C.RECORD_SCANS, C.HOME_CONTROL, C.RECORD_VIOLATIONS, C.VIEW_TESTING}
         | {C.VIEW_INBOUND, C.RECEIVE_TRAVELLERS}
+        | {C.VIEW_GATHERINGS, C.APPLY_GATHERINGS, C.APPROVE_GATHERINGS}
     ),
     # Public security opens the violations referred to it (scoped to its region).
-    "department_officer": frozenset(_FIELD | {C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_VIOLATIONS}),
+    # Gatherings: a unit's officer files and approves its staff's trips abroad (and the
+    # foreign affairs office's and public security's officers their stages); the culture
+    # and tourism office's officers run the tourist sites and their occupancy board.
+    "department_officer": frozenset(
+        _FIELD
+        | {C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_VIOLATIONS}
+        | {C.VIEW_GATHERINGS, C.APPLY_GATHERINGS, C.APPROVE_GATHERINGS}
+        | {C.MANAGE_TOURIST_SITES, C.WORK_SITE_ENTRY}
+    ),
     # The party and government top leaders: direct, sign emergency reports, read it all.
     "leader": frozenset(
         {
@@ -262,6 +286,7 @@ PERSON_READING = frozenset(
         C.VIEW_VIOLATIONS,
         C.VIEW_INBOUND,
         C.HOME_CONTROL,
+        C.VIEW_GATHERINGS,
     }
 )
 
