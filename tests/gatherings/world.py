@@ -57,19 +57,22 @@ def hall(city):
 
 
 def make_people(region, n: int, *, start: int = 0) -> list[Person]:
+    """`n` residents of `region` with valid, distinct ID numbers (a birthday per 400)."""
+
+    def born(k: int) -> date:
+        return date(1960, 1, 1) + timedelta(days=k // 400)
+
     return Person.objects.bulk_create(
         Person(
-            name=f"参会{start + i}",
-            sex="M" if i % 2 else "F",
-            birth_date=date(1980, 1, 1),
-            id_number=make_id_number(
-                region.code[:6], date(1980, 1, 1), start + i, "M" if i % 2 else "F"
-            ),
-            phone=f"138{start + i:08d}",
+            name=f"参会{k}",
+            sex="M" if k % 2 else "F",
+            birth_date=born(k),
+            id_number=make_id_number(region.code[:6], born(k), k % 400, "M" if k % 2 else "F"),
+            phone=f"138{k:08d}",
             address="村内",
             region=region,
         )
-        for i in range(n)
+        for k in range(start, start + n)
     )
 
 
