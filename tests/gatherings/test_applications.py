@@ -34,7 +34,11 @@ def test_a_meeting_of_200_goes_to_the_township_with_a_deadline(approvers, hall, 
     people = make_people(city.xgz, 5)
     app = _meeting(approvers.village, hall, people, headcount=200)
     (stage,) = app.stages.all()
-    assert (stage.approver, stage.region_id, stage.state) == ("township", city.zengcun.code, S.CURRENT)
+    assert (stage.approver, stage.region_id, stage.state) == (
+        "township",
+        city.zengcun.code,
+        S.CURRENT,
+    )
     assert stage.due_at > app.filed_at
     assert Attendee.objects.filter(application=app, person__isnull=False).count() == 5
 
@@ -75,7 +79,11 @@ def test_going_abroad_is_approved_stage_by_stage_and_not_out_of_order(
         ends_at=soon(20),
     )
     unit, foreign, police = app.stages.all()
-    assert [s.approver for s in (unit, foreign, police)] == ["unit", "foreign_affairs", "public_security"]
+    assert [s.approver for s in (unit, foreign, police)] == [
+        "unit",
+        "foreign_affairs",
+        "public_security",
+    ]
     assert (foreign.unit, police.unit) == (units.foreign, units.police)
     with pytest.raises(ValidationError) as refused:
         approvals.decide(approvers.police, police, approve=True)
@@ -100,7 +108,9 @@ def test_a_refusal_needs_a_reason(approvers, hall, city):
 def test_bad_input_is_refused_by_field_and_nothing_is_written(approvers, hall, city):
     people = make_people(city.xgz, 3)
     rows = attendee_rows(people)
-    rows[1]["id_number"] = rows[1]["id_number"][:17] + ("0" if rows[1]["id_number"][17] != "0" else "1")
+    rows[1]["id_number"] = rows[1]["id_number"][:17] + (
+        "0" if rows[1]["id_number"][17] != "0" else "1"
+    )
     with pytest.raises(ValidationError) as refused:
         _meeting(
             approvers.village,

@@ -40,7 +40,9 @@ def test_2000_concurrent_attempts_for_500_places_end_with_exactly_500():
 
     def attempt(person) -> bool:
         try:
-            bookings.book(person, Slot.objects.select_related("site").get(pk=slot.pk), conditions=conditions)
+            bookings.book(
+                person, Slot.objects.select_related("site").get(pk=slot.pk), conditions=conditions
+            )
             return True
         except ValidationError:
             return False

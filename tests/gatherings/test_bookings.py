@@ -49,7 +49,9 @@ def test_a_site_within_500_m_of_a_high_risk_area_is_closed(park, city):
     # The Chang'an street's outline ends about 300 m east of the park.
     edge = 114.85 + 300 / 87_700
     square = [[edge, 38.0], [edge + 0.05, 38.0], [edge + 0.05, 38.1], [edge, 38.1], [edge, 38.0]]
-    RegionBoundary.objects.create(region=city.street, geometry={"type": "Polygon", "coordinates": [square]})
+    RegionBoundary.objects.create(
+        region=city.street, geometry={"type": "Polygon", "coordinates": [square]}
+    )
     area_in_force(city.street, "high")
     assert "500 m" in SiteConditions().of(park).closed_reason
     RegionBoundary.objects.filter(region=city.street).update(
@@ -107,9 +109,7 @@ def test_a_risk_change_that_closes_the_site_cancels_future_bookings_with_a_notic
     assert sites.review_sites()["cancelled"] == 0
 
 
-def test_entry_checks_booking_code_and_temperature_and_counts_exactly(
-    approvers, slot, city, park
-):
+def test_entry_checks_booking_code_and_temperature_and_counts_exactly(approvers, slot, city, park):
     green, red, walk_in = make_people(city.xgz, 3)
     bookings.book(green, slot)
     bookings.book(red, slot)
@@ -121,21 +121,33 @@ def test_entry_checks_booking_code_and_temperature_and_counts_exactly(
         computed_at=slot.starts_at,
     )
     at = slot.starts_at + timedelta(minutes=5)
-    fever, _p = bookings.enter(approvers.gate, park, document=green.id_number, temperature=Decimal("37.8"), now=at)
+    fever, _p = bookings.enter(
+        approvers.gate, park, document=green.id_number, temperature=Decimal("37.8"), now=at
+    )
     assert not fever.admitted and "fever" in fever.reasons
-    ok, _p = bookings.enter(approvers.gate, park, document=green.id_number, temperature=Decimal("36.5"), now=at)
+    ok, _p = bookings.enter(
+        approvers.gate, park, document=green.id_number, temperature=Decimal("36.5"), now=at
+    )
     assert ok.admitted
-    again, _p = bookings.enter(approvers.gate, park, document=green.id_number, temperature=Decimal("36.5"), now=at)
+    again, _p = bookings.enter(
+        approvers.gate, park, document=green.id_number, temperature=Decimal("36.5"), now=at
+    )
     assert not again.admitted
-    denied, _p = bookings.enter(approvers.gate, park, document=red.id_number, temperature=Decimal("36.5"), now=at)
+    denied, _p = bookings.enter(
+        approvers.gate, park, document=red.id_number, temperature=Decimal("36.5"), now=at
+    )
     assert not denied.admitted and "red" in denied.reasons
-    nobody, _p = bookings.enter(approvers.gate, park, document=walk_in.id_number, temperature=None, now=at)
+    nobody, _p = bookings.enter(
+        approvers.gate, park, document=walk_in.id_number, temperature=None, now=at
+    )
     assert not nobody.admitted and "no booking" in nobody.reasons
     park.refresh_from_db()
     assert park.inside == 1
     bookings.leave(approvers.gate, park, document=green.id_number, now=at + timedelta(minutes=30))
     with pytest.raises(ValidationError):
-        bookings.leave(approvers.gate, park, document=green.id_number, now=at + timedelta(minutes=31))
+        bookings.leave(
+            approvers.gate, park, document=green.id_number, now=at + timedelta(minutes=31)
+        )
     park.refresh_from_db()
     assert park.inside == 0
     assert Passage.objects.filter(site=park, admitted=True).count() == 2  # one in, one out

@@ -42,7 +42,10 @@ def test_in_wartime_large_events_are_refused_with_the_reason_and_small_ones_pass
 
 
 def test_in_wartime_weddings_are_asked_to_postpone():
-    assert "postpone" in route(Kind.WEDDING, headcount=10, level="low", wartime=True, rules=RULES).refusal
+    assert (
+        "postpone"
+        in route(Kind.WEDDING, headcount=10, level="low", wartime=True, rules=RULES).refusal
+    )
     assert route(Kind.WEDDING, headcount=10, level="low", wartime=False, rules=RULES).approvers == (
         "village",
     )

@@ -11,8 +11,8 @@ from django.utils import timezone
 from epicommand.control.models import RiskArea
 from epicommand.core.idnumbers import make_id_number
 from epicommand.core.models import Role, Unit
-from epicommand.places.models import Venue
 from epicommand.people.models import Person
+from epicommand.places.models import Venue
 
 
 @pytest.fixture
@@ -24,7 +24,9 @@ def units(city):
         police=Unit.objects.create(
             name="市公安局", kind=Unit.Kind.PUBLIC_SECURITY, region=city.sjz
         ),
-        employer=Unit.objects.create(name="藁城区教育局", kind=Unit.Kind.EDUCATION, region=city.gaocheng),
+        employer=Unit.objects.create(
+            name="藁城区教育局", kind=Unit.Kind.EDUCATION, region=city.gaocheng
+        ),
         tourism=Unit.objects.create(name="市文旅局", kind=Unit.Kind.OTHER, region=city.sjz),
     )
 

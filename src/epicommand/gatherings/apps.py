@@ -8,4 +8,4 @@ class GatheringsConfig(AppConfig):
     verbose_name = _("Gatherings and tourist sites")
 
     def ready(self):
-        from . import tasks  # noqa: F401  the sites' review round
+        from . import dashboard, tasks  # noqa: F401  figures; the sites. review round

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from epicommand.core.access import ScopedQuerySet
-from epicommand.core.models import Region, Unit, User
+from epicommand.core.models import ApiToken, Region, Unit, User
 
 
 class WartimeState(models.Model):
@@ -35,7 +35,9 @@ class WartimeState(models.Model):
         return f"wartime from {self.in_force_from:%Y-%m-%d %H:%M}"
 
     def holds_at(self, at) -> bool:
-        return self.in_force_from <= at and (self.in_force_until is None or at < self.in_force_until)
+        return self.in_force_from <= at and (
+            self.in_force_until is None or at < self.in_force_until
+        )
 
 
 class Kind(models.TextChoices):
@@ -87,7 +89,17 @@ class Application(models.Model):
     area_level = models.CharField(_("risk level of the area when filed"), max_length=8)
     wartime = models.BooleanField(_("filed in the wartime state"), default=False)
     refusal_reason = models.CharField(_("reason for refusal"), max_length=300, blank=True)
-    filed_by = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name=_("filed by"))
+    filed_by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("filed by")
+    )
+    filed_by_token = models.ForeignKey(
+        ApiToken,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed by API token"),
+    )
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
@@ -239,9 +251,7 @@ class Booking(models.Model):
     region = models.ForeignKey(
         Region, models.PROTECT, related_name="+", db_index=False, verbose_name=_("region")
     )
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.BOOKED
-    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.BOOKED)
     booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
     notice = models.CharField(_("notice to the resident"), max_length=300, blank=True)
 

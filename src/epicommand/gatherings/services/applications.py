@@ -17,7 +17,7 @@ from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, covers, require
 from epicommand.core.bulk import chunks
 from epicommand.core.idnumbers import parse_id_number
-from epicommand.core.models import Region, Unit
+from epicommand.core.models import ApiToken, Region, Unit
 from epicommand.core.policy_gatherings import (
     FOREIGN_AFFAIRS,
     PUBLIC_SECURITY,
@@ -119,12 +119,19 @@ def _stage_place(approver: str, application: Application) -> tuple[str, Unit | N
         if region_code in units:
             return region_code, units[region_code]
     raise ValidationError(
-        {"unit": _("no %(u)s is registered over this region") % {"u": routing.approver_label(approver)}}
+        {
+            "unit": _("no %(u)s is registered over this region")
+            % {"u": routing.approver_label(approver)}
+        }
     )
 
 
 def _file(actor, application: Application, route: routing.Route, attendees, now) -> Application:
     rules = policy.active().gatherings
+    if isinstance(actor, ApiToken):
+        application.filed_by_token = actor
+    else:
+        application.filed_by = actor
     with transaction.atomic():
         if route.refusal:
             application.status = Application.Status.REFUSED
@@ -157,7 +164,7 @@ def _file(actor, application: Application, route: routing.Route, attendees, now)
                 Attendee(application=application, name=n, id_number=d, person=persons.get(d))
                 for n, d in attendees
             )
-        counters.bump("gathering_applications", application.region_id, day=now.date())
+        counters.bump("gathering_applications", application.region_id, day=timezone.localdate(now))
         audit.record(
             actor,
             "application.file",
@@ -215,7 +222,6 @@ def file_meeting(
         headcount=headcount,
         area_level=level,
         wartime=wartime,
-        filed_by=actor,
         filed_at=now,
     )
     return _file(actor, application, route, cleaned, now)
@@ -273,7 +279,6 @@ def file_family_event(
         headcount=headcount,
         area_level=level,
         wartime=wartime,
-        filed_by=actor,
         filed_at=now,
     )
     return _file(actor, application, route, [], now)
@@ -323,7 +328,6 @@ def file_abroad(
         headcount=1,
         area_level=levels_in_force().level_of(person.region_id),
         wartime=queries.wartime_at(starts_at) is not None,
-        filed_by=actor,
         filed_at=now,
     )
     return _file(actor, application, route, [], now)

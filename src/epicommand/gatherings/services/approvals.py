@@ -40,7 +40,8 @@ def decide(
         stage = Stage.objects.get(pk=stage.pk)
         if not may_decide(actor, stage):
             raise PermissionDenied(
-                _("this stage is decided by the %(a)s") % {"a": routing.approver_label(stage.approver)}
+                _("this stage is decided by the %(a)s")
+                % {"a": routing.approver_label(stage.approver)}
             )
         if stage.state != Stage.State.CURRENT or application.status != Application.Status.PENDING:
             raise ValidationError({"stage": _out_of_order(application, stage)})

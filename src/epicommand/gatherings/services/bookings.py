@@ -40,7 +40,9 @@ def book(person, slot: Slot, *, now: datetime | None = None, conditions=None) ->
         raise ValidationError({"slot": _("this slot has already begun")})
     condition = (conditions or SiteConditions()).of(site)
     if condition.closed:
-        raise ValidationError({"site": _("%(s)s is closed: %(r)s") % {"s": site.name, "r": condition.closed_reason}})
+        raise ValidationError(
+            {"site": _("%(s)s is closed: %(r)s") % {"s": site.name, "r": condition.closed_reason}}
+        )
     limit = policy.active().gatherings.bookings_per_person
     held = Booking.objects.filter(person=person, state=B.BOOKED, slot__starts_at__gt=now)
     if held.count() >= limit:
@@ -79,9 +81,7 @@ def cancel(person, booking: Booking, *, now: datetime | None = None) -> Booking:
 
 
 def _visitor(actor, document: str):
-    person = lookup.find_outside_jurisdiction(
-        actor, document, purpose=lookup.Purpose.SITE_ENTRY
-    )
+    person = lookup.find_outside_jurisdiction(actor, document, purpose=lookup.Purpose.SITE_ENTRY)
     if person is None:
         raise ValidationError({"document": _("no person holds this number")})
     return person
@@ -103,7 +103,9 @@ def enter(
     person = _visitor(actor, document)
     condition = SiteConditions().of(site)
     if condition.closed:
-        raise ValidationError({"site": _("the site is closed: %(r)s") % {"r": condition.closed_reason}})
+        raise ValidationError(
+            {"site": _("the site is closed: %(r)s") % {"r": condition.closed_reason}}
+        )
     early = timedelta(minutes=policy.active().gatherings.entry_early_minutes)
     booking = (
         Booking.objects.filter(
