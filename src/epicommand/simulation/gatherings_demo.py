@@ -135,7 +135,7 @@ def _county_month(rng, county, month_start, now, password, foreign, police, done
         return
     deciders = {"village": village_user, "township": township_user, "county": county_user}
     deciders |= {f"unit:{foreign.unit_id}": foreign, f"unit:{police.unit_id}": police}
-    for day in range(0, 30, 2):
+    for day in range(0, 30, 3):
         filed = month_start + timedelta(days=day, hours=rng.randint(8, 17))
         start = datetime.combine(
             timezone.localdate(filed) + timedelta(days=rng.randint(2, 6)),
@@ -251,7 +251,7 @@ def _tourist_sites(rng, counties, tourism, now, password, done) -> None:
         for day in (saturday, saturday + timedelta(days=1)):
             first = datetime.combine(day, time(9), tzinfo=timezone.get_current_timezone())
             slots = sites.add_slots(
-                tourism, site, first_start=first, minutes=120, count=4, now=friday
+                tourism, site, first_start=first, minutes=240, count=2, now=friday
             )
             for slot in slots:
                 _weekend_slot(rng, slot, visitors, gate, conditions, friday, done)
@@ -271,7 +271,8 @@ def _tourist_sites(rng, counties, tourism, now, password, done) -> None:
 
 def _weekend_slot(rng, slot, visitors, gate, conditions, friday, done) -> None:
     cap = conditions.of(slot.site).cap
-    chosen = rng.sample(visitors, min(len(visitors), rng.randint(cap // 3, cap)))
+    # A sample of the weekend's visitors: enough for the board and the trails, quick to seed.
+    chosen = rng.sample(visitors, min(len(visitors), cap, rng.randint(4, 12)))
     booked = []
     for person in chosen:
         try:
