@@ -21,7 +21,7 @@ MAX_REASON = 300
 ONE_MINUTE = timedelta(minutes=1)
 
 
-def _require_city_office(actor) -> str:
+def _city_of_the_office(actor) -> str:
     require(actor, Capability.SET_WARTIME, person=True)
     code = scope_code(actor) or ""
     if not (len(code) == 6 and code.endswith("00")):
@@ -40,7 +40,7 @@ def declare(
     """Declare the wartime state from `in_force_from` (not in the past) until
     `in_force_until` (or until ended)."""
     now = now or timezone.now()
-    city = _require_city_office(actor)
+    city = _city_of_the_office(actor)
     reason = (reason or "").strip()
     errors = {}
     if not reason:
@@ -77,7 +77,7 @@ def end(actor, state: WartimeState, *, at: datetime | None = None, now=None) -> 
     """End a declaration at `at` (default now; never in the past)."""
     now = now or timezone.now()
     at = at or now
-    city = _require_city_office(actor)
+    city = _city_of_the_office(actor)
     with transaction.atomic():
         state = WartimeState.objects.select_for_update().get(pk=state.pk)
         if state.in_force_until is not None and state.in_force_until <= now:
