@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "epicommand.inbound",
     "epicommand.information",
     "epicommand.supplies",
+    "epicommand.gatherings",
     "epicommand.simulation",
     "epicommand.web",
 ]

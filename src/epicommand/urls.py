@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("epicommand.inbound.urls")),
     path("", include("epicommand.information.urls")),
     path("", include("epicommand.supplies.urls")),
+    path("", include("epicommand.gatherings.urls")),
     path("", include("epicommand.web.urls")),
 ]
 

@@ -85,6 +85,13 @@ class Capability(StrEnum):
     SIGN_BULLETINS = "bulletin.sign"  # sign a stage the policy gives one's role
     HANDLE_RUMOURS = "rumour.handle"  # report, rule on, refute and refer rumours
     MANAGE_KNOWLEDGE = "knowledge.manage"  # write and publish prevention articles
+    # Gatherings and tourist sites (the gatherings app, issue 19): one block, added together.
+    VIEW_GATHERINGS = "gathering.view"  # applications, their attendees and checks
+    APPLY_GATHERINGS = "gathering.apply"  # file an application (for a person or a unit)
+    APPROVE_GATHERINGS = "gathering.approve"  # decide the stages addressed to one's level
+    SET_WARTIME = "gathering.wartime"  # declare and end the wartime state (the city office)
+    MANAGE_TOURIST_SITES = "tourism.manage"  # sites, slots, the occupancy board
+    WORK_SITE_ENTRY = "tourism.entry"  # the site's entry screen: entries and exits
 
 
 C = Capability
@@ -139,6 +146,11 @@ _OFFICE = {
     C.VIEW_MATERIALS,
     C.MANAGE_MATERIALS,
     C.REQUEST_MATERIALS,
+    C.VIEW_GATHERINGS,
+    C.APPLY_GATHERINGS,
+    C.APPROVE_GATHERINGS,
+    C.MANAGE_TOURIST_SITES,
+    C.WORK_SITE_ENTRY,
 }
 # The places that use medical materials ask the warehouse for them (sampling sites, labs,
 # quarantine sites, hospitals' fever clinics) and see its stock.
@@ -147,7 +159,9 @@ _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     "city_office": frozenset(
-        _OFFICE | {C.CHOOSE_EDITION, C.DRAFT_BULLETINS, C.SIGN_BULLETINS, C.MANAGE_KNOWLEDGE}
+        _OFFICE
+        | {C.CHOOSE_EDITION, C.DRAFT_BULLETINS, C.SIGN_BULLETINS, C.MANAGE_KNOWLEDGE}
+        | {C.SET_WARTIME}
     ),
     "county_office": frozenset(_OFFICE),
     "epidemiologist": frozenset(
@@ -167,6 +181,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.HANDLE_REFERRALS,
             C.VIEW_TESTING,
             C.VIEW_POLICY,
+            C.VIEW_GATHERINGS,
         }
     ),
     "sampling_staff": frozenset(
@@ -209,6 +224,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.RECORD_SCANS,
             C.RECORD_PASSAGES,
             C.VIEW_CHECKPOINTS,
+            C.WORK_SITE_ENTRY,
         }
     ),
     "community_worker": frozenset(
@@ -216,9 +232,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_HEALTH_CODES}
         | {C.RECORD_SCANS, C.HOME_CONTROL, C.RECORD_VIOLATIONS, C.VIEW_TESTING}
         | {C.VIEW_INBOUND, C.RECEIVE_TRAVELLERS}
+        | {C.VIEW_GATHERINGS, C.APPLY_GATHERINGS, C.APPROVE_GATHERINGS}
     ),
     # Public security opens the violations referred to it (scoped to its region).
-    "department_officer": frozenset(_FIELD | {C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_VIOLATIONS}),
+    # Gatherings: a unit's officer files and approves its staff's trips abroad (and the
+    # foreign affairs office's and public security's officers their stages); the culture
+    # and tourism office's officers run the tourist sites and their occupancy board.
+    "department_officer": frozenset(
+        _FIELD
+        | {C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_VIOLATIONS}
+        | {C.VIEW_GATHERINGS, C.APPLY_GATHERINGS, C.APPROVE_GATHERINGS}
+        | {C.MANAGE_TOURIST_SITES, C.WORK_SITE_ENTRY}
+    ),
     # The party and government top leaders: direct, sign emergency reports, read it all.
     "leader": frozenset(
         {
@@ -307,6 +332,7 @@ PERSON_READING = frozenset(
         C.VIEW_VIOLATIONS,
         C.VIEW_INBOUND,
         C.HOME_CONTROL,
+        C.VIEW_GATHERINGS,
     }
 )
 

@@ -80,6 +80,7 @@ FLOW_METRICS = frozenset(
         "chain_batches_coded",
         "chain_positive_samples",
         "arrivals",
+        "gathering_applications",
     }
 )
 # Running totals: a new day starts from the previous day's value.

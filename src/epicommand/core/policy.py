@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .policy_exports import DataRules
+from .policy_gatherings import GatheringRules
 from .policy_information import InformationRules
 from .policy_supplies import SuppliesRules
 
@@ -174,6 +175,8 @@ class ProtocolEdition:
     information: InformationRules = field(default_factory=InformationRules)
     # Necessities and medical materials (core.policy_supplies).
     supplies: SuppliesRules = field(default_factory=SuppliesRules)
+    # Gatherings and tourist sites (issue 19): core/policy_gatherings.py.
+    gatherings: GatheringRules = field(default_factory=GatheringRules)
 
 
 EDITIONS = {

@@ -51,6 +51,8 @@ class Purpose(StrEnum):
     ENTERPRISE_STAFF = "enterprise staff"  # a cold-chain enterprise's staff live anywhere
 
     PORT_ARRIVAL = "port arrival"  # a traveller lands at the port, bound for any county
+    GATHERING_ATTENDANCE = "gathering attendance"  # a meeting's attendees come from anywhere
+    SITE_ENTRY = "tourist site entry"  # a tourist site's visitors come from anywhere
 
 
 # The purposes whose batch intake matches many numbers at once (holders_anywhere).
@@ -61,6 +63,7 @@ BATCH_PURPOSES = frozenset(
         Purpose.SAMPLING,
         Purpose.QUARANTINE_ADMISSION,
         Purpose.PORT_ARRIVAL,
+        Purpose.GATHERING_ATTENDANCE,
     }
 )
 

@@ -129,6 +129,16 @@ NAV_ITEMS = (
     NavItem(
         _("Material requests"), "supplies:requests", Capability.VIEW_MATERIALS, "materials/requests"
     ),
+    NavItem(
+        _("Gatherings"), "gatherings:application_list", Capability.VIEW_GATHERINGS, "gatherings"
+    ),
+    NavItem(
+        _("Approval queue"), "gatherings:queue", Capability.APPROVE_GATHERINGS, "gatherings/queue"
+    ),
+    NavItem(
+        _("Tourist sites"), "gatherings:board", Capability.MANAGE_TOURIST_SITES, "tourist-sites"
+    ),
+    NavItem(_("Site entry"), "gatherings:gates", Capability.WORK_SITE_ENTRY, "tourist-sites/gates"),
     NavItem(_("Protocol editions"), "web:edition_list", Capability.VIEW_POLICY, "policy/editions"),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),
