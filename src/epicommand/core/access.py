@@ -64,6 +64,14 @@ class Capability(StrEnum):
     RECEIVE_TRAVELLERS = "inbound.receive"  # acknowledge a handover addressed to one's unit
     CONFIRM_SUSPENSIONS = "inbound.suspend"  # confirm a flight route's suspension
 
+    # Routine prevention (the prevention app, issue 18 items 1-3): read units, their
+    # inspections, rectifications, disinfection and key staff; register units and staff;
+    # inspect a unit on the phone form; record disinfection and close its tasks.
+    VIEW_PREVENTION = "prevention.view"
+    MANAGE_PREVENTION = "prevention.manage"
+    INSPECT_UNITS = "prevention.inspect"
+    DISINFECT = "prevention.disinfect"
+
     # Protocol editions (core.policy): which one is in force and the switches scheduled;
     # the city office alone chooses (a choice also needs a scope covering the city).
     VIEW_POLICY = "policy.view"
@@ -115,6 +123,10 @@ _OFFICE = {
     C.CONFIRM_SUSPENSIONS,
     C.VIEW_POLICY,
     C.APPROVE_TOKENS,
+    C.VIEW_PREVENTION,
+    C.MANAGE_PREVENTION,
+    C.INSPECT_UNITS,
+    C.DISINFECT,
 }
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
@@ -138,6 +150,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.HANDLE_REFERRALS,
             C.VIEW_TESTING,
             C.VIEW_POLICY,
+            C.VIEW_PREVENTION,
+            C.DISINFECT,
         }
     ),
     "sampling_staff": frozenset(
@@ -183,6 +197,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {C.VIEW_PERSONS, C.EDIT_PERSONS, C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_HEALTH_CODES}
         | {C.RECORD_SCANS, C.HOME_CONTROL, C.RECORD_VIOLATIONS, C.VIEW_TESTING}
         | {C.VIEW_INBOUND, C.RECEIVE_TRAVELLERS}
+        | {C.VIEW_PREVENTION, C.INSPECT_UNITS, C.DISINFECT}
     ),
     # Public security opens the violations referred to it (scoped to its region).
     "department_officer": frozenset(_FIELD | {C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_VIOLATIONS}),
@@ -204,6 +219,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_TESTING,
             C.VIEW_COLDCHAIN,
             C.VIEW_POLICY,
+            C.VIEW_PREVENTION,
         }
     ),
     # Discipline inspection follows everything and changes nothing but its own findings.
@@ -226,12 +242,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_TESTING,
             C.VIEW_COLDCHAIN,
             C.VIEW_POLICY,
+            C.VIEW_PREVENTION,
         }
     ),
     # Cold chain: an enterprise's staff act for their own enterprise only (its account,
     # coldchain.models.EnterpriseAccount); the market regulator registers and reads them.
     "coldchain_enterprise": frozenset({C.VIEW_COLDCHAIN, C.RECORD_COLDCHAIN}),
-    "market_regulator": frozenset(_FIELD | {C.VIEW_COLDCHAIN, C.MANAGE_COLDCHAIN}),
+    "market_regulator": frozenset(
+        _FIELD | {C.VIEW_COLDCHAIN, C.MANAGE_COLDCHAIN, C.VIEW_PREVENTION, C.INSPECT_UNITS}
+    ),
     "administrator": frozenset(
         {C.VIEW_PLACES, C.EDIT_PLACES, C.VIEW_REGIONS, C.VIEW_AUDIT, C.MANAGE_TOKENS}
     ),
@@ -262,6 +281,7 @@ PERSON_READING = frozenset(
         C.VIEW_VIOLATIONS,
         C.VIEW_INBOUND,
         C.HOME_CONTROL,
+        C.VIEW_PREVENTION,
     }
 )
 

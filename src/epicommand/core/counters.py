@@ -80,6 +80,7 @@ FLOW_METRICS = frozenset(
         "chain_batches_coded",
         "chain_positive_samples",
         "arrivals",
+        "prevention_inspections",
     }
 )
 # Running totals: a new day starts from the previous day's value.
@@ -103,6 +104,8 @@ STOCK_METRICS = frozenset(
         "travellers_in_loop",
         "loop_alarms_open",
         "suspensions_proposed",
+        "rectifications_open",
+        "disinfection_tasks_open",
     }
 )
 

@@ -108,6 +108,9 @@ NAV_ITEMS = (
     NavItem(_("Recalls"), "testing:recall_list", Capability.VIEW_TESTING, "testing/recalls"),
     NavItem(_("Fever clinics"), "testing:clinic_list", Capability.FEVER_CLINIC, "testing/clinics"),
     NavItem(_("Cold chain"), "coldchain:batch_list", Capability.VIEW_COLDCHAIN, "cold-chain"),
+    NavItem(
+        _("Prevention units"), "prevention:unit_list", Capability.VIEW_PREVENTION, "prevention"
+    ),
     NavItem(_("Protocol editions"), "web:edition_list", Capability.VIEW_POLICY, "policy/editions"),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),
