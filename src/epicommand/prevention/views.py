@@ -76,10 +76,18 @@ def unit_register(request):
 @capability_required(Capability.VIEW_PREVENTION)
 def unit_detail(request, unit_id: int):
     unit = _unit(request, unit_id)
+    labels = {item.code: item.label for item in inspections.checklist_of(unit)}
+    history = queries.unit_history(unit)
+    for inspection in history:  # in the reader's language, not the inspector's
+        inspection.failed_labels = [
+            labels.get(item["code"], item["label"])
+            for item in inspection.items
+            if not item["passed"]
+        ]
     context = {
         "unit": unit,
         "category": queries.category_names().get(unit.category, unit.category),
-        "history": queries.unit_history(unit),
+        "history": history,
         "rectifications": queries.rectifications_of(unit),
         "clusters": queries.clusters_of_unit(request.user, unit),
         "may_inspect": request.user.can(Capability.INSPECT_UNITS),
