@@ -14,9 +14,7 @@ from .world import PDF, image_bytes
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_inspector_fails_an_item_with_a_photo_and_the_rectification_appears(
-    world, live_server
-):
+def test_an_inspector_fails_an_item_with_a_photo_and_the_rectification_appears(world, live_server):
     unit = world.market_unit
     with chromium() as browser:
         context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
@@ -50,9 +48,7 @@ def test_an_inspector_fails_an_item_with_a_photo_and_the_rectification_appears(
         )
         page.locator("#inspection-form button[type=submit]").click()
 
-        expect(page.locator("#unit-rectifications tr[data-status=open]")).to_contain_text(
-            "masks"
-        )
+        expect(page.locator("#unit-rectifications tr[data-status=open]")).to_contain_text("masks")
         expect(page.locator("#unit-history")).to_contain_text("口罩")
         page.goto(f"{live_server.url}/prevention/rectifications/")
         expect(page.locator("#rectifications")).to_contain_text(unit.name)
