@@ -22,6 +22,18 @@ from .models import (
 
 PAGE = 50
 HISTORY = 30
+BOARD_FIELDS = (
+    "unit__name",
+    "region_id",
+    "items",
+    "responsible_name",
+    "responsible_phone",
+    "opened_at",
+    "deadline",
+    "status",
+    "escalated_at",
+    "closed_at",
+)
 
 
 def _after(rows, model, after: int | None, field: str):
@@ -81,8 +93,10 @@ def rectification_board(
         rows = rows.filter(status=status)
     if overdue:
         rows = rows.filter(deadline__lt=now or timezone.now())
-    rows = _after(rows, Rectification, after, "deadline")
-    return list(rows.select_related("unit").order_by("deadline", "pk")[:PAGE])
+    rows = _after(rows, Rectification, after, "deadline").select_related("unit")
+    # What the board shows: each datetime column read costs a conversion a row on SQLite.
+    rows = rows.only(*BOARD_FIELDS)
+    return list(rows.order_by("deadline", "pk")[:PAGE])
 
 
 def disinfection_tasks(who, *, after: int | None = None, status: str = "open", region: str = ""):
