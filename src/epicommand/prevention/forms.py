@@ -91,3 +91,12 @@ class CloseTaskForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": PHOTO_TYPES, "capture": "environment"}),
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+def position_choices():
+    return [(p.code, p.name) for p in policy.active().prevention.key_positions]
+
+
+class StaffForm(forms.Form):
+    document = forms.CharField(label=_("ID or passport number"), max_length=40)
+    position = forms.ChoiceField(label=_("Key position"), choices=position_choices)

@@ -236,3 +236,37 @@ class DisinfectionTask(models.Model):
         indexes = [
             models.Index(fields=["region", "status", "deadline"], name="dtask_region_status")
         ]
+
+
+class KeyStaff(models.Model):
+    """A person in a key position (policy `key_positions`: cold chain, port, medical,
+    transport, care home ...), tested every interval: when due they go on testing's
+    priority list; still untested past the policy's grace, a health-code fact."""
+
+    person = models.ForeignKey(
+        "people.Person", models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    # The unit's region: the unit's county keeps its staff's testing.
+    region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
+    unit = models.ForeignKey(
+        PreventionUnit, models.CASCADE, related_name="key_staff", verbose_name=_("unit")
+    )
+    position = models.CharField(_("key position"), max_length=32)
+    next_due_at = models.DateTimeField(_("next test due"))
+    last_tested_at = models.DateTimeField(_("last tested"), null=True, blank=True)
+    # When the due test was put on the priority-testing list, and under which key.
+    listed_at = models.DateTimeField(_("listed for testing at"), null=True, blank=True)
+    listed_key = models.CharField(_("listed for testing as"), max_length=80, blank=True)
+    overdue_since = models.DateTimeField(_("test overdue since"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "region_id"
+
+    class Meta:
+        verbose_name = _("key staff member")
+        verbose_name_plural = _("key staff")
+        indexes = [
+            models.Index(fields=["next_due_at"], name="keystaff_due"),
+            models.Index(fields=["region", "next_due_at"], name="keystaff_region_due"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["person", "position"], name="keystaff_once")]

@@ -16,6 +16,7 @@ from .models import (
     DisinfectionRecord,
     DisinfectionTask,
     Inspection,
+    KeyStaff,
     PreventionUnit,
     Rectification,
 )
@@ -151,3 +152,18 @@ def units_of_cluster(who, cluster: Cluster) -> list[PreventionUnit]:
 
 def category_names() -> dict[str, str]:
     return {c.code: c.name for c in policy.active().prevention.categories}
+
+
+def staff_page(who, *, after: int | None = None, overdue: bool = False, unit_id=None):
+    """The caller's key staff, the soonest due first; `overdue`: only those overdue."""
+    rows = KeyStaff.objects.visible_to(who)
+    if overdue:
+        rows = rows.filter(overdue_since__isnull=False)
+    if unit_id:
+        rows = rows.filter(unit_id=unit_id)
+    rows = _after(rows, KeyStaff, after, "next_due_at")
+    return list(rows.select_related("person", "unit").order_by("next_due_at", "pk")[:PAGE])
+
+
+def position_names() -> dict[str, str]:
+    return {p.code: p.name for p in policy.active().prevention.key_positions}

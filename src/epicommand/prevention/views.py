@@ -14,14 +14,22 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from epicommand.core.access import Capability
 from epicommand.core.keyset import parse_cursor
+from epicommand.core.masking import mask_name
 from epicommand.core.pages.access import capability_required
 from epicommand.core.pages.forms import apply_errors
 from epicommand.tracing.models import Cluster
 
 from . import queries
-from .forms import CloseTaskForm, DisinfectionRecordForm, InspectionForm, UnitForm, service_field
+from .forms import (
+    CloseTaskForm,
+    DisinfectionRecordForm,
+    InspectionForm,
+    StaffForm,
+    UnitForm,
+    service_field,
+)
 from .models import DisinfectionTask, Inspection, InspectionPhoto, PreventionUnit, Rectification
-from .services import disinfection, inspections, units
+from .services import disinfection, inspections, staff, units
 
 
 def _unit(request, unit_id: int) -> PreventionUnit:
@@ -244,7 +252,46 @@ def cluster_units(request, cluster_id: int):
     return render(request, "prevention/cluster_units.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+@capability_required(Capability.VIEW_PREVENTION)
+def staff_list(request):
+    """Staff in key positions, the soonest due first; a unit's county registers them."""
+    overdue = request.GET.get("overdue") == "1"
+    unit_id = parse_cursor(request.GET.get("unit"))
+    unit = _unit(request, unit_id) if unit_id else None
+    may_register = unit is not None and request.user.can(Capability.MANAGE_PREVENTION)
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and may_register and form.is_valid():
+        try:
+            staff.register_staff(request.user, unit, **form.cleaned_data)
+        except ValidationError as refused:
+            apply_errors(form, refused)
+        else:
+            messages.success(request, _("Registered: due for a test at once."))
+            return redirect(f"{request.path}?unit={unit.pk}")
+    rows = queries.staff_page(
+        request.user,
+        after=parse_cursor(request.GET.get("after")),
+        overdue=overdue,
+        unit_id=unit_id,
+    )
+    for row in rows:  # lists show persons masked (core.masking)
+        row.masked_name = mask_name(row.person.name)
+    context = {
+        "staff": rows,
+        "next_after": _next(rows),
+        "overdue": overdue,
+        "unit": unit,
+        "form": form,
+        "may_register": may_register,
+        "positions": queries.position_names(),
+        "now": timezone.now(),
+    }
+    return render(request, "prevention/staff_list.html", context)
+
+
 urlpatterns = [
+    path("prevention/staff/", staff_list, name="staff_list"),
     path("prevention/units/", unit_list, name="unit_list"),
     path("prevention/units/new/", unit_register, name="unit_register"),
     path("prevention/units/<int:unit_id>/", unit_detail, name="unit_detail"),

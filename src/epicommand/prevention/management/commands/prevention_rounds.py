@@ -8,7 +8,8 @@ from epicommand.prevention.tasks import prevention_round, run_round, schedule_in
 class Command(BaseCommand):
     help = (
         "Escalate the rectifications past their deadline, raise the terminal disinfection "
-        "of new positive cases' places and bring forward inspections in risk areas. Run it "
+        "of new positive cases' places, list key staff due for their test (overdue ones "
+        "become health-code facts) and bring forward inspections in risk areas. Run it "
         "from cron every few minutes, or once with --schedule to let the background worker "
         "repeat it."
     )
@@ -23,7 +24,8 @@ class Command(BaseCommand):
         moved = schedule_by_risk()
         self.stdout.write(
             f"{done['escalated']} rectifications escalated, {done['disinfection_tasks']} "
-            f"disinfection tasks raised, {moved} inspections brought forward."
+            f"disinfection tasks raised, {done['staff']['listed']} key staff listed for their "
+            f"test, {done['staff']['overdue']} overdue, {moved} inspections brought forward."
         )
         if schedule:
             for recurring in (prevention_round, schedule_inspections):
