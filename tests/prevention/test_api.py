@@ -67,6 +67,8 @@ def test_a_revoked_token_is_refused_on_every_route(world, gaocheng_token):
         ("get", "/rectifications"),
         ("post", "/disinfections"),
         ("get", "/disinfection-tasks"),
+        ("get", "/key-staff"),
+        ("post", "/key-staff"),
     ):
         assert getattr(client, method)(API + path).status_code == 401, path
 
@@ -162,3 +164,18 @@ def _file(name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="image/jpeg")
+
+
+def test_key_staff_by_api_masked_and_scoped(world, gaocheng_token, gaocheng_person):
+    client = bearer(gaocheng_token[1])
+    body = {"unit_id": world.market_unit.pk, "document": gaocheng_person.id_number}
+    made = post(client, "/key-staff", {**body, "position": "cold_chain"})
+    assert made.status_code == 201, made.content
+    assert made.json()["name"] == "张*"
+    assert fields(post(client, "/key-staff", {**body, "position": "pilot"})) == {"position"}
+    other = post(
+        client, "/key-staff", {**body, "unit_id": world.school_unit.pk, "position": "market"}
+    )
+    assert other.status_code == 404
+    listed = client.get(f"{API}/key-staff")
+    assert [s["name"] for s in listed.json()] == ["张*"]

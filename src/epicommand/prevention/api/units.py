@@ -13,10 +13,11 @@ from ninja import Field, File, Form, Path, Router, Schema, Status, UploadedFile
 from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS
 from epicommand.core.keyset import MAX_ID
+from epicommand.core.masking import mask_name
 
 from .. import queries
 from ..models import PreventionUnit
-from ..services import disinfection, inspections, units
+from ..services import disinfection, inspections, staff, units
 
 router = Router(tags=["prevention"])
 ID = Path(..., ge=1, le=MAX_ID)
@@ -98,6 +99,27 @@ class DisinfectionTaskOut(Schema):
     raised_at: datetime
     deadline: datetime
     status: str
+
+
+class StaffIn(Schema):
+    unit_id: int = Field(ge=1, le=MAX_ID)
+    document: str = Field(max_length=40, description="ID card or passport number")
+    position: str = Field(max_length=32, description="a key position code of the policy")
+
+
+class StaffOut(Schema):
+    id: int
+    unit_id: int
+    position: str
+    name: str = Field(description="masked")
+    next_due_at: datetime
+    last_tested_at: datetime | None
+    listed_at: datetime | None
+    overdue_since: datetime | None
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return mask_name(obj.person.name)
 
 
 def _unit(who, unit_id: int) -> PreventionUnit:
@@ -202,3 +224,20 @@ def list_disinfection_tasks(
 ):
     require(request.auth, Capability.VIEW_PREVENTION)
     return queries.disinfection_tasks(request.auth, after=after, status=status)
+
+
+@router.get("/key-staff", response={200: list[StaffOut], **ERRORS}, summary="Key staff")
+def list_staff(request, after: int | None = None, overdue: bool = False, unit_id: int = 0):
+    """Staff in key positions of your units, the soonest due first, names masked."""
+    require(request.auth, Capability.VIEW_PREVENTION)
+    return queries.staff_page(request.auth, after=after, overdue=overdue, unit_id=unit_id)
+
+
+@router.post("/key-staff", response={201: StaffOut, **ERRORS}, summary="Register key staff")
+def register_staff(request, payload: StaffIn):
+    """A person (by document, in your jurisdiction) in a key position at a unit."""
+    unit = _unit(request.auth, payload.unit_id)
+    made = staff.register_staff(
+        request.auth, unit, document=payload.document, position=payload.position
+    )
+    return Status(201, made)
