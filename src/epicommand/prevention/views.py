@@ -60,6 +60,7 @@ def unit_list(request):
         "due": due,
         "categories": queries.category_names(),
         "category": request.GET.get("category", ""),
+        "may_register": request.user.can(Capability.MANAGE_PREVENTION),
         "now": timezone.now(),
     }
     return render(request, "prevention/unit_list.html", context)
