@@ -36,6 +36,8 @@ demo: venv
 	$(BIN)/epicommand purge-coldchain-records --schedule
 	$(BIN)/epicommand seed-gatherings --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand review-tourist-sites --schedule
+	$(BIN)/epicommand seed-prevention --seed $(DEMO_SEED) --if-empty
+	$(BIN)/epicommand prevention-rounds --schedule
 	$(BIN)/epicommand daily-summary
 	@# The worker runs the follow-ups of what users do (contacts of a case, codes of a risk
 	@# area) and the queued rounds; it stops with the server.

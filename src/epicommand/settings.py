@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "epicommand.tracing",
     "epicommand.testing",
     "epicommand.coldchain",
+    "epicommand.prevention",
     "epicommand.inbound",
     "epicommand.information",
     "epicommand.supplies",

@@ -48,6 +48,24 @@ def direct_counts(prefix: str, day) -> dict[str, int]:
         **mass_testing_counts(prefix, day),
         **coldchain_counts(prefix, day),
         **inbound_counts(prefix, day),
+        **prevention_counts(prefix, day),
+    }
+
+
+def prevention_counts(prefix: str, day) -> dict[str, int]:
+    """Unit inspections of the day; open rectifications and terminal disinfection tasks."""
+    from epicommand.prevention.models import DisinfectionTask, Inspection, Rectification
+
+    return {
+        "prevention_inspections": sum(
+            local_day(i.inspected_at) == day for i in Inspection.objects.in_region(prefix)
+        ),
+        "rectifications_open": Rectification.objects.in_region(prefix)
+        .filter(status="open")
+        .count(),
+        "disinfection_tasks_open": DisinfectionTask.objects.in_region(prefix)
+        .filter(status="open")
+        .count(),
     }
 
 

@@ -27,6 +27,7 @@ ALERT_PRODUCERS = [
     "epicommand.command.alerts.overdue_tasks_by_region",
     "epicommand.inbound.alerts.broken_loops",
     "epicommand.supplies.alerts.price_alerts",
+    "epicommand.prevention.alerts.overdue_rectifications",
 ]
 # How long the unit has for a task raised from an alert. Not an epidemiological figure
 # (those come from core.policy): a working half-day for the unit to answer.

@@ -73,6 +73,13 @@ class Capability(StrEnum):
     VIEW_MATERIALS = "materials.view"
     MANAGE_MATERIALS = "materials.manage"
     REQUEST_MATERIALS = "materials.request"
+    # Routine prevention (the prevention app, issue 18 items 1-3): read units, their
+    # inspections, rectifications, disinfection and key staff; register units and staff;
+    # inspect a unit on the phone form; record disinfection and close its tasks.
+    VIEW_PREVENTION = "prevention.view"
+    MANAGE_PREVENTION = "prevention.manage"
+    INSPECT_UNITS = "prevention.inspect"
+    DISINFECT = "prevention.disinfect"
 
     # Protocol editions (core.policy): which one is in force and the switches scheduled;
     # the city office alone chooses (a choice also needs a scope covering the city).
@@ -151,6 +158,10 @@ _OFFICE = {
     C.APPROVE_GATHERINGS,
     C.MANAGE_TOURIST_SITES,
     C.WORK_SITE_ENTRY,
+    C.VIEW_PREVENTION,
+    C.MANAGE_PREVENTION,
+    C.INSPECT_UNITS,
+    C.DISINFECT,
 }
 # The places that use medical materials ask the warehouse for them (sampling sites, labs,
 # quarantine sites, hospitals' fever clinics) and see its stock.
@@ -182,6 +193,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_TESTING,
             C.VIEW_POLICY,
             C.VIEW_GATHERINGS,
+            C.VIEW_PREVENTION,
+            C.DISINFECT,
         }
     ),
     "sampling_staff": frozenset(
@@ -233,6 +246,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {C.RECORD_SCANS, C.HOME_CONTROL, C.RECORD_VIOLATIONS, C.VIEW_TESTING}
         | {C.VIEW_INBOUND, C.RECEIVE_TRAVELLERS}
         | {C.VIEW_GATHERINGS, C.APPLY_GATHERINGS, C.APPROVE_GATHERINGS}
+        | {C.VIEW_PREVENTION, C.INSPECT_UNITS, C.DISINFECT}
     ),
     # Public security opens the violations referred to it (scoped to its region).
     # Gatherings: a unit's officer files and approves its staff's trips abroad (and the
@@ -266,6 +280,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.SIGN_BULLETINS,
             C.VIEW_SUPPLIES,
             C.VIEW_MATERIALS,
+            C.VIEW_PREVENTION,
         }
     ),
     # Discipline inspection follows everything and changes nothing but its own findings.
@@ -291,13 +306,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_INFORMATION,
             C.VIEW_SUPPLIES,
             C.VIEW_MATERIALS,
+            C.VIEW_PREVENTION,
         }
     ),
     # Cold chain: an enterprise's staff act for their own enterprise only (its account,
     # coldchain.models.EnterpriseAccount); the market regulator registers and reads them.
     "coldchain_enterprise": frozenset({C.VIEW_COLDCHAIN, C.RECORD_COLDCHAIN}),
     "market_regulator": frozenset(
-        _FIELD | {C.VIEW_COLDCHAIN, C.MANAGE_COLDCHAIN, C.VIEW_SUPPLIES, C.MANAGE_SUPPLIES}
+        _FIELD
+        | {C.VIEW_COLDCHAIN, C.MANAGE_COLDCHAIN, C.VIEW_SUPPLIES, C.MANAGE_SUPPLIES}
+        | {C.VIEW_PREVENTION, C.INSPECT_UNITS}
     ),
     # A designated supply enterprise or market reports its own stock and prices only
     # (supplies.models.SupplyAccount).
@@ -333,6 +351,7 @@ PERSON_READING = frozenset(
         C.VIEW_INBOUND,
         C.HOME_CONTROL,
         C.VIEW_GATHERINGS,
+        C.VIEW_PREVENTION,
     }
 )
 

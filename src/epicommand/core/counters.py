@@ -81,6 +81,7 @@ FLOW_METRICS = frozenset(
         "chain_positive_samples",
         "arrivals",
         "gathering_applications",
+        "prevention_inspections",
     }
 )
 # Running totals: a new day starts from the previous day's value.
@@ -104,6 +105,8 @@ STOCK_METRICS = frozenset(
         "travellers_in_loop",
         "loop_alarms_open",
         "suspensions_proposed",
+        "rectifications_open",
+        "disinfection_tasks_open",
     }
 )
 

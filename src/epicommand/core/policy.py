@@ -15,6 +15,7 @@ from django.utils import timezone
 from .policy_exports import DataRules
 from .policy_gatherings import GatheringRules
 from .policy_information import InformationRules
+from .policy_prevention import PreventionRules
 from .policy_supplies import SuppliesRules
 
 
@@ -177,6 +178,8 @@ class ProtocolEdition:
     supplies: SuppliesRules = field(default_factory=SuppliesRules)
     # Gatherings and tourist sites (issue 19): core/policy_gatherings.py.
     gatherings: GatheringRules = field(default_factory=GatheringRules)
+    # Routine prevention of units, disinfection and key staff testing (prevention app).
+    prevention: PreventionRules = field(default_factory=PreventionRules)
 
 
 EDITIONS = {

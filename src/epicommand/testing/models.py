@@ -490,6 +490,7 @@ class PriorityTest(models.Model):
         CLOSE_CONTACT = "close_contact", _("Close contact")
         SUSPECTED_CASE = "suspected_case", _("Suspected case")
         COLD_CHAIN = "cold_chain", _("Handled cold-chain goods found positive")
+        KEY_STAFF = "key_staff", _("Staff in a key position, due for their periodic test")
 
     person = models.ForeignKey(
         "people.Person", models.CASCADE, related_name="+", verbose_name=_("person")

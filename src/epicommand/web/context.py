@@ -139,6 +139,9 @@ NAV_ITEMS = (
         _("Tourist sites"), "gatherings:board", Capability.MANAGE_TOURIST_SITES, "tourist-sites"
     ),
     NavItem(_("Site entry"), "gatherings:gates", Capability.WORK_SITE_ENTRY, "tourist-sites/gates"),
+    NavItem(
+        _("Prevention units"), "prevention:unit_list", Capability.VIEW_PREVENTION, "prevention"
+    ),
     NavItem(_("Protocol editions"), "web:edition_list", Capability.VIEW_POLICY, "policy/editions"),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),
