@@ -31,6 +31,7 @@ demo: venv
 	$(BIN)/epicommand seed-tasks
 	$(BIN)/epicommand seed-coldchain --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand purge-coldchain-records --schedule
+	$(BIN)/epicommand seed-vaccination --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand daily-summary
 	@# The worker runs the follow-ups of what users do (contacts of a case, codes of a risk
 	@# area) and the queued rounds; it stops with the server.

@@ -164,6 +164,7 @@ api.add_router("/testing/labs", "epicommand.testing.api.labs.router")
 api.add_router("/testing/fever-clinics", "epicommand.testing.api.clinics.router")
 api.add_router("/testing/priority", "epicommand.testing.api.priority.router")
 api.add_router("/cold-chain", "epicommand.coldchain.api.router")
+api.add_router("/vaccination", "epicommand.vaccination.api.router")
 
 api.add_router("/inbound", "epicommand.inbound.api.flights.router")
 api.add_router("/inbound", "epicommand.inbound.api.arrivals.router")

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "epicommand.tracing",
     "epicommand.testing",
     "epicommand.coldchain",
+    "epicommand.vaccination",
     "epicommand.inbound",
     "epicommand.simulation",
     "epicommand.web",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("epicommand.tracing.urls")),
     path("", include("epicommand.testing.urls")),
     path("", include("epicommand.coldchain.urls")),
+    path("", include("epicommand.vaccination.urls")),
     path("", include("epicommand.inbound.urls")),
     path("", include("epicommand.web.urls")),
 ]

@@ -64,6 +64,15 @@ class Capability(StrEnum):
     RECEIVE_TRAVELLERS = "inbound.receive"  # acknowledge a handover addressed to one's unit
     CONFIRM_SUSPENSIONS = "inbound.suspend"  # confirm a flight route's suspension
 
+    # Vaccination of key groups (the vaccination app): coverage, overdue doses and sites;
+    # set up sites, slots and stock; the site desk; an employer's roster and bookings;
+    # following adverse events.
+    VIEW_VACCINATION = "vaccination.view"
+    MANAGE_VACCINATION = "vaccination.manage"
+    VACCINATE = "vaccination.vaccinate"
+    KEEP_ROSTER = "vaccination.roster"
+    FOLLOW_ADVERSE_EVENTS = "vaccination.aefi"
+
     # Protocol editions (core.policy): which one is in force and the switches scheduled;
     # the city office alone chooses (a choice also needs a scope covering the city).
     VIEW_POLICY = "policy.view"
@@ -115,6 +124,10 @@ _OFFICE = {
     C.CONFIRM_SUSPENSIONS,
     C.VIEW_POLICY,
     C.APPROVE_TOKENS,
+    C.VIEW_VACCINATION,
+    C.MANAGE_VACCINATION,
+    C.KEEP_ROSTER,
+    C.FOLLOW_ADVERSE_EVENTS,
 }
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
@@ -138,6 +151,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.HANDLE_REFERRALS,
             C.VIEW_TESTING,
             C.VIEW_POLICY,
+            C.VIEW_VACCINATION,
+            C.FOLLOW_ADVERSE_EVENTS,
         }
     ),
     "sampling_staff": frozenset(
@@ -184,8 +199,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {C.RECORD_SCANS, C.HOME_CONTROL, C.RECORD_VIOLATIONS, C.VIEW_TESTING}
         | {C.VIEW_INBOUND, C.RECEIVE_TRAVELLERS}
     ),
-    # Public security opens the violations referred to it (scoped to its region).
-    "department_officer": frozenset(_FIELD | {C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_VIOLATIONS}),
+    # Public security opens the violations referred to it (scoped to its region). A
+    # department is also an employer: it keeps its staff's vaccination roster and books them.
+    "department_officer": frozenset(
+        _FIELD | {C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_VIOLATIONS, C.KEEP_ROSTER}
+    ),
+    # A vaccination site's doctors and nurses: screen, vaccinate, report adverse events.
+    "vaccinator": frozenset(_FIELD | {C.VIEW_VACCINATION, C.VACCINATE}),
     # The party and government top leaders: direct, sign emergency reports, read it all.
     "leader": frozenset(
         {
@@ -204,6 +224,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_TESTING,
             C.VIEW_COLDCHAIN,
             C.VIEW_POLICY,
+            C.VIEW_VACCINATION,
         }
     ),
     # Discipline inspection follows everything and changes nothing but its own findings.
@@ -226,6 +247,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_TESTING,
             C.VIEW_COLDCHAIN,
             C.VIEW_POLICY,
+            C.VIEW_VACCINATION,
         }
     ),
     # Cold chain: an enterprise's staff act for their own enterprise only (its account,
@@ -262,6 +284,7 @@ PERSON_READING = frozenset(
         C.VIEW_VIOLATIONS,
         C.VIEW_INBOUND,
         C.HOME_CONTROL,
+        C.VIEW_VACCINATION,
     }
 )
 

@@ -144,6 +144,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor (discipline inspection)")
     COLDCHAIN_ENTERPRISE = "coldchain_enterprise", _("Cold-chain enterprise staff")
     MARKET_REGULATOR = "market_regulator", _("Market regulator")
+    VACCINATOR = "vaccinator", _("Vaccination-site staff")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

@@ -51,6 +51,8 @@ class Purpose(StrEnum):
     ENTERPRISE_STAFF = "enterprise staff"  # a cold-chain enterprise's staff live anywhere
 
     PORT_ARRIVAL = "port arrival"  # a traveller lands at the port, bound for any county
+    VACCINATION = "vaccination"  # a vaccination site serves whoever is booked, from anywhere
+    ROSTER = "vaccination roster"  # an employer's staff live anywhere in the city
 
 
 # The purposes whose batch intake matches many numbers at once (holders_anywhere).
@@ -61,6 +63,7 @@ BATCH_PURPOSES = frozenset(
         Purpose.SAMPLING,
         Purpose.QUARANTINE_ADMISSION,
         Purpose.PORT_ARRIVAL,
+        Purpose.ROSTER,
     }
 )
 
