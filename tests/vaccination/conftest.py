@@ -70,7 +70,14 @@ def world(city, make_user):
 
 NO = {
     code: False
-    for code in ("allergy", "fever", "pregnant", "uncontrolled_disease", "immune", "reaction_before")
+    for code in (
+        "allergy",
+        "fever",
+        "pregnant",
+        "uncontrolled_disease",
+        "immune",
+        "reaction_before",
+    )
 }
 
 

@@ -30,7 +30,9 @@ def give(world, person, product, given_at=None):
     ("product", "too_soon", "soon_enough"),
     [(p.code, p.min_interval_days - 1, p.min_interval_days) for p in PRODUCTS if p.doses == 2],
 )
-def test_the_second_dose_waits_for_the_products_minimum(world, city, product, too_soon, soon_enough):
+def test_the_second_dose_waits_for_the_products_minimum(
+    world, city, product, too_soon, soon_enough
+):
     early = make_person(city.xgz, 1)
     give(world, early, product, at_day(too_soon))
     with pytest.raises(ValidationError) as refused:

@@ -2,11 +2,11 @@
 keeps the roster; coverage by county, employer and group from the tally, with drill-down."""
 
 import pytest
+from django.utils import timezone
 
 from epicommand.vaccination import queries
 from epicommand.vaccination.models import RosterEntry
 from epicommand.vaccination.services import doses
-from django.utils import timezone
 
 from .conftest import NO, at_day, make_person
 
@@ -22,8 +22,13 @@ def on_roster(world, city, n, unit=None, group="police_fire_community", region=N
 
 def give(world, person, days_ago, product="bbibp"):
     return doses.record_dose(
-        world.vaccinator, world.site, document=person.id_number, product=product, lot="L1",
-        screening=NO, given_at=at_day(days_ago),
+        world.vaccinator,
+        world.site,
+        document=person.id_number,
+        product=product,
+        lot="L1",
+        screening=NO,
+        given_at=at_day(days_ago),
     )
 
 
@@ -49,14 +54,16 @@ def test_the_overdue_list_is_per_unit_and_group(world, city, doses_given):
     rows = queries.series_page(world.county_office, today=today, state="due")
     assert [s.person_id for s in rows] == [due.pk]
     assert queries.series_page(world.county_office, today=today, group="government") == []
-    assert queries.series_page(
-        world.county_office, today=today, unit_id=world.changan_police.pk
-    ) == []
+    assert (
+        queries.series_page(world.county_office, today=today, unit_id=world.changan_police.pk) == []
+    )
     changan = queries.series_page(world.changan_office, today=today)
     assert [s.person_id for s in changan] == [changan_late.pk]
 
 
-def test_coverage_drills_down_from_city_to_county_to_employer(world, city, doses_given, city_office):
+def test_coverage_drills_down_from_city_to_county_to_employer(
+    world, city, doses_given, city_office
+):
     top = queries.coverage(city_office)
     by_county = {row.key: (row.rostered, row.begun, row.complete) for row in top["parts"]}
     assert by_county == {"130109": (0, 3, 1), "130102": (0, 1, 0)}

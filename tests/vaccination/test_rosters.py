@@ -26,8 +26,13 @@ def test_a_roster_tags_staff_with_their_group(world, city):
     result = rosters.import_roster(
         world.officer,
         world.police,
-        csv_file(["id_number,group,job", f"{a.id_number},police_fire_community,民警",
-                  f"{b.id_number},police_fire_community,"]),
+        csv_file(
+            [
+                "id_number,group,job",
+                f"{a.id_number},police_fire_community,民警",
+                f"{b.id_number},police_fire_community,",
+            ]
+        ),
         "staff.csv",
     )
     assert result.error_count == 0 and result.created == 2
@@ -40,11 +45,15 @@ def test_a_roster_tags_staff_with_their_group(world, city):
 def test_a_second_upload_updates_the_group(world, city):
     a = make_person(city.xgz, 1)
     rosters.import_roster(
-        world.officer, world.police, csv_file(["id_number,group", f"{a.id_number},government"]),
+        world.officer,
+        world.police,
+        csv_file(["id_number,group", f"{a.id_number},government"]),
         "a.csv",
     )
     result = rosters.import_roster(
-        world.officer, world.police, csv_file(["id_number,group", f"{a.id_number},logistics"]),
+        world.officer,
+        world.police,
+        csv_file(["id_number,group", f"{a.id_number},logistics"]),
         "b.csv",
     )
     assert result.created == 0
