@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from epicommand.core import policy
-from epicommand.core.bulk import bulk_insert, naive_utc
+from epicommand.core.bulk import bulk_insert, bulk_update, naive_utc
 from epicommand.core.idnumbers import make_id_number
 from epicommand.core.models import Region, Unit
 from epicommand.people.models import Person
@@ -284,15 +284,27 @@ def _write(plan: _Plan) -> None:
          "screening", "group", "unit_id", "region_id"),
         plan.doses_rows,
     )  # fmt: skip
-    stock = []
-    for (site_id, product, lot), used in sorted(plan.stock.items()):
+    # A lot already held (a second batch of doses, the benchmark's) grows; others are new.
+    held = {
+        (site, product, lot): (pk, received, used, wasted)
+        for pk, site, product, lot, received, used, wasted in StockLot.objects.values_list(
+            "pk", "site_id", "product", "lot", "received", "used", "wasted"
+        )
+    }
+    stock, grown = [], []
+    for key, used in sorted(plan.stock.items()):
         wasted = used // 80
-        stock.append((site_id, product, lot, None, used + wasted + 40, used, wasted))
+        if key in held:
+            pk, had_received, had_used, had_wasted = held[key]
+            grown.append((pk, had_received + used + wasted, had_used + used, had_wasted + wasted))
+        else:
+            stock.append((*key, None, used + wasted + 40, used, wasted))
     bulk_insert(
         StockLot._meta.db_table,
         ("site_id", "product", "lot", "expires_on", "received", "used", "wasted"),
         stock,
     )
+    bulk_update(StockLot._meta.db_table, "id", ("received", "used", "wasted"), grown)
     # An upsert: a second batch of doses (the benchmark's) adds to the same employers.
     coverage.add({key: tuple(values) for key, values in plan.coverage.items()})
 
