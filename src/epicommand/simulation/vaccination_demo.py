@@ -174,7 +174,8 @@ def _persons(rng, needed: int, today: date) -> tuple[list[tuple[int, date]], int
         return found, 0
     regions = list(Region.objects.filter(level=Region.Level.VILLAGE).values_list("code", flat=True))
     regions = regions or list(Region.objects.values_list("code", flat=True))
-    held = set(Person.objects.exclude(id_number=None).values_list("id_number", flat=True))
+    # Every number held, so a new resident never takes one (no person is looked up here).
+    held = set(Person.objects.filter(id_number__isnull=False).values_list("id_number", flat=True))
     last = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     now = naive_utc(timezone.now())
     span = (young - old).days
