@@ -13,7 +13,7 @@ from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 
 from epicommand.core import policy
 from epicommand.core.access import Capability, require
-from epicommand.core.api_schemas import ERRORS
+from epicommand.core.api_schemas import ERRORS, FieldError
 from epicommand.core.keyset import MAX_ID
 from epicommand.core.masking import mask_id_number, mask_name
 from epicommand.people import lookup
@@ -114,16 +114,19 @@ class CoverageOut(Schema):
     groups: list[CoverageRowOut]
 
 
-class RosterErrorOut(Schema):
-    line: int
-    column: str
-    message: str
-
-
 class RosterOut(Schema):
-    created: int
-    error_count: int
-    errors: list[RosterErrorOut]
+    created: int = Field(description="new on the roster (the others had their group updated)")
+
+
+class RosterRowError(FieldError):
+    line: int | None = Field(None, description="1-based line; 0 is the file")
+    column: str | None = None
+
+
+class RosterRefusedOut(Schema):
+    detail: str
+    error_count: int | None = Field(None, description="every error; `errors` lists the first")
+    errors: list[RosterRowError] = []
 
 
 class OverdueQuery(Schema):
@@ -203,14 +206,27 @@ def coverage(
     return queries.coverage(request.auth, region_code=region, unit_id=unit)
 
 
-@router.post("/rosters", response={200: RosterOut, **ERRORS, 422: RosterOut}, summary="Roster")
+@router.post(
+    "/rosters", response={200: RosterOut, **ERRORS, 422: RosterRefusedOut}, summary="Roster"
+)
 def upload_roster(request, file: File[UploadedFile], unit: int | None = None):
     """An employer's roster (CSV or XLSX: id_number, group, job). All or nothing: 422 lists
     each error with its line and column. An office names the unit (`unit`)."""
     employer = rosters.employer_of(request.auth, unit)
     result = rosters.import_roster(request.auth, employer, file, file.name or "")
-    body = {"created": result.created, "error_count": result.error_count, "errors": result.errors}
-    return Status(422 if result.error_count else 200, body)
+    if not result.error_count:
+        return Status(200, {"created": result.created})
+    errors = [
+        {
+            "field": f"line {e.line}: {e.column}" if e.column else f"line {e.line}",
+            "message": e.message,
+            "line": e.line,
+            "column": e.column,
+        }
+        for e in result.errors
+    ]
+    detail = f"{result.error_count} errors; nothing was imported"
+    return Status(422, {"detail": detail, "error_count": result.error_count, "errors": errors})
 
 
 @router.get("/policy", response={200: dict, **ERRORS}, summary="Groups and products")
