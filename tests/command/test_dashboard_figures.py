@@ -48,6 +48,18 @@ def direct_counts(prefix: str, day) -> dict[str, int]:
         **mass_testing_counts(prefix, day),
         **coldchain_counts(prefix, day),
         **inbound_counts(prefix, day),
+        **vaccination_counts(prefix, day),
+    }
+
+
+def vaccination_counts(prefix: str, day) -> dict[str, int]:
+    """Doses given that day at the region's sites."""
+    from epicommand.vaccination.models import Dose
+
+    return {
+        "vaccination_doses": sum(
+            local_day(d.given_at) == day for d in Dose.objects.in_region(prefix)
+        ),
     }
 
 

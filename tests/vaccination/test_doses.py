@@ -127,3 +127,13 @@ def test_a_one_dose_product_completes_the_series(world, city):
     with pytest.raises(ValidationError) as refused:
         give(world, person, product="ad5")
     assert "document" in refused.value.message_dict
+
+
+def test_the_dashboard_counts_the_dose_as_a_recount_would(world, city):
+    from epicommand.core.counters import latest_values  # noqa: F401  the figure's source
+    from epicommand.core.models import Counter
+    from epicommand.core.recount import differences
+
+    give(world, make_person(city.xgz, 10))
+    assert Counter.objects.get(metric="vaccination_doses", region_id="130109").value == 1
+    assert [d for d in differences() if d.metric == "vaccination_doses"] == []

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from epicommand.core import policy
+from epicommand.core import counters, policy
 from epicommand.core.bulk import bulk_insert, bulk_update, naive_utc
 from epicommand.core.idnumbers import make_id_number
 from epicommand.core.models import Region, Unit
@@ -268,6 +268,10 @@ def _plan(rng, persons, employers, sites, target: int, today: date) -> _Plan:
 
 
 def _write(plan: _Plan) -> None:
+    days = Counter(
+        (row[10], (row[5] + timedelta(hours=8)).date()) for row in plan.doses_rows
+    )  # the site's region, the Beijing day of the dose
+    counters.add_flows("vaccination_doses", dict(days))
     bulk_insert(
         RosterEntry._meta.db_table,
         ("unit_id", "person_id", "group", "job", "region_id", "listed_at"),

@@ -6,3 +6,6 @@ class VaccinationConfig(AppConfig):
     name = "epicommand.vaccination"
     label = "vaccination"
     verbose_name = _("Vaccination")
+
+    def ready(self):
+        from . import dashboard  # noqa: F401  the dashboard figure and its recount

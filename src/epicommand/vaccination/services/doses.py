@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from epicommand.core import audit, policy
+from epicommand.core import audit, counters, policy
 from epicommand.core.access import Capability, require
 from epicommand.people import lookup
 
@@ -133,6 +133,7 @@ def record_dose(
                 )
             }
         )
+        counters.bump("vaccination_doses", site.region_id, day=day)
         audit.record(
             actor,
             "vaccination.dose",
