@@ -130,7 +130,6 @@ def test_a_one_dose_product_completes_the_series(world, city):
 
 
 def test_the_dashboard_counts_the_dose_as_a_recount_would(world, city):
-    from epicommand.core.counters import latest_values  # noqa: F401  the figure's source
     from epicommand.core.models import Counter
     from epicommand.core.recount import differences
 
