@@ -42,10 +42,11 @@ def test_the_desk_records_a_dose_and_the_resident_sees_it(world, city, live_serv
         resident_context = browser.new_context(locale="zh-CN", viewport=PHONE)
         resident_context.set_default_timeout(30_000)
         resident = resident_context.new_page()
-        resident.goto(f"{live_server.url}/vaccine/")
+        resident.goto(f"{live_server.url}/code/")
         resident.fill("#id_document", person.id_number)
         resident.fill("#id_phone", person.phone)
         resident.locator("main form button[type=submit]").first.click()
+        resident.locator("#my-vaccination").click()  # beside the health code
         expect(resident.locator("#my-doses")).to_contain_text("L1")
         expect(resident.locator("#next-dose")).to_be_visible()
     assert Dose.objects.get().person == person
