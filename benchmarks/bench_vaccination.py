@@ -206,6 +206,7 @@ def _child(staff: int, doses: int, runs: int) -> None:
     overdue(0), bare(0)
     out["overdue"] = timed_ms(overdue, range(runs))
     out["overdue_bare"] = timed_ms(bare, range(runs))
+    print(json.dumps(out), flush=True)  # the first half, should the second not finish
 
     second = vaccination_demo.add_doses(random.Random("bench-2"), doses, today=today)
     out |= {"doses_2": first.doses + second.doses, "seed_2_seconds": second.seconds}

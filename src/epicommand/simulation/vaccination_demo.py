@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from epicommand.core import counters, policy
@@ -162,10 +163,11 @@ def _persons(rng, needed: int, today: date) -> tuple[list[tuple[int, date]], int
     topped up with new residents when the city has too few."""
     young = today.replace(year=today.year - 20)
     old = today.replace(year=today.year - 57)
-    listed = RosterEntry.objects.values("person_id")
+    # NOT EXISTS (an anti-join): NOT IN over a million listed ids is planned row by row.
+    listed = RosterEntry.objects.filter(person_id=OuterRef("pk"))
     found = list(
         Person.objects.filter(birth_date__gte=old, birth_date__lte=young)
-        .exclude(pk__in=listed)
+        .exclude(Exists(listed))
         .order_by("pk")
         .values_list("pk", "birth_date")[:needed]
     )
