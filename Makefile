@@ -38,6 +38,7 @@ demo: venv
 	$(BIN)/epicommand review-tourist-sites --schedule
 	$(BIN)/epicommand seed-prevention --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand prevention-rounds --schedule
+	$(BIN)/epicommand seed-vaccination --seed $(DEMO_SEED) --if-empty
 	$(BIN)/epicommand daily-summary
 	@# The worker runs the follow-ups of what users do (contacts of a case, codes of a risk
 	@# area) and the queued rounds; it stops with the server.

@@ -168,6 +168,7 @@ api.add_router("/cold-chain", "epicommand.coldchain.api.router")
 api.add_router("/supplies", "epicommand.supplies.api.prices.router")
 api.add_router("/materials", "epicommand.supplies.api.materials.router")
 api.add_router("/prevention", "epicommand.prevention.api.router")
+api.add_router("/vaccination", "epicommand.vaccination.api.router")
 
 api.add_router("/inbound", "epicommand.inbound.api.flights.router")
 api.add_router("/inbound", "epicommand.inbound.api.arrivals.router")

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "epicommand.testing",
     "epicommand.coldchain",
     "epicommand.prevention",
+    "epicommand.vaccination",
     "epicommand.inbound",
     "epicommand.information",
     "epicommand.supplies",

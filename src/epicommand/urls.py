@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("epicommand.testing.urls")),
     path("", include("epicommand.coldchain.urls")),
     path("", include("epicommand.prevention.urls")),
+    path("", include("epicommand.vaccination.urls")),
     path("", include("epicommand.inbound.urls")),
     path("", include("epicommand.information.urls")),
     path("", include("epicommand.supplies.urls")),

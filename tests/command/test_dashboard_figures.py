@@ -49,7 +49,17 @@ def direct_counts(prefix: str, day) -> dict[str, int]:
         **coldchain_counts(prefix, day),
         **inbound_counts(prefix, day),
         **prevention_counts(prefix, day),
+        **vaccination_counts(prefix, day),
+        **gatherings_counts(prefix, day),
     }
+
+
+def gatherings_counts(prefix: str, day) -> dict[str, int]:
+    """Gathering applications filed that day in the region."""
+    from epicommand.gatherings.models import Application
+
+    filed = Application.objects.filter(region__pk__startswith=prefix)
+    return {"gathering_applications": sum(local_day(a.filed_at) == day for a in filed)}
 
 
 def prevention_counts(prefix: str, day) -> dict[str, int]:
@@ -66,6 +76,17 @@ def prevention_counts(prefix: str, day) -> dict[str, int]:
         "disinfection_tasks_open": DisinfectionTask.objects.in_region(prefix)
         .filter(status="open")
         .count(),
+    }
+
+
+def vaccination_counts(prefix: str, day) -> dict[str, int]:
+    """Doses given that day at the region's sites."""
+    from epicommand.vaccination.models import Dose
+
+    return {
+        "vaccination_doses": sum(
+            local_day(d.given_at) == day for d in Dose.objects.in_region(prefix)
+        ),
     }
 
 

@@ -80,6 +80,14 @@ class Capability(StrEnum):
     MANAGE_PREVENTION = "prevention.manage"
     INSPECT_UNITS = "prevention.inspect"
     DISINFECT = "prevention.disinfect"
+    # Vaccination of key groups (the vaccination app): coverage, overdue doses and sites;
+    # set up sites, slots and stock; the site desk; an employer's roster and bookings;
+    # following adverse events.
+    VIEW_VACCINATION = "vaccination.view"
+    MANAGE_VACCINATION = "vaccination.manage"
+    VACCINATE = "vaccination.vaccinate"
+    KEEP_ROSTER = "vaccination.roster"
+    FOLLOW_ADVERSE_EVENTS = "vaccination.aefi"
 
     # Protocol editions (core.policy): which one is in force and the switches scheduled;
     # the city office alone chooses (a choice also needs a scope covering the city).
@@ -162,6 +170,10 @@ _OFFICE = {
     C.MANAGE_PREVENTION,
     C.INSPECT_UNITS,
     C.DISINFECT,
+    C.VIEW_VACCINATION,
+    C.MANAGE_VACCINATION,
+    C.KEEP_ROSTER,
+    C.FOLLOW_ADVERSE_EVENTS,
 }
 # The places that use medical materials ask the warehouse for them (sampling sites, labs,
 # quarantine sites, hospitals' fever clinics) and see its stock.
@@ -195,6 +207,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_GATHERINGS,
             C.VIEW_PREVENTION,
             C.DISINFECT,
+            C.VIEW_VACCINATION,
+            C.FOLLOW_ADVERSE_EVENTS,
         }
     ),
     "sampling_staff": frozenset(
@@ -257,7 +271,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {C.VIEW_TASKS, C.WORK_TASKS, C.VIEW_VIOLATIONS}
         | {C.VIEW_GATHERINGS, C.APPLY_GATHERINGS, C.APPROVE_GATHERINGS}
         | {C.MANAGE_TOURIST_SITES, C.WORK_SITE_ENTRY}
+        | {C.KEEP_ROSTER}  # an employer too: it keeps its staff's vaccination roster
     ),
+    # A vaccination site's doctors and nurses: screen, vaccinate, report adverse events.
+    "vaccinator": frozenset(_FIELD | {C.VIEW_VACCINATION, C.VACCINATE}),
     # The party and government top leaders: direct, sign emergency reports, read it all.
     "leader": frozenset(
         {
@@ -281,6 +298,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_SUPPLIES,
             C.VIEW_MATERIALS,
             C.VIEW_PREVENTION,
+            C.VIEW_VACCINATION,
         }
     ),
     # Discipline inspection follows everything and changes nothing but its own findings.
@@ -307,6 +325,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.VIEW_SUPPLIES,
             C.VIEW_MATERIALS,
             C.VIEW_PREVENTION,
+            C.VIEW_VACCINATION,
         }
     ),
     # Cold chain: an enterprise's staff act for their own enterprise only (its account,
@@ -352,6 +371,7 @@ PERSON_READING = frozenset(
         C.HOME_CONTROL,
         C.VIEW_GATHERINGS,
         C.VIEW_PREVENTION,
+        C.VIEW_VACCINATION,
     }
 )
 

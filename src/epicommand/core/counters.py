@@ -23,6 +23,7 @@ Flow metrics count what happened that day; the row of a day is that day's count:
     positive_samples    persons whose own result was positive
     fever_visits        fever-clinic visits (by the patient's region)
     arrivals            inbound travellers arrived (by destination, by the arrival's day)
+    vaccination_doses   vaccine doses given (by the site's region)
 
 Stock metrics are running totals: a day's first bump starts from the latest earlier row,
 so the latest row at or before a day is the value on that day:
@@ -82,6 +83,7 @@ FLOW_METRICS = frozenset(
         "arrivals",
         "gathering_applications",
         "prevention_inspections",
+        "vaccination_doses",
     }
 )
 # Running totals: a new day starts from the previous day's value.

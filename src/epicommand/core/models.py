@@ -146,6 +146,7 @@ class Role(models.TextChoices):
     COLDCHAIN_ENTERPRISE = "coldchain_enterprise", _("Cold-chain enterprise staff")
     MARKET_REGULATOR = "market_regulator", _("Market regulator")
     SUPPLY_ENTERPRISE = "supply_enterprise", _("Designated supply enterprise staff")
+    VACCINATOR = "vaccinator", _("Vaccination-site staff")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

@@ -17,6 +17,7 @@ from .policy_gatherings import GatheringRules
 from .policy_information import InformationRules
 from .policy_prevention import PreventionRules
 from .policy_supplies import SuppliesRules
+from .policy_vaccination import VaccinationRules
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,8 @@ class ProtocolEdition:
     gatherings: GatheringRules = field(default_factory=GatheringRules)
     # Routine prevention of units, disinfection and key staff testing (prevention app).
     prevention: PreventionRules = field(default_factory=PreventionRules)
+    # Vaccination of key groups: groups, ages, contraindications, products and intervals.
+    vaccination: VaccinationRules = field(default_factory=VaccinationRules)
 
 
 EDITIONS = {

@@ -53,6 +53,8 @@ class Purpose(StrEnum):
     PORT_ARRIVAL = "port arrival"  # a traveller lands at the port, bound for any county
     GATHERING_ATTENDANCE = "gathering attendance"  # a meeting's attendees come from anywhere
     SITE_ENTRY = "tourist site entry"  # a tourist site's visitors come from anywhere
+    VACCINATION = "vaccination"  # a vaccination site serves whoever is booked, from anywhere
+    ROSTER = "vaccination roster"  # an employer's staff live anywhere in the city
 
 
 # The purposes whose batch intake matches many numbers at once (holders_anywhere).
@@ -64,6 +66,7 @@ BATCH_PURPOSES = frozenset(
         Purpose.QUARANTINE_ADMISSION,
         Purpose.PORT_ARRIVAL,
         Purpose.GATHERING_ATTENDANCE,
+        Purpose.ROSTER,
     }
 )
 

@@ -142,6 +142,20 @@ NAV_ITEMS = (
     NavItem(
         _("Prevention units"), "prevention:unit_list", Capability.VIEW_PREVENTION, "prevention"
     ),
+    NavItem(_("Vaccination"), "vaccination:coverage", Capability.VIEW_VACCINATION, "vaccination"),
+    NavItem(
+        _("Overdue doses"),
+        "vaccination:overdue",
+        Capability.VIEW_VACCINATION,
+        "vaccination/overdue",
+    ),
+    NavItem(
+        _("Vaccination sites"),
+        "vaccination:site_list",
+        Capability.VIEW_VACCINATION,
+        "vaccination/sites",
+    ),
+    NavItem(_("Staff roster"), "vaccination:roster", Capability.KEEP_ROSTER, "vaccination/roster"),
     NavItem(_("Protocol editions"), "web:edition_list", Capability.VIEW_POLICY, "policy/editions"),
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),

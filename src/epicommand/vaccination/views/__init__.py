@@ -1,0 +1,3 @@
+from . import desk, lists, resident
+
+urlpatterns = [*lists.urlpatterns, *desk.urlpatterns, *resident.urlpatterns]
