@@ -53,6 +53,7 @@ TESTING = [ROUNDS, SAMPLING_SITES, TABLE, BOXES, LABS, RECALLS, CLINICS]
 TESTING_VIEW = [ROUNDS, SAMPLING_SITES, LABS, RECALLS]
 AUDIT, TOKENS, APPROVALS = "/audit/", "/tokens/", "/tokens/approvals/"
 EDITIONS = "/policy/editions/"
+TWO_FACTOR_RESET = "/security/two-factor/reset/"
 COLD_CHAIN = "/cold-chain/"
 CONTROL = [CODES, CHECKPOINTS, SCANS, RISK, PRIORITY]
 QUARANTINE = [SITES, OCCUPANCY, MONITORING, ALERTS, VIOLATIONS, HOUSEHOLDS]
@@ -70,6 +71,7 @@ EVERY_ITEM = {
     AUDIT,
     TOKENS,
     APPROVALS,
+    TWO_FACTOR_RESET,
 }
 
 
@@ -79,7 +81,7 @@ EVERY_ITEM = {
         (
             Role.CITY_OFFICE,
             [*COMMAND, *CONTROL, *QUARANTINE, *INBOUND, *TRACING, *TESTING, COLD_CHAIN, EDITIONS]
-            + [APPROVALS],
+            + [APPROVALS, TWO_FACTOR_RESET],
         ),
         (
             Role.COUNTY_OFFICE,

@@ -69,6 +69,10 @@ class Capability(StrEnum):
     VIEW_POLICY = "policy.view"
     CHOOSE_EDITION = "policy.choose"
 
+    # Two-factor login (core.twofactor): the city office resets a user's second factor
+    # (a lost phone), within its scope; the user enrols again at their next login.
+    RESET_TWO_FACTOR = "twofactor.reset"
+
 
 C = Capability
 _OFFICE = {
@@ -119,7 +123,7 @@ _OFFICE = {
 _FIELD = {C.VIEW_PLACES, C.VIEW_REGIONS, C.FILE_REPORTS}
 # Role values are spelled out (not imported from models) to keep this module import-free.
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    "city_office": frozenset(_OFFICE | {C.CHOOSE_EDITION}),
+    "city_office": frozenset(_OFFICE | {C.CHOOSE_EDITION, C.RESET_TWO_FACTOR}),
     "county_office": frozenset(_OFFICE),
     "epidemiologist": frozenset(
         _FIELD

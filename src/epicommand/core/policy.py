@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from .policy_twofactor import TwoFactorRules
+
 
 @dataclass(frozen=True)
 class ColourRule:
@@ -164,6 +166,8 @@ class ProtocolEdition:
     coldchain_environment_days: int = 14
     # Hours a county command office has for the task a positive cold-chain sample gives it.
     coldchain_task_hours: int = 24
+    # Two-factor login of the staff who read persons (core.twofactor).
+    twofactor: TwoFactorRules = field(default_factory=TwoFactorRules)
 
 
 EDITIONS = {

@@ -110,11 +110,16 @@ def note_failed_login(username: str) -> None:
             )
 
 
-def note_successful_login(user: User) -> None:
-    User.objects.filter(pk=user.pk).exclude(failed_logins=0, locked_until=None).update(
-        failed_logins=0, locked_until=None
-    )
-    audit.record(user, "user.login", user, region_code=user.scope_region_id)
+def note_successful_login(user: User, *, second_factor_next: bool = False) -> None:
+    """The right password. When a second factor follows (core.twofactor), the count of
+    failures stands until it is given: else a thief with the password could clear the
+    count of wrong codes by logging in again, and guess codes without end."""
+    if not second_factor_next:
+        User.objects.filter(pk=user.pk).exclude(failed_logins=0, locked_until=None).update(
+            failed_logins=0, locked_until=None
+        )
+    reason = "password; second factor next" if second_factor_next else ""
+    audit.record(user, "user.login", user, region_code=user.scope_region_id, reason=reason)
 
 
 @transaction.atomic
