@@ -81,7 +81,7 @@ EVERY_ITEM = {
         (
             Role.CITY_OFFICE,
             [*COMMAND, *CONTROL, *QUARANTINE, *INBOUND, *TRACING, *TESTING, COLD_CHAIN, EDITIONS]
-            + [APPROVALS, TWO_FACTOR_RESET],
+            + [TWO_FACTOR_RESET, APPROVALS],
         ),
         (
             Role.COUNTY_OFFICE,
