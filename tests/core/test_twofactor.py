@@ -44,7 +44,9 @@ def test_the_policy_can_turn_it_off(gaocheng_epi, monkeypatch):
     from epicommand.core import policy
 
     edition = policy.active()
-    off = dataclasses.replace(edition, twofactor=dataclasses.replace(edition.twofactor, required=False))
+    off = dataclasses.replace(
+        edition, twofactor=dataclasses.replace(edition.twofactor, required=False)
+    )
     monkeypatch.setattr(policy, "EDITIONS", {**policy.EDITIONS, edition.code: off})
     assert not twofactor.needs_two_factor(gaocheng_epi)
 
@@ -61,7 +63,9 @@ def test_confirming_with_a_code_gives_ten_recovery_codes_stored_hashed(gaocheng_
     secret, codes = enrolled(gaocheng_epi)
     assert len(codes) == 10 and len(set(codes)) == 10
     assert twofactor.has_device(gaocheng_epi)
-    hashes = "".join(RecoveryCode.objects.filter(user=gaocheng_epi).values_list("code_hash", flat=True))
+    hashes = "".join(
+        RecoveryCode.objects.filter(user=gaocheng_epi).values_list("code_hash", flat=True)
+    )
     assert not any(code.replace("-", "") in hashes for code in codes)
     assert "twofactor.enrol" in actions(gaocheng_epi)
     with pytest.raises(PermissionDenied):

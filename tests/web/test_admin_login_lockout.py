@@ -7,7 +7,6 @@ import time
 from django.test import Client, override_settings
 
 from epicommand.core import totp, twofactor
-
 from epicommand.core.models import AuditEvent, Role, User
 from tests.conftest import PASSWORD
 

@@ -24,7 +24,7 @@ def issue_api_token(actor: User, *, name: str, role: str, unit, region) -> tuple
     A token reading persons the issuer may not read over its region (the administrator,
     who reads no one, issuing a city office's token) is created awaiting a second
     person's approval; any other token is live at once, approved by its issuer."""
-    require(actor, person=True)
+    require(actor, Capability.MANAGE_TOKENS, person=True)  # the gate, not only the page's
     key_prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{key_prefix}_{secrets.token_urlsafe(32)}"
     live = grants_persons(actor, role, region.code)

@@ -79,7 +79,8 @@ def _decrypt(stored: str) -> str:
     try:
         return _fernet().decrypt(stored.encode()).decode()
     except InvalidToken:
-        raise PermissionDenied(_("this authenticator can no longer be read; ask for a reset"))
+        message = _("this authenticator can no longer be read; ask for a reset")
+        raise PermissionDenied(message) from None
 
 
 @transaction.atomic
@@ -91,7 +92,9 @@ def begin_enrolment(user: User) -> str:
     if device is not None and device.confirmed_at is not None:
         raise PermissionDenied(_("two-factor authentication is already set up"))
     if device is None:
-        device = TwoFactorDevice.objects.create(user=user, secret_encrypted=_encrypt(totp.new_secret()))
+        device = TwoFactorDevice.objects.create(
+            user=user, secret_encrypted=_encrypt(totp.new_secret())
+        )
     return _decrypt(device.secret_encrypted)
 
 

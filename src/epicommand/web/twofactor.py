@@ -165,7 +165,10 @@ def reset(request):
             else:
                 messages.success(
                     request,
-                    _("Two-factor authentication of %(u)s reset: they set it up again at their next login.")
+                    _(
+                        "Two-factor authentication of %(u)s reset: they set it up again "
+                        "at their next login."
+                    )
                     % {"u": target.username},
                 )
                 return redirect("web:twofactor_reset")
