@@ -54,6 +54,7 @@ class QuarantineAlertOut(Schema):
     @staticmethod
     def resolve_masked(obj, context) -> bool:
         return _seen(obj.stay.person, context).masked
+
     region_code: str = Field(alias="region_id")
     at: datetime = Field(description="when the check was taken or the result came")
     detail: str
@@ -146,6 +147,7 @@ class MissingOut(Schema):
     @staticmethod
     def resolve_masked(obj, context) -> bool:
         return _seen(obj.person, context).masked
+
     building: str | None
     floor: int | None
     room: str | None
@@ -184,6 +186,7 @@ class DueTestOut(Schema):
     @staticmethod
     def resolve_masked(obj, context) -> bool:
         return _seen(obj.stay.person, context).masked
+
     room: str | None
     phase: str = Field(description="site, release (second sample, other reagent) or home")
     day: int = Field(description="day of the stay; day 1 is the day it began")
