@@ -92,3 +92,20 @@ def test_an_own_county_person_on_the_same_floor_is_shown_in_full(world, stay, ga
     client.force_login(world.manager)
     html = client.get(pages(world, stay)[0]).content.decode()
     assert "张伟" in html and "李娜" not in html
+
+
+def test_a_violation_of_a_person_who_moved_away_answers_them_masked(world, gaocheng_person, city):
+    from epicommand.people.models import Person
+    from epicommand.quarantine.services import violations
+
+    violation = violations.record_violation(
+        world.manager, gaocheng_person, kind="left", description="翻墙离开"
+    )
+    Person.objects.filter(pk=gaocheng_person.pk).update(region=city.community)  # moved
+    client = login(world.manager)
+    items = client.get("/api/v1/quarantine/violations").json()["items"]
+    assert [(i["id"], i["person_name"], i["masked"]) for i in items] == [
+        (violation.pk, mask_name("张伟"), True)
+    ]
+    one = client.get(f"/api/v1/quarantine/violations/{violation.pk}").json()
+    assert (one["person_name"], one["masked"]) == (mask_name("张伟"), True)
