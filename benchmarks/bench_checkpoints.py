@@ -240,8 +240,9 @@ def _set_up():
     from epicommand.control.models import Checkpoint
     from epicommand.control.services import checkpoints as services
     from epicommand.core.models import Region, Role, Unit, User
-    from epicommand.core.services import issue_api_token
     from epicommand.people.models import Person
+
+    from .tokens import live_token
 
     county = Region.objects.filter(level=Region.Level.COUNTY).order_by("code").first()
     township = Region.objects.filter(parent=county).order_by("code").first() or county
@@ -265,7 +266,7 @@ def _set_up():
             longitude=114.8,
             unit_ids=[unit.pk],
         )
-    _, secret = issue_api_token(
+    _, secret = live_token(
         office,
         name="bench checkpoint device",
         role=Role.CHECKPOINT_OFFICER,

@@ -28,6 +28,7 @@ import time
 from datetime import timedelta
 
 from . import databases
+from .logins import force_login_verified
 from .measure import median, p95
 
 ORDER = 70
@@ -324,7 +325,7 @@ class _World:
         from .measure import timed_ms
 
         client = Client()
-        client.force_login(self.office)
+        force_login_verified(client, self.office)
         camp = self.camp.pk
 
         def get(url, **params):

@@ -28,6 +28,7 @@ import time
 from datetime import UTC, timedelta
 
 from . import databases
+from .logins import force_login_verified
 from .measure import median, p95
 
 ORDER = 75
@@ -245,7 +246,7 @@ class _World:
         from .measure import timed_ms
 
         client = Client()
-        client.force_login(self.office)
+        force_login_verified(client, self.office)
         round_id = self.round.pk
         county = (
             self.round.progress.order_by("-target").values_list("region_id", flat=True).first()

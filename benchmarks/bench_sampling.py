@@ -112,9 +112,10 @@ def _measure(count: int, batch: int, made: dict) -> dict:
     from django.utils import timezone
 
     from epicommand.core.models import Region, Role, Unit, User
-    from epicommand.core.services import issue_api_token
     from epicommand.testing.barcodes import tube_barcode
     from epicommand.testing.models import Round, SamplingSite
+
+    from .tokens import live_token
 
     people = _low_risk_residents()
     people = people[: len(people) // 10 * 10]  # a round ends on a full tube
@@ -148,7 +149,7 @@ def _measure(count: int, batch: int, made: dict) -> dict:
     office = User.objects.filter(role=Role.CITY_OFFICE).first() or User.objects.create_user(
         "bench_sampling_office", role=Role.CITY_OFFICE, scope_region=city
     )
-    _, secret = issue_api_token(
+    _, secret = live_token(
         office,
         name="bench sampler",
         role=Role.SAMPLING_STAFF,

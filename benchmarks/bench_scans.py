@@ -105,9 +105,10 @@ def _measure(count: int, batch: int) -> dict:
     from django.utils import timezone
 
     from epicommand.core.models import ApiToken, Region, Role, Unit, User
-    from epicommand.core.services import issue_api_token
     from epicommand.places.codes import place_code
     from epicommand.places.models import Venue
+
+    from .tokens import live_token
 
     rng = random.Random(2021)
     with connection.cursor() as cursor:
@@ -124,7 +125,7 @@ def _measure(count: int, batch: int) -> dict:
         "bench_scans_office", role=Role.CITY_OFFICE, scope_region=city
     )
     unit = Unit.objects.filter(region=city).first()
-    _, secret = issue_api_token(
+    _, secret = live_token(
         office, name="bench scanner", role=Role.COMMUNITY_WORKER, unit=unit, region=city
     )
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")

@@ -28,6 +28,7 @@ from epicommand.core.dashboard import build_dashboard  # noqa: E402
 from epicommand.core.models import Region, Role, Unit, User  # noqa: E402
 from epicommand.core.recount import recount  # noqa: E402
 
+from .logins import force_login_verified  # noqa: E402
 from .measure import timed_ms  # noqa: E402
 
 COUNTY = "130109"  # Gaocheng
@@ -52,8 +53,8 @@ def main() -> None:
     recount_seconds = time.perf_counter() - started
 
     city_client, county_client = Client(), Client()
-    city_client.force_login(office)
-    county_client.force_login(county_office)
+    force_login_verified(city_client, office)
+    force_login_verified(county_client, county_office)
 
     def page(client):
         def get(_):

@@ -207,5 +207,51 @@ def changan_person(city):
 
 def login(user) -> Client:
     client = Client()
-    client.force_login(user)
+    client.force_login(user)  # marked verified: see second_factor_given_by_force_login
     return client
+
+
+def mark_two_factor_verified(client: Client, user) -> None:
+    """A test client's session counts as having given the second factor (core.twofactor),
+    as the code page would mark it after a right code."""
+    from epicommand.core import twofactor
+
+    session = client.session
+    session[twofactor.SESSION_KEY] = user.pk
+    session.save()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def second_factor_given_by_force_login():
+    """`Client.force_login` skips the login page, the password and the second factor alike:
+    in tests its session is marked as having given the second factor, so the test users
+    (make_user) reach every page without codes while production still asks them for one
+    (the policy stays on). The second factor's own tests log in through the pages."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        mark_two_factor_verified(self, user)
+
+    Client.force_login = force_login
+    yield
+    Client.force_login = original
+
+
+@pytest.fixture(autouse=True)
+def second_factor_off_in_other_browser_tests(request, monkeypatch):
+    """Browser tests log in through the login page with a password. Those of other
+    features run with the policy's second factor off (a value an operator may choose),
+    so that they need no authenticator; tests/web/test_twofactor_browser.py keeps it on."""
+    name = request.node.path.name
+    if not (name.endswith("_browser.py") or name == "test_browser.py") or "twofactor" in name:
+        return
+    import dataclasses
+
+    editions = {
+        code: dataclasses.replace(
+            edition, twofactor=dataclasses.replace(edition.twofactor, required=False)
+        )
+        for code, edition in policy.EDITIONS.items()
+    }
+    monkeypatch.setattr(policy, "EDITIONS", editions)

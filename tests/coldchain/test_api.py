@@ -11,7 +11,7 @@ from django.utils import timezone
 from epicommand.coldchain.models import Batch, ChainEvent
 from epicommand.coldchain.services import enterprises, movements
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
+from tests.tokens import live_token
 
 from .chain_world import coded_batch, declare, pdf_file
 
@@ -27,8 +27,7 @@ def tokens(chain, city_regulator, city, offices):
     made = {}
     for key in ("importer", "store", "market"):
         enterprise = getattr(chain, key)
-        token, secret = issue_api_token(
-            city_regulator,
+        token, secret = live_token(
             name=key,
             role=Role.COLDCHAIN_ENTERPRISE,
             unit=offices[city.gaocheng.code],

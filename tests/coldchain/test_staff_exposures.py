@@ -13,10 +13,10 @@ from django.utils import timezone
 from epicommand.coldchain.models import EnterpriseStaff
 from epicommand.coldchain.services import movements, positives
 from epicommand.core.models import AuditEvent, Role
-from epicommand.core.services import issue_api_token
 from epicommand.tracing.models import Exposure
 from epicommand.tracing.services import exposures
 from tests.conftest import login
+from tests.tokens import live_token
 
 from .chain_world import coded_batch
 
@@ -121,8 +121,7 @@ def test_the_api_lists_masked_reads_in_full_audited_and_refuses_bad_input(
 
 
 def test_a_revoked_token_is_refused(traced, city, city_office):
-    token, secret = issue_api_token(
-        city_office,
+    token, secret = live_token(
         name="cdc",
         role=Role.EPIDEMIOLOGIST,
         unit=city.gaocheng_cdc,

@@ -4,8 +4,8 @@ import pytest
 
 from epicommand.core.dashboard import build_dashboard
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from tests.conftest import login
+from tests.tokens import live_token
 
 from .figures_city import generate
 
@@ -48,8 +48,7 @@ def test_a_county_office_gets_its_own_county_and_404_for_another(command_city):
 
 
 def test_a_county_token_sees_its_county(command_city, city):
-    _, secret = issue_api_token(
-        command_city.office,
+    _, secret = live_token(
         name="big screen",
         role=Role.COUNTY_OFFICE,
         unit=command_city.changan_office.unit,

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from epicommand.command.models import EmergencyReport
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from tests.command.report_setup import file_report
 from tests.conftest import login
+from tests.tokens import live_token
 
 
 def _body(region_code, **changes):
@@ -83,8 +83,7 @@ def test_the_list_pages_newest_first(gaocheng_epi, city, offices):
 
 def test_a_token_reads_reports_but_cannot_file_one(gaocheng_epi, city_office, city, offices):
     report = file_report(gaocheng_epi, city.xgz)
-    _, secret = issue_api_token(
-        city_office,
+    _, secret = live_token(
         name="区疾控系统",
         role=Role.EPIDEMIOLOGIST,
         unit=city.gaocheng_cdc,

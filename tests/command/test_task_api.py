@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from epicommand.command.models import Task, TaskAttachment
 from epicommand.core.models import AuditEvent, Role
-from epicommand.core.services import issue_api_token
 from tests.conftest import login
+from tests.tokens import live_token
 
 from .task_world import task_world, upload
 
@@ -134,8 +134,8 @@ def test_someone_elses_step_is_forbidden(w):
 
 def test_a_token_reads_tasks_but_changes_nothing(w):
     (task_id,) = [t["id"] for t in issue(w, w.gaocheng).json()]
-    _, secret = issue_api_token(
-        w.office, name="dash", role=Role.COUNTY_OFFICE, unit=w.gaocheng, region=w.city.gaocheng
+    _, secret = live_token(
+        name="dash", role=Role.COUNTY_OFFICE, unit=w.gaocheng, region=w.city.gaocheng
     )
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     client = Client()

@@ -10,7 +10,7 @@ from epicommand.command.models import Task, TaskEvent
 from epicommand.command.services import tasks as services
 from epicommand.command.services.tasks import Share
 from epicommand.core.models import AuditEvent, Counter, Notification, Role
-from epicommand.core.services import issue_api_token
+from tests.tokens import live_token
 
 from .task_world import task_world, upload
 
@@ -112,8 +112,8 @@ def test_only_the_assigned_units_staff_work_the_task(w, task, make_user):
 
 
 def test_an_api_token_may_not_work_a_task(w, task):
-    token, _ = issue_api_token(
-        w.office, name="device", role=Role.COUNTY_OFFICE, unit=w.gaocheng, region=w.city.gaocheng
+    token, _ = live_token(
+        name="device", role=Role.COUNTY_OFFICE, unit=w.gaocheng, region=w.city.gaocheng
     )
     with pytest.raises(PermissionDenied):
         services.acknowledge_task(token, task)

@@ -8,10 +8,10 @@ from django.test import Client
 from django.utils import timezone
 
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from epicommand.places.codes import place_code
 from epicommand.places.models import Venue
 from tests.clock import earlier_today
+from tests.tokens import live_token
 
 
 @pytest.fixture(name="market")
@@ -41,8 +41,7 @@ def school_fixture(city):
 @pytest.fixture(name="device")
 def device_fixture(city, city_office):
     """A scanning device at a Gaocheng venue: RECORD_SCANS in Gaocheng's scope."""
-    token, secret = issue_api_token(
-        city_office,
+    token, secret = live_token(
         name="增村市场扫码枪",
         role=Role.COMMUNITY_WORKER,
         unit=city.gaocheng_cdc,

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from epicommand.control.models import Checkpoint, Passage, VehiclePermit
 from epicommand.core.models import AuditEvent, Role
-from epicommand.core.services import issue_api_token
 from tests.conftest import login
+from tests.tokens import live_token
 
 from .checkpoint_world import checkpoint_world
 
@@ -133,8 +133,7 @@ def test_the_device_hot_path_returns_the_verdict_and_its_reasons(world, officer,
 
 
 def test_a_device_token_records_passages(world, city, gaocheng_person):
-    _, secret = issue_api_token(
-        world.gaocheng_office,
+    _, secret = live_token(
         name="测温门",
         role=Role.CHECKPOINT_OFFICER,
         unit=world.police,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from epicommand.control import codes
 from epicommand.control.models import Colour, HealthCode, Passage
 from epicommand.core.models import ApiToken, AuditEvent, Counter, Role
-from epicommand.core.services import issue_api_token
 from epicommand.testing.models import PriorityTest
+from tests.tokens import live_token
 
 from .checkpoint_world import checkpoint_world
 
@@ -27,8 +27,7 @@ def world(city, make_user, city_office):
 @pytest.fixture
 def device(world, city):
     """A checkpoint device of Gaocheng's police: a bearer token."""
-    _, secret = issue_api_token(
-        world.gaocheng_office,
+    _, secret = live_token(
         name="G307 测温一体机",
         role=Role.CHECKPOINT_OFFICER,
         unit=world.police,

@@ -13,13 +13,13 @@ from epicommand.control import codes
 from epicommand.control.models import FactKind
 from epicommand.control.services import healthcode
 from epicommand.core.models import AuditEvent, Role
-from epicommand.core.services import issue_api_token
+from tests.tokens import live_token
 
 API = "/api/v1/health-codes"
 
 
 def token_client(city_office, role, unit, region) -> Client:
-    _, secret = issue_api_token(city_office, name=role, role=role, unit=unit, region=region)
+    _, secret = live_token(name=role, role=role, unit=unit, region=region)
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 

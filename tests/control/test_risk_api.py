@@ -11,9 +11,9 @@ from django.utils import timezone
 from epicommand.control.models import RiskArea
 from epicommand.control.services import healthcode, risk
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from tests.conftest import login
 from tests.followups import committed
+from tests.tokens import live_token
 
 from .risk_setup import cases
 
@@ -138,8 +138,7 @@ def test_an_epidemiologist_gets_403(gaocheng_epi, gaocheng_office, city):
 
 
 def test_a_device_token_may_read_but_not_designate(city_office, city):
-    _, secret = issue_api_token(
-        city_office,
+    _, secret = live_token(
         name="gate",
         role=Role.COUNTY_OFFICE,
         unit=city.gaocheng_cdc,

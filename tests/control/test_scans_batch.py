@@ -267,12 +267,12 @@ def test_the_counters_equal_a_recount(device, market, school, gaocheng_person, c
 
 def test_a_device_without_the_capability_is_refused(city, city_office, market, gaocheng_person):
     from epicommand.core.models import Role
-    from epicommand.core.services import issue_api_token
+    from tests.tokens import live_token
 
     from .scan_world import Device
 
-    _, secret = issue_api_token(
-        city_office, name="lab", role=Role.LAB_STAFF, unit=city.gaocheng_cdc, region=city.gaocheng
+    _, secret = live_token(
+        name="lab", role=Role.LAB_STAFF, unit=city.gaocheng_cdc, region=city.gaocheng
     )
     response = Device(None, secret).post([item("z-1", market, gaocheng_person)])
     assert response.status_code == 403

@@ -63,10 +63,9 @@ def test_the_api_lists_only_scans_of_persons_in_scope(
 
 
 def test_a_token_reads_as_its_scope_allows(scans, city, city_office):
-    from epicommand.core.services import issue_api_token
+    from tests.tokens import live_token
 
-    _, secret = issue_api_token(
-        city_office,
+    _, secret = live_token(
         name="长安流调",
         role=Role.EPIDEMIOLOGIST,
         unit=city.changan_cdc,

@@ -6,15 +6,15 @@ from django.utils import translation
 
 from epicommand.core.access import Capability, require
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token, revoke_api_token
+from epicommand.core.services import revoke_api_token
+from tests.tokens import live_token
 
 C = Capability
 
 
 @pytest.fixture
 def gaocheng_token(city, city_office):
-    token, _secret = issue_api_token(
-        city_office,
+    token, _secret = live_token(
         name="Zengcun door",
         role=Role.EPIDEMIOLOGIST,
         unit=city.gaocheng_cdc,

@@ -14,8 +14,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from epicommand.wsgi import application
+from tests.tokens import live_token
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +32,7 @@ def keep_the_test_transaction_open():
 
 @pytest.fixture
 def county_token(city, city_office, gaocheng_person):
-    _, secret = issue_api_token(
-        city_office,
+    _, secret = live_token(
         name="fuzzing",
         role=Role.COUNTY_OFFICE,
         unit=city.gaocheng_cdc,

@@ -1,12 +1,12 @@
 from django.test import Client
 
 from epicommand.core.models import ApiToken, AuditEvent, Role, hash_token
-from epicommand.core.services import issue_api_token, revoke_api_token
+from epicommand.core.services import revoke_api_token
+from tests.tokens import live_token
 
 
 def issue(city, city_office):
-    return issue_api_token(
-        city_office,
+    return live_token(
         name="Zengcun checkpoint",
         role=Role.CHECKPOINT_OFFICER,
         unit=city.gaocheng_cdc,
@@ -40,8 +40,7 @@ def test_a_guessed_token_with_a_real_prefix_is_refused(city, city_office):
 
 
 def test_a_write_by_a_token_is_audited_under_the_token(city, city_office):
-    token, secret = issue_api_token(
-        city_office,
+    token, secret = live_token(
         name="Gaocheng registry",
         role=Role.COUNTY_OFFICE,
         unit=city.gaocheng_cdc,

@@ -9,8 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from epicommand.core.models import AuditEvent, EditionChoice, Role
-from epicommand.core.services import issue_api_token, revoke_api_token
+from epicommand.core.services import revoke_api_token
 from tests.conftest import login
+from tests.tokens import live_token
 
 URL = "/api/v1/policy/editions"
 
@@ -88,8 +89,8 @@ def test_bad_bodies_name_the_field(settings, city_office, body, field):
 
 def test_tokens_read_but_a_choice_needs_a_persons_account(settings, city, city_office):
     settings.PROTOCOL_EDITION = "8"
-    token, secret = issue_api_token(
-        city_office, name="city dashboard", role=Role.CITY_OFFICE, unit=city.office, region=city.sjz
+    token, secret = live_token(
+        name="city dashboard", role=Role.CITY_OFFICE, unit=city.office, region=city.sjz
     )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     assert Client().get(URL, **auth).json()["in_force"] == "8"

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from epicommand.control.models import Passage, Scan
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from epicommand.quarantine.models import Stay
 from epicommand.testing.models import Sample, Tube
 from tests.control import scan_world
@@ -38,6 +37,7 @@ from tests.testing.labs_world import (  # noqa: F401  fixtures
     row,
     zengcun_site_fixture,
 )
+from tests.tokens import live_token
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ class BatchApi:
 
 
 def _token_client(city_office, role, unit, region) -> Client:
-    _, secret = issue_api_token(city_office, name="设备", role=role, unit=unit, region=region)
+    _, secret = live_token(name="设备", role=role, unit=unit, region=region)
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
 
 

@@ -3,9 +3,9 @@
 import pytest
 
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from epicommand.people.models import Person
 from tests.conftest import login
+from tests.tokens import live_token
 
 
 def test_a_gaocheng_epidemiologist_gets_404_for_a_changan_person_through_api_detail(
@@ -42,8 +42,7 @@ def test_the_city_office_sees_both_counties(city_office, gaocheng_person, changa
 
 
 def test_a_device_token_is_scoped_to_its_region(city, city_office, gaocheng_person, changan_person):
-    _, secret = issue_api_token(
-        city_office,
+    _, secret = live_token(
         name="Gaocheng checkpoint 1",
         role=Role.CHECKPOINT_OFFICER,
         unit=city.gaocheng_cdc,

@@ -9,9 +9,10 @@ from django.test import Client
 from django.utils import timezone
 
 from epicommand.core.models import AuditEvent, Role
-from epicommand.core.services import issue_api_token, revoke_api_token
+from epicommand.core.services import revoke_api_token
 from epicommand.inbound.models import Arrival
 from epicommand.inbound.services import loop
+from tests.tokens import live_token
 
 from .world import (  # noqa: F401  fixtures
     camp_fixture,
@@ -94,9 +95,7 @@ def test_the_detail_is_in_full_and_audited(two_counties, gaocheng_office):
 
 
 def test_a_revoked_token_is_refused(city, city_office, port_unit, two_counties):
-    token, secret = issue_api_token(
-        city_office, name="port", role=Role.PORT_STAFF, unit=port_unit, region=city.sjz
-    )
+    token, secret = live_token(name="port", role=Role.PORT_STAFF, unit=port_unit, region=city.sjz)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert client.get(f"{API}/arrivals").status_code == 200
     revoke_api_token(city_office, token)

@@ -11,10 +11,10 @@ from epicommand.control.models import HealthCode, HealthFact, Passage
 from epicommand.control.services.passages import FROM_RISK_REGION
 from epicommand.core import followups
 from epicommand.core.models import FollowUp, Role
-from epicommand.core.services import issue_api_token
 from epicommand.inbound.models import Arrival
 from tests.conftest import login
 from tests.control.checkpoint_world import checkpoint_world
+from tests.tokens import live_token
 
 
 @pytest.fixture
@@ -222,8 +222,7 @@ def test_the_checkpoint_api_records_where_a_person_comes_from_and_the_county_see
 
 
 def test_a_revoked_device_token_records_nothing(world, city, gaocheng_person):
-    token, secret = issue_api_token(
-        world.gaocheng_office,
+    token, secret = live_token(
         name="测温门",
         role=Role.CHECKPOINT_OFFICER,
         unit=world.police,

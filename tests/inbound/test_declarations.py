@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from epicommand.control.models import HealthCode, HealthFact
 from epicommand.core.models import AuditEvent, Role
-from epicommand.core.services import issue_api_token
 from epicommand.inbound.models import Arrival
 from epicommand.inbound.services import declared
 from tests.conftest import login
+from tests.tokens import live_token
 
 ARRIVE = "/arrive/"
 
@@ -208,8 +208,7 @@ def test_the_county_list_needs_the_inbound_capability(city, gaocheng_person, mak
 
 def test_a_revoked_token_reads_no_arrival(city, gaocheng_person, county_office_user):
     declared.declare(gaocheng_person, **trip(city))
-    token, secret = issue_api_token(
-        county_office_user,
+    token, secret = live_token(
         name="读取",
         role=Role.COUNTY_OFFICE,
         unit=county_office_user.unit,

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from epicommand.control.models import HealthCode
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from epicommand.inbound.models import Arrival
 from epicommand.inbound.services.exchange import import_exchange
 from tests.conftest import login
+from tests.tokens import live_token
 
 from .world import (  # noqa: F401  fixtures
     make_person,
@@ -159,8 +159,8 @@ def test_the_api_imports_and_refuses_naming_line_and_column(port_staff, city):
 
 
 def test_a_revoked_token_and_a_role_without_the_port_import_nothing(port_staff, city, make_user):
-    token, secret = issue_api_token(
-        port_staff, name="交换", role=Role.PORT_STAFF, unit=port_staff.unit, region=city.sjz
+    token, secret = live_token(
+        name="交换", role=Role.PORT_STAFF, unit=port_staff.unit, region=city.sjz
     )
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])

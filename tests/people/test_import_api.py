@@ -3,9 +3,9 @@
 from django.test import Client, override_settings
 
 from epicommand.core.models import AuditEvent
-from epicommand.core.services import issue_api_token
 from epicommand.people.models import Person
 from tests.conftest import login
+from tests.tokens import live_token
 
 from .import_files import person_row, write_csv, write_xlsx
 
@@ -82,8 +82,7 @@ def test_a_user_without_the_import_capability_gets_403(tmp_path, gaocheng_epi):
 
 
 def test_an_integration_token_may_import_inside_its_region(tmp_path, city, city_office):
-    token, secret = issue_api_token(
-        city_office,
+    token, secret = live_token(
         name="Gaocheng registry",
         role="county_office",
         unit=city.gaocheng_cdc,

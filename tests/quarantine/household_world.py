@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from epicommand.core.idnumbers import make_id_number
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from epicommand.people.models import Household, Person
 from epicommand.quarantine.services import households as services
+from tests.tokens import live_token
 
 __all__ = [
     "changan_family",
@@ -48,7 +48,7 @@ def until(days: int) -> date:
 
 
 def token_for(creator, role, unit, region) -> dict:
-    _, secret = issue_api_token(creator, name=f"{role} token", role=role, unit=unit, region=region)
+    _, secret = live_token(name=f"{role} token", role=role, unit=unit, region=region)
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 

@@ -4,9 +4,9 @@ samples, results, alerts. Errors name the field; another district gets 404."""
 import pytest
 
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from epicommand.quarantine.models import Alert, HealthCheck, StayTest
 from tests.conftest import login
+from tests.tokens import live_token
 
 from .monitoring_world import make_person, monitoring_world  # noqa: F401
 
@@ -168,8 +168,7 @@ def test_another_district_gets_404_on_every_monitoring_route(world, floor_one):
 
 
 def test_a_token_reads_and_enters_results_but_records_no_check(world, floor_one, city, city_office):
-    _, secret = issue_api_token(
-        city_office,
+    _, secret = live_token(
         name="county",
         role=Role.COUNTY_OFFICE,
         unit=city.gaocheng_cdc,

@@ -5,10 +5,10 @@ import pytest
 from django.test import Client
 
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from epicommand.quarantine.models import Room, Site
 from epicommand.quarantine.services import stays
 from tests.conftest import login
+from tests.tokens import live_token
 
 from .stays_world import (  # noqa: F401  fixtures
     camp_fixture,
@@ -167,8 +167,7 @@ def test_occupancy_and_forecast_cover_the_callers_jurisdiction(
 
 
 def test_a_token_reads_sites_in_its_scope(city, city_office, camp, hotel):
-    _, secret = issue_api_token(
-        city_office,
+    _, secret = live_token(
         name="长安隔离点系统",
         role=Role.COUNTY_OFFICE,
         unit=city.changan_cdc,

@@ -13,10 +13,10 @@ from django.test import Client
 from django.utils import timezone
 
 from epicommand.core.models import Role, Unit
-from epicommand.core.services import issue_api_token
 from epicommand.testing.models import Lab, Sample, Tube
 from epicommand.testing.services import labs as lab_services
 from epicommand.testing.services import sampling, tubes
+from tests.tokens import live_token
 
 from .sampling_world import (  # noqa: F401  (fixtures used by the lab tests)
     changan_sampler_fixture,
@@ -81,8 +81,7 @@ def other_gaocheng_lab_staff_fixture(make_user, city):
 @pytest.fixture(name="lab_token")
 def lab_token_fixture(city, city_office, gaocheng_lab):
     """The Gaocheng lab's LIS integration token, answering in English."""
-    token, secret = issue_api_token(
-        city_office,
+    token, secret = live_token(
         name="藁城实验室LIS",
         role=Role.LAB_STAFF,
         unit=city.gaocheng_cdc,

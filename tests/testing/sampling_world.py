@@ -12,10 +12,10 @@ from django.utils import timezone
 from epicommand.control.models import RiskArea
 from epicommand.core.idnumbers import make_id_number
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from epicommand.people.models import Person
 from epicommand.testing.barcodes import tube_barcode
 from epicommand.testing.models import Round, SamplingSite
+from tests.tokens import live_token
 
 _serials = count(1)
 
@@ -132,8 +132,7 @@ def villagers_fixture(city):
 @pytest.fixture(name="device")
 def device_fixture(city, city_office):
     """A Gaocheng sampling device's token, answering in English."""
-    token, secret = issue_api_token(
-        city_office,
+    token, secret = live_token(
         name="增村采样终端",
         role=Role.SAMPLING_STAFF,
         unit=city.gaocheng_cdc,

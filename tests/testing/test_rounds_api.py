@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from epicommand.core.models import AuditEvent, Role
-from epicommand.core.services import issue_api_token
 from tests.conftest import login
+from tests.tokens import live_token
 
 from .rounds_world import (  # noqa: F401  fixtures
     changan_office_fixture,
@@ -181,9 +181,7 @@ def test_roles_without_testing_are_refused(gaocheng_round, make_user, city):
 
 def test_a_device_token_reads_its_districts_rounds_only(gaocheng_round, city_office, city):
     def token_client(region, unit):
-        _token, secret = issue_api_token(
-            city_office, name="终端", role=Role.SAMPLING_STAFF, unit=unit, region=region
-        )
+        _token, secret = live_token(name="终端", role=Role.SAMPLING_STAFF, unit=unit, region=region)
         return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
     gaocheng = token_client(city.gaocheng, city.gaocheng_cdc)

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from epicommand.control import codes
 from epicommand.core.models import AuditEvent, Role
-from epicommand.core.services import issue_api_token
 from epicommand.quarantine.models import Stay
 from epicommand.testing.models import PriorityTest, Sample
+from tests.tokens import live_token
 
 from .clinics_world import list_entry
 from .sampling_world import (  # noqa: F401  fixtures
@@ -35,8 +35,7 @@ OUTSIDE = "sample.register_outside_jurisdiction"
 @pytest.fixture(name="changan_device")
 def changan_device_fixture(city, city_office):
     """A Chang'an sampling device's token, answering in English."""
-    token, secret = issue_api_token(
-        city_office,
+    token, secret = live_token(
         name="建北采样终端",
         role=Role.SAMPLING_STAFF,
         unit=city.changan_cdc,

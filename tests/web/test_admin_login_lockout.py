@@ -2,8 +2,11 @@
 same account as the main login, and refuses a locked account even with the right password,
 the superuser's included."""
 
+import time
+
 from django.test import Client, override_settings
 
+from epicommand.core import totp, twofactor
 from epicommand.core.models import AuditEvent, Role, User
 from tests.conftest import PASSWORD
 
@@ -62,15 +65,21 @@ def test_failures_at_both_logins_count_together(city):
     assert admin_login(client, SUPERUSER_PASSWORD).context["form"].has_error("__all__", "locked")
 
 
-def test_the_right_password_at_the_admin_logs_in_audited_and_resets_the_count(city):
+def test_the_right_password_at_the_admin_logs_in_audited_and_the_code_resets_the_count(city):
     root = superuser(city)
+    secret = twofactor.begin_enrolment(root)
+    twofactor.confirm_enrolment(root, totp.code_at(secret, time.time() - 30))
     client = Client()
     admin_login(client, "guess")
     response = admin_login(client, SUPERUSER_PASSWORD)
-    assert response.status_code == 302 and is_in_the_admin(client)
+    assert response.status_code == 302 and not is_in_the_admin(client)  # the code first
+    assert AuditEvent.objects.filter(action="user.login", actor=root).count() == 1
+    root.refresh_from_db()
+    assert root.failed_logins == 1  # the password alone clears nothing
+    client.post("/login/code/", {"code": totp.code_at(secret, time.time())})
+    assert is_in_the_admin(client)
     root.refresh_from_db()
     assert root.failed_logins == 0
-    assert AuditEvent.objects.filter(action="user.login", actor=root).count() == 1
 
 
 def test_a_non_staff_official_is_still_refused_by_the_admin(gaocheng_epi):

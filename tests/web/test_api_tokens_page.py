@@ -5,7 +5,7 @@ from epicommand.core.services import authenticate_api_token
 from tests.conftest import login
 
 
-def _issue(client, city, name="藁城区疾控实验室", role=Role.LAB_STAFF):
+def _issue(client, city, name="藁城区疾控实验室", role=Role.LAB_STAFF, follow=True):
     """A lab's results system reads no one, so the administrator's token for it is live."""
     return client.post(
         "/tokens/issue/",
@@ -15,6 +15,7 @@ def _issue(client, city, name="藁城区疾控实验室", role=Role.LAB_STAFF):
             "unit": city.gaocheng_cdc.pk,
             "region": city.gaocheng.code,
         },
+        follow=follow,
     )
 
 
@@ -22,7 +23,7 @@ def test_roles_without_token_manage_get_403(city_office, supervisor, city):
     for user in (city_office, supervisor):
         client = login(user)
         assert client.get("/tokens/").status_code == 403
-        assert _issue(client, city).status_code == 403
+        assert _issue(client, city, follow=False).status_code == 403
     assert not ApiToken.objects.exists()
 
 
@@ -88,3 +89,17 @@ def test_a_token_reading_persons_is_issued_awaiting_approval_and_listed_so(admin
     listing = client.get("/tokens/").content.decode()
     assert listing.count(">待审批<") == 1
     assert listing.count(">生效<") == 1
+
+
+def test_the_issuing_post_redirects_and_a_reload_issues_nothing_more(administrator, city):
+    client = login(administrator)
+    posted = _issue(client, city, follow=False)
+    assert posted.status_code == 302 and posted["Location"] == "/tokens/"
+    shown = client.get("/tokens/")
+    secret = shown.context["secret"]
+    assert secret and secret in shown.content.decode()
+    reloaded = client.get("/tokens/")
+    assert reloaded.context["secret"] is None
+    assert secret not in reloaded.content.decode()
+    assert ApiToken.objects.count() == 1
+    assert AuditEvent.objects.filter(action="token.issue").count() == 1

@@ -53,6 +53,7 @@ TESTING = [ROUNDS, SAMPLING_SITES, TABLE, BOXES, LABS, RECALLS, CLINICS]
 TESTING_VIEW = [ROUNDS, SAMPLING_SITES, LABS, RECALLS]
 AUDIT, TOKENS, APPROVALS = "/audit/", "/tokens/", "/tokens/approvals/"
 EDITIONS = "/policy/editions/"
+TWO_FACTOR_RESET = "/security/two-factor/reset/"
 COLD_CHAIN = "/cold-chain/"
 SIGN_OFF = "/information/sign-off/"
 INFO_READ = ["/information/", "/information/rumours/", "/information/knowledge/"]
@@ -100,6 +101,7 @@ EVERY_ITEM = {
     AUDIT,
     TOKENS,
     APPROVALS,
+    TWO_FACTOR_RESET,
 }
 
 
@@ -110,7 +112,7 @@ EVERY_ITEM = {
             Role.CITY_OFFICE,
             [*COMMAND, *CONTROL, *QUARANTINE, *INBOUND, *TRACING, *TESTING, COLD_CHAIN]
             + [*INFORMATION, SUPPLIES, *MATERIALS_VIEW, GATHERINGS, QUEUE, BOARD, GATES]
-            + [PREVENTION, *VACCINATION, ROSTER, EDITIONS, APPROVALS],
+            + [PREVENTION, *VACCINATION, ROSTER, EDITIONS, TWO_FACTOR_RESET, APPROVALS],
         ),
         (
             Role.COUNTY_OFFICE,

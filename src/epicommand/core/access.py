@@ -107,6 +107,9 @@ class Capability(StrEnum):
     SET_WARTIME = "gathering.wartime"  # declare and end the wartime state (the city office)
     MANAGE_TOURIST_SITES = "tourism.manage"  # sites, slots, the occupancy board
     WORK_SITE_ENTRY = "tourism.entry"  # the site's entry screen: entries and exits
+    # Two-factor login (core.twofactor): the city office resets a user's second factor
+    # (a lost phone), within its scope; the user enrols again at their next login.
+    RESET_TWO_FACTOR = "twofactor.reset"
 
 
 C = Capability
@@ -184,7 +187,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     "city_office": frozenset(
         _OFFICE
         | {C.CHOOSE_EDITION, C.DRAFT_BULLETINS, C.SIGN_BULLETINS, C.MANAGE_KNOWLEDGE}
-        | {C.SET_WARTIME}
+        | {C.SET_WARTIME, C.RESET_TWO_FACTOR}
     ),
     "county_office": frozenset(_OFFICE),
     "epidemiologist": frozenset(

@@ -1,12 +1,14 @@
 """The one password check every way in goes through (the login page, the admin's login,
 anything that calls django.contrib.auth.authenticate): a locked account is refused before
 its password is tried, a wrong password counts towards the lockout and the right one
-clears the count and is audited (core.services)."""
+clears the count and is audited (core.services), unless a second factor follows
+(core.twofactor), which clears it once given."""
 
 from django.contrib.auth.backends import ModelBackend
 
 from .models import User
 from .services import note_failed_login, note_successful_login
+from .twofactor import needs_two_factor
 
 
 class LockoutBackend(ModelBackend):
@@ -20,7 +22,7 @@ class LockoutBackend(ModelBackend):
         if user is None:
             note_failed_login(username)
         else:
-            note_successful_login(user)
+            note_successful_login(user, second_factor_next=needs_two_factor(user))
         return user
 
 

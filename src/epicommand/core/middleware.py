@@ -72,3 +72,38 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+class TwoFactorMiddleware:
+    """A logged-in user who needs a second factor (core.twofactor) and has not given it in
+    this session reaches only the second factor's pages and logging out: every other page,
+    the admin's included, sends them there; the API treats their session as no login at all
+    (a bearer token still works). Costs no query for a verified session."""
+
+    OPEN_PATHS = ("/login/", "/logout/", "/i18n/", "/healthz", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.auth.models import AnonymousUser
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        from . import twofactor
+
+        user = getattr(request, "user", None)
+        if (
+            user is None
+            or not user.is_authenticated
+            or twofactor.is_verified(request)
+            or not twofactor.needs_two_factor(user)
+            or request.path.startswith(self.OPEN_PATHS)
+        ):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            request.user = AnonymousUser()
+            return self.get_response(request)
+        step = "web:twofactor_verify" if twofactor.has_device(user) else "web:twofactor_enrol"
+        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")

@@ -463,3 +463,43 @@ class FileJob(models.Model):
 
     def __str__(self):
         return f"{self.direction} {self.kind} {self.state}"
+
+
+class TwoFactorDevice(models.Model):
+    """A user's authenticator (core.twofactor): the TOTP secret, encrypted with a key
+    derived from SECRET_KEY and shown only while enrolling; confirmed once the user typed a
+    code from it. `last_step` is the time step of the last code accepted: a code is never
+    accepted twice, nor one older than it."""
+
+    user = models.OneToOneField(
+        User, models.CASCADE, related_name="two_factor", verbose_name=_("user")
+    )
+    secret_encrypted = models.TextField(_("secret (encrypted)"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_step = models.BigIntegerField(_("last time step used"), default=0)
+
+    class Meta:
+        verbose_name = _("two-factor device")
+        verbose_name_plural = _("two-factor devices")
+
+    def __str__(self):
+        return str(self.user_id)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator (a lost phone). Only a salted
+    SHA-256 of it is kept; it is shown once, when made, and used up when used."""
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="recovery_codes", verbose_name=_("user")
+    )
+    salt = models.CharField(_("salt"), max_length=32)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        indexes = [models.Index(fields=["user", "used_at"], name="recovery_code_unused")]

@@ -17,6 +17,7 @@ from .policy_gatherings import GatheringRules
 from .policy_information import InformationRules
 from .policy_prevention import PreventionRules
 from .policy_supplies import SuppliesRules
+from .policy_twofactor import TwoFactorRules
 from .policy_vaccination import VaccinationRules
 
 
@@ -183,6 +184,8 @@ class ProtocolEdition:
     prevention: PreventionRules = field(default_factory=PreventionRules)
     # Vaccination of key groups: groups, ages, contraindications, products and intervals.
     vaccination: VaccinationRules = field(default_factory=VaccinationRules)
+    # Two-factor login of the staff who read persons (core.twofactor).
+    twofactor: TwoFactorRules = field(default_factory=TwoFactorRules)
 
 
 EDITIONS = {

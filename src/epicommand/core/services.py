@@ -24,7 +24,7 @@ def issue_api_token(actor: User, *, name: str, role: str, unit, region) -> tuple
     A token reading persons the issuer may not read over its region (the administrator,
     who reads no one, issuing a city office's token) is created awaiting a second
     person's approval; any other token is live at once, approved by its issuer."""
-    require(actor, person=True)
+    require(actor, Capability.MANAGE_TOKENS, person=True)  # the gate, not only the page's
     key_prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{key_prefix}_{secrets.token_urlsafe(32)}"
     live = grants_persons(actor, role, region.code)
@@ -110,11 +110,16 @@ def note_failed_login(username: str) -> None:
             )
 
 
-def note_successful_login(user: User) -> None:
-    User.objects.filter(pk=user.pk).exclude(failed_logins=0, locked_until=None).update(
-        failed_logins=0, locked_until=None
-    )
-    audit.record(user, "user.login", user, region_code=user.scope_region_id)
+def note_successful_login(user: User, *, second_factor_next: bool = False) -> None:
+    """The right password. When a second factor follows (core.twofactor), the count of
+    failures stands until it is given: else a thief with the password could clear the
+    count of wrong codes by logging in again, and guess codes without end."""
+    if not second_factor_next:
+        User.objects.filter(pk=user.pk).exclude(failed_logins=0, locked_until=None).update(
+            failed_logins=0, locked_until=None
+        )
+    reason = "password; second factor next" if second_factor_next else ""
+    audit.record(user, "user.login", user, region_code=user.scope_region_id, reason=reason)
 
 
 @transaction.atomic

@@ -160,6 +160,12 @@ NAV_ITEMS = (
     NavItem(_("Audit log"), "web:audit_log", Capability.VIEW_AUDIT, "audit"),
     NavItem(_("API tokens"), "web:token_list", Capability.MANAGE_TOKENS, "tokens"),
     NavItem(
+        _("Two-factor reset"),
+        "web:twofactor_reset",
+        Capability.RESET_TWO_FACTOR,
+        "security/two-factor",
+    ),
+    NavItem(
         _("Token approvals"),
         "web:token_approval_list",
         Capability.APPROVE_TOKENS,

@@ -136,3 +136,33 @@ class EditionChoiceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The document or decision behind the switch."),
     )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The six digits an authenticator shows (or, at login, a recovery code)."""
+
+    code = forms.CharField(
+        label=_("code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, recovery: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if recovery:
+            self.fields["code"].help_text = _(
+                "The 6 digits your authenticator app shows now, or one of your recovery codes."
+            )
+            self.fields["code"].widget.attrs.pop("inputmode")
+
+
+class TwoFactorResetForm(forms.Form):
+    username = forms.CharField(label=_("user name"), max_length=150)
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why: a lost or replaced phone, confirmed how."),
+    )

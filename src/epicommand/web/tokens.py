@@ -1,7 +1,8 @@
-"""API tokens for devices and integrations (token.manage). The plaintext is shown once,
-in the response to the issuing POST, and never stored or shown again. A token that reads
-persons its issuer may not read waits on the approvals page (token.approve) for a second
-person who may."""
+"""API tokens for devices and integrations (token.manage). The plaintext is shown once:
+the issuing POST keeps it in the session and redirects, and the list shows it and drops it
+(a reload issues nothing and shows nothing); it is never stored otherwise. A token that
+reads persons its issuer may not read waits on the approvals page (token.approve) for a
+second person who may."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,10 +40,19 @@ def _page(request, form, *, issued=None, secret=None, status=200):
     )
 
 
+ISSUED_KEY = "token_issued_once"
+
+
 @require_safe
 @capability_required(Capability.MANAGE_TOKENS)
 def token_list(request):
-    return _page(request, TokenIssueForm())
+    issued = request.session.pop(ISSUED_KEY, None)
+    if issued is None:
+        return _page(request, TokenIssueForm())
+    token = ApiToken.objects.filter(pk=issued["token_id"]).first()
+    response = _page(request, TokenIssueForm(), issued=token, secret=issued["secret"])
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
@@ -56,10 +66,10 @@ def token_issue(request):
     except ValidationError as exc:
         apply_errors(form, exc)
         return _page(request, form, status=400)
-    # Rendered, not redirected: a redirect would have to carry the secret somewhere.
-    response = _page(request, TokenIssueForm(), issued=token, secret=secret)
-    response["Cache-Control"] = "no-store"
-    return response
+    # Post, redirect, get: a reload of the list issues no second token. The secret waits
+    # in the session (server-side, this user's) for the one page that shows it.
+    request.session[ISSUED_KEY] = {"token_id": token.pk, "secret": secret}
+    return redirect("web:token_list")
 
 
 @require_POST

@@ -3,7 +3,7 @@ API tokens and protocol editions. Each app wires its own pages (people/urls.py, 
 
 from django.urls import path
 
-from . import accounts, audit_log, editions, files, tokens, views
+from . import accounts, audit_log, editions, files, tokens, twofactor, views
 
 app_name = "web"
 urlpatterns = [
@@ -11,6 +11,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("login/code/", twofactor.verify, name="twofactor_verify"),
+    path("login/enrol/", twofactor.enrol, name="twofactor_enrol"),
+    path("login/recovery-codes/", twofactor.recovery_codes, name="twofactor_recovery_codes"),
+    path("security/two-factor/reset/", twofactor.reset, name="twofactor_reset"),
     # Oversight and administration
     path("audit/", audit_log.audit_log, name="audit_log"),
     path("tokens/", tokens.token_list, name="token_list"),

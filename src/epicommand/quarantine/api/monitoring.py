@@ -15,11 +15,21 @@ from pydantic import WithJsonSchema
 from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS, day_filter
 from epicommand.core.keyset import MAX_ID
+from epicommand.people import lookup
 
 from ..queries import monitoring as queries
 from ..services import monitoring as services
 
 router = Router(tags=["quarantine monitoring"])
+
+# A site serves people of every county; only their own county reads them in full.
+SEEN_NAME = "the person's name, masked when they live outside your jurisdiction"
+SEEN_MASKED = "the person lives outside your jurisdiction: name shown masked"
+
+
+def _seen(person, context) -> lookup.Shown:
+    return lookup.as_seen_by(context["request"].auth, person)
+
 
 SymptomCode = Literal[tuple(services.SYMPTOMS)]
 DAY = day_filter("today (Beijing time) if omitted")
@@ -33,8 +43,18 @@ class QuarantineAlertOut(Schema):
     site_name: str | None
     room: str | None
     person_id: int = Field(alias="stay.person_id")
-    person_name: str = Field(alias="stay.person.name")
+    person_name: str = Field(description=SEEN_NAME)
     masked_id: str = Field(alias="stay.person.masked_id")
+    masked: bool = Field(description=SEEN_MASKED)
+
+    @staticmethod
+    def resolve_person_name(obj, context) -> str:
+        return _seen(obj.stay.person, context).name
+
+    @staticmethod
+    def resolve_masked(obj, context) -> bool:
+        return _seen(obj.stay.person, context).masked
+
     region_code: str = Field(alias="region_id")
     at: datetime = Field(description="when the check was taken or the result came")
     detail: str
@@ -116,8 +136,18 @@ class FloorOut(Schema):
 class MissingOut(Schema):
     stay_id: int = Field(alias="pk")
     person_id: int
-    person_name: str = Field(alias="person.name")
+    person_name: str = Field(description=SEEN_NAME)
     masked_id: str = Field(alias="person.masked_id")
+    masked: bool = Field(description=SEEN_MASKED)
+
+    @staticmethod
+    def resolve_person_name(obj, context) -> str:
+        return _seen(obj.person, context).name
+
+    @staticmethod
+    def resolve_masked(obj, context) -> bool:
+        return _seen(obj.person, context).masked
+
     building: str | None
     floor: int | None
     room: str | None
@@ -145,8 +175,18 @@ class DueTestOut(Schema):
     id: int
     stay_id: int
     person_id: int = Field(alias="stay.person_id")
-    person_name: str = Field(alias="stay.person.name")
+    person_name: str = Field(description=SEEN_NAME)
     masked_id: str = Field(alias="stay.person.masked_id")
+    masked: bool = Field(description=SEEN_MASKED)
+
+    @staticmethod
+    def resolve_person_name(obj, context) -> str:
+        return _seen(obj.stay.person, context).name
+
+    @staticmethod
+    def resolve_masked(obj, context) -> bool:
+        return _seen(obj.stay.person, context).masked
+
     room: str | None
     phase: str = Field(description="site, release (second sample, other reagent) or home")
     day: int = Field(description="day of the stay; day 1 is the day it began")

@@ -15,6 +15,7 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, Status, Upload
 from epicommand.core.access import Capability, require
 from epicommand.core.api_schemas import ERRORS, region_filter
 from epicommand.core.keyset import MAX_ID
+from epicommand.people import lookup
 from epicommand.people.models import Person
 
 from ..models import Stay, Violation
@@ -38,13 +39,24 @@ class ViolationItem(Schema):
     kind: str
     status: str = Field(description="recorded, referred or closed")
     person_id: int
-    person_name: str = Field(alias="person.name")
+    person_name: str = Field(
+        description="masked when the person now lives outside your jurisdiction"
+    )
     masked_id: str = Field(alias="person.masked_id")
+    masked: bool = Field(description="the person lives outside your jurisdiction")
     region_code: str = Field(alias="region_id", description="the person's region")
     occurred_at: datetime
     recorded_at: datetime
     has_photo: bool
     referred_to: str | None = Field(description="the public security bureau")
+
+    @staticmethod
+    def resolve_person_name(obj, context) -> str:
+        return lookup.as_seen_by(context["request"].auth, obj.person).name
+
+    @staticmethod
+    def resolve_masked(obj, context) -> bool:
+        return lookup.as_seen_by(context["request"].auth, obj.person).masked
 
     @staticmethod
     def resolve_has_photo(obj) -> bool:
