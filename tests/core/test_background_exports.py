@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from epicommand.core import filejobs
 from epicommand.core.models import AuditEvent, FileJob
-from epicommand.core.services import issue_api_token
 from epicommand.people.models import Person
 from tests.conftest import login
+from tests.tokens import live_token
 
 pytestmark = pytest.mark.usefixtures("var_dir")
 
@@ -169,8 +169,7 @@ def test_a_small_export_still_streams_in_the_request(
 def test_a_token_owns_its_export(
     two_in_gaocheng, city, city_office, gaocheng_epi, django_capture_on_commit_callbacks
 ):
-    token, secret = issue_api_token(
-        city_office,
+    token, secret = live_token(
         name="Gaocheng registry",
         role="county_office",
         unit=city.gaocheng_cdc,

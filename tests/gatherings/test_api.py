@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token, revoke_api_token
+from epicommand.core.services import revoke_api_token
 from epicommand.gatherings.models import Application
+from tests.tokens import live_token
 
 from .world import attendee_rows, make_people, soon
 
@@ -29,8 +30,8 @@ def post(client, path, body):
 def tokens(city_office, city, approvers):
     made = {}
     for key, region in (("gaocheng", city.gaocheng), ("changan", city.changan)):
-        token, secret = issue_api_token(
-            city_office, name=key, role=Role.COUNTY_OFFICE, unit=city.office, region=region
+        token, secret = live_token(
+            name=key, role=Role.COUNTY_OFFICE, unit=city.office, region=region
         )
         made[key], made[f"{key}_token"] = secret, token
     return made

@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token, revoke_api_token
+from epicommand.core.services import revoke_api_token
 from epicommand.information.services import rumours
 from tests.conftest import login
+from tests.tokens import live_token
 
 API = "/api/v1/information"
 pytestmark = pytest.mark.django_db
@@ -26,16 +27,15 @@ def post(client, path, body):
 
 @pytest.fixture
 def office_token(city, city_office):
-    token, secret = issue_api_token(
-        city_office, name="office", role=Role.CITY_OFFICE, unit=city.office, region=city.sjz
+    token, secret = live_token(
+        name="office", role=Role.CITY_OFFICE, unit=city.office, region=city.sjz
     )
     return token, secret
 
 
 @pytest.fixture
 def gaocheng_token(city, city_office):
-    token, secret = issue_api_token(
-        city_office,
+    token, secret = live_token(
         name="gc",
         role=Role.COUNTY_OFFICE,
         unit=city.gaocheng_cdc,

@@ -9,9 +9,10 @@ from django.test import Client
 from django.utils import timezone
 
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token, revoke_api_token
+from epicommand.core.services import revoke_api_token
 from epicommand.prevention.models import Inspection, PreventionUnit, Rectification
 from tests.conftest import login
+from tests.tokens import live_token
 
 from .world import PDF, all_passed, image_bytes
 
@@ -33,8 +34,7 @@ def post(client, path, body):
 
 @pytest.fixture
 def gaocheng_token(world, city):
-    token, secret = issue_api_token(
-        world.gaocheng_office,
+    token, secret = live_token(
         name="藁城区防控",
         role=Role.COUNTY_OFFICE,
         unit=world.offices[city.gaocheng.code],

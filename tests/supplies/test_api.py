@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token
 from epicommand.supplies.models import Lot, MaterialRequest, PriceReport
 from epicommand.supplies.services import enterprises
+from tests.tokens import live_token
 
 from .world import line, stock
 
@@ -28,8 +28,7 @@ def post(client, path, body):
 @pytest.fixture
 def tokens(depot, markets, city, units):
     made = {}
-    shop, made["shop"] = issue_api_token(
-        markets.regulator,
+    shop, made["shop"] = live_token(
         name="shop",
         role=Role.SUPPLY_ENTERPRISE,
         unit=units[city.gaocheng.code],
@@ -42,9 +41,7 @@ def tokens(depot, markets, city, units):
         ("gaocheng", depot.gaocheng_office, Role.COUNTY_OFFICE, city.gaocheng),
         ("changan", depot.changan_office, Role.COUNTY_OFFICE, city.changan),
     ):
-        token, made[key] = issue_api_token(
-            office, name=key, role=role, unit=office.unit, region=region
-        )
+        token, made[key] = live_token(name=key, role=role, unit=office.unit, region=region)
         made[f"{key}_token"] = token
     return made
 

@@ -9,9 +9,10 @@ import pytest
 from django.test import Client
 
 from epicommand.core.models import Role
-from epicommand.core.services import issue_api_token, revoke_api_token
+from epicommand.core.services import revoke_api_token
 from epicommand.vaccination.models import Dose, RosterEntry
 from tests.conftest import login
+from tests.tokens import live_token
 
 from .conftest import NO, at_day, make_person, slot_at
 
@@ -25,8 +26,7 @@ def bearer(secret):
 
 @pytest.fixture
 def office_token(world, city, city_office):
-    token, secret = issue_api_token(
-        city_office,
+    token, secret = live_token(
         name="gaocheng",
         role=Role.COUNTY_OFFICE,
         unit=city.office,

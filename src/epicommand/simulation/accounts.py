@@ -29,6 +29,8 @@ CITY_ACCOUNTS = [
     ("coldchain_importer", Role.COLDCHAIN_ENTERPRISE, "130100", U.MARKET_REGULATION),
     # The airport's desk and the transfer teams work for the whole city.
     ("port_desk", Role.PORT_STAFF, "130100", U.TRANSPORT),
+    # A designated supply enterprise's clerk, who reports its stock and prices.
+    ("supply_clerk", Role.SUPPLY_ENTERPRISE, "130100", U.MARKET_REGULATION),
 ]
 COUNTY_JOBS = [
     ("office", Role.COUNTY_OFFICE, U.COMMAND_OFFICE),
@@ -39,6 +41,7 @@ COUNTY_JOBS = [
     ("quarantine", Role.QUARANTINE_STAFF, U.HEALTH_COMMISSION),
     ("checkpoint", Role.CHECKPOINT_OFFICER, U.PUBLIC_SECURITY),
     ("market", Role.DEPARTMENT_OFFICER, U.MARKET_REGULATION),
+    ("vaccinator", Role.VACCINATOR, U.HEALTH_COMMISSION),
 ]
 # County prefix of the username, county code, and the township its community worker serves.
 COUNTIES = [("gaocheng", "130109", "130109104"), ("changan", "130102", "130102001")]
