@@ -101,7 +101,7 @@ class ApplicationOut(Schema):
         return list(obj.stages.all())
 
 
-class CheckOut(Schema):
+class AttendeeCheckOut(Schema):
     name: str = Field(description="masked")
     id_number: str = Field(description="masked")
     found: bool
@@ -119,7 +119,7 @@ class WartimeOut(Schema):
     reason: str = ""
 
 
-class SiteOut(Schema):
+class TouristSiteOut(Schema):
     id: int
     name: str
     region_code: str
@@ -198,7 +198,7 @@ def decide(request, payload: DecisionIn, application_id: int = ID):
 
 @router.get(
     "/applications/{application_id}/attendee-check",
-    response={200: list[CheckOut], **ERRORS},
+    response={200: list[AttendeeCheckOut], **ERRORS},
     summary="Attendee check",
 )
 def attendee_check(request, application_id: int = ID):
@@ -240,7 +240,7 @@ def wartime_now(request):
     }
 
 
-@router.get("/sites", response={200: list[SiteOut], **ERRORS}, summary="Occupancy board")
+@router.get("/sites", response={200: list[TouristSiteOut], **ERRORS}, summary="Occupancy board")
 def sites(request):
     """Every tourist site in your jurisdiction with its cap under the risk in force."""
     require(request.auth, Capability.MANAGE_TOURIST_SITES)

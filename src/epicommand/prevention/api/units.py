@@ -35,7 +35,7 @@ class UnitIn(Schema):
     responsible_phone: str = Field(max_length=20)
 
 
-class UnitOut(Schema):
+class PreventionUnitOut(Schema):
     id: int
     name: str
     category: str
@@ -131,7 +131,7 @@ def _aware(at: datetime | None) -> datetime | None:
     return timezone.make_aware(at) if at is not None and timezone.is_naive(at) else at
 
 
-@router.get("/units", response={200: list[UnitOut], **ERRORS}, summary="List units")
+@router.get("/units", response={200: list[PreventionUnitOut], **ERRORS}, summary="List units")
 def list_units(
     request, after: int | None = None, category: str = "", due: bool = False, region: str = ""
 ):
@@ -140,12 +140,12 @@ def list_units(
     return queries.unit_page(request.auth, after=after, category=category, due=due, region=region)
 
 
-@router.post("/units", response={201: UnitOut, **ERRORS}, summary="Register a unit")
+@router.post("/units", response={201: PreventionUnitOut, **ERRORS}, summary="Register a unit")
 def register_unit(request, payload: UnitIn):
     return Status(201, units.register_unit(request.auth, **payload.dict()))
 
 
-@router.get("/units/{unit_id}", response={200: UnitOut, **ERRORS}, summary="One unit")
+@router.get("/units/{unit_id}", response={200: PreventionUnitOut, **ERRORS}, summary="One unit")
 def get_unit(request, unit_id: int = ID):
     return _unit(request.auth, unit_id)
 

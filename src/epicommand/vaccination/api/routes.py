@@ -78,7 +78,7 @@ class BookingOut(Schema):
     group: str
 
 
-class SeriesOut(Schema):
+class DoseSeriesOut(Schema):
     id: int
     name: str
     id_number: str
@@ -180,7 +180,7 @@ def book_staff(request, payload: StaffBookingIn):
     return Status(201, bookings.book_for_staff(request.auth, slot, person))
 
 
-@router.get("/overdue", response={200: list[SeriesOut], **ERRORS}, summary="Overdue doses")
+@router.get("/overdue", response={200: list[DoseSeriesOut], **ERRORS}, summary="Overdue doses")
 def overdue(request, filters: Query[OverdueQuery]):
     """Open series whose next dose is overdue (or due now: state=due), 50 a page, newest
     first; pass the last id as `after`. Names and numbers masked."""
